@@ -1,0 +1,113 @@
+"""Reading a planning request: JSON text or a dict in, a validated PlanRequest out.
+
+``parse_request`` is pure; ``read_request`` only opens the file and hands the text on.
+Both raise :class:`~charterplan.errors.RequestError` listing every problem found, each
+with its JSON path (``workers[17].destination: unknown destination 'E-99'``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from charterplan.errors import Problem, RequestError
+from charterplan.model import PlanRequest
+
+__all__ = ["json_path", "parse_request", "read_request", "request_digest"]
+
+
+def json_path(loc: Sequence[int | str]) -> str:
+    """Render a pydantic location tuple as a JSON path: ``workers[3].health.status``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+_FIELD_ORDER = {name: i for i, name in enumerate(PlanRequest.model_fields)}
+
+
+def _path_key(problem: Problem) -> tuple[object, ...]:
+    """Sort key that puts problems in request order: field order, then list index."""
+    parts = re.findall(r"[^.\[\]]+", problem.path)
+    head = _FIELD_ORDER.get(parts[0], len(_FIELD_ORDER)) if parts else -1
+    return (head, *((0, int(p)) if p.isdigit() else (1, p) for p in parts[1:]))
+
+
+def _problems(error: ValidationError) -> list[Problem]:
+    items = error.errors(include_url=False)
+    # A list that is too short because its only items failed is noise: its items speak.
+    failed = {tuple(item["loc"][:n]) for item in items for n in range(1, len(item["loc"]))}
+    problems: list[Problem] = []
+    for item in items:
+        if item["type"] == "too_short" and tuple(item["loc"]) in failed:
+            continue
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, RequestError):
+            prefix = json_path(item["loc"])
+            for problem in cause.problems:
+                joined = f"{prefix}.{problem.path}" if prefix and problem.path else (
+                    prefix or problem.path)
+                problems.append(Problem(joined, problem.message))
+            continue
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling against the request schema)"
+        elif "input" in item and item["type"] not in {"model_type", "dict_type"}:
+            message = f"{message} (got {item['input']!r})"
+        problems.append(Problem(json_path(item["loc"]), message))
+    return sorted(problems, key=_path_key)
+
+
+def parse_request(data: str | bytes | Mapping[str, Any]) -> PlanRequest:
+    """Validate a request given as JSON text or as an already-decoded mapping.
+
+    Raises:
+        RequestError: the JSON is malformed, or a field, reference or window is wrong;
+            ``.problems`` lists every one with its JSON path.
+    """
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise RequestError([Problem("", f"malformed JSON: {exc}")]) from None
+    if not isinstance(data, Mapping):
+        raise RequestError([Problem("", f"expected a JSON object (got {type(data).__name__})")])
+    try:
+        return PlanRequest.model_validate(dict(data))
+    except ValidationError as exc:
+        raise RequestError(_problems(exc)) from None
+
+
+def read_request(path: str | PathLike[str]) -> PlanRequest:
+    """Read and validate the request file at ``path`` (UTF-8 JSON).
+
+    Raises:
+        RequestError: the file cannot be read, or its content is not a valid request.
+    """
+    try:
+        text = Path(path).read_bytes()
+    except OSError as exc:
+        raise RequestError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+    return parse_request(text)
+
+
+def request_digest(request: PlanRequest) -> str:
+    """SHA-256 of the canonical request: its validated JSON with sorted keys."""
+    canonical = json.dumps(
+        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,153 @@
+"""The plan: frozen pydantic models of SPEC §4.
+
+Field order is the key order of ``plan.json``; lists are in a documented order
+(trips by departure then id, unassigned by worker id), so the same request and seed
+serialise to the same bytes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from charterplan.model._times import StartTime
+
+__all__ = [
+    "Convoy",
+    "Plan",
+    "PlanStatus",
+    "Reason",
+    "ReportTable",
+    "Stop",
+    "Summary",
+    "Trip",
+    "Unassigned",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(StrEnum):
+    """Why a worker is not on any trip."""
+
+    HEALTH_NOT_CLEARED = "health_not_cleared"
+    """Not cleared to travel (symptomatic, unverified, or certificate expired)."""
+    QUARANTINE_PAST_WINDOW = "quarantine_past_window"
+    """Quarantine ends too late to depart and still arrive in time."""
+    WINDOW_INFEASIBLE = "window_infeasible"
+    """No departure from the hub reaches the destination by ``latest_arrival``."""
+    NO_VEHICLE_CAPACITY = "no_vehicle_capacity"
+    """Every feasible departure is full: buses of the day or hub slots ran out."""
+    BELOW_MIN_PASSENGERS = "below_min_passengers"
+    """Too few workers share a feasible bus to reach ``min_passengers_per_bus``."""
+    NO_STAFF = "no_staff"
+    """The trip found no free escort and medic."""
+    GROUP_SPLIT_REFUSED = "group_split_refused"
+    """The worker's group cannot travel together, and groups are never split."""
+
+
+class PlanStatus(StrEnum):
+    """How good the plan is known to be."""
+
+    OPTIMAL = "optimal"
+    """Every sub-problem solved to proven optimality and every worker who can travel does."""
+    FEASIBLE = "feasible"
+    """Every worker who can travel does; some sub-problem's optimality is not proven."""
+    PARTIAL = "partial"
+    """Some workers who could travel are left out for want of buses, slots or staff."""
+
+
+class Stop(_Frozen):
+    """A call of a trip: workers board (pickup) or alight (dropoff) at ``place``."""
+
+    kind: Literal["pickup", "dropoff"]
+    place: str
+    eta: StartTime
+    workers: tuple[str, ...]
+
+
+class Trip(_Frozen):
+    """One vehicle's journey: a bus, or one carriage of a rail service."""
+
+    id: str
+    mode: Literal["bus", "rail"]
+    vehicle_type: str
+    hub: str
+    carriage: int | None = None
+    departure: StartTime
+    arrival: StartTime
+    back_at_hub: StartTime = Field(
+        description="When the vehicle (and its escort and medic) is back at the hub.")
+    stops: tuple[Stop, ...]
+    passengers: tuple[str, ...]
+    captain: str
+    deputy_captain: str
+    escort: str
+    medic: str
+    convoy: str | None
+    drivers: int = 1
+    distance_km: float
+    cost: float
+    feeder: bool = False
+
+
+class Convoy(_Frozen):
+    """Trips that leave one hub for one destination area together (编班编组)."""
+
+    id: str
+    hub: str
+    area: str
+    trips: tuple[str, ...]
+    leader: str
+
+
+class Unassigned(_Frozen):
+    """A worker the plan does not carry, with a reason code and a human detail."""
+
+    worker: str
+    reason: Reason
+    detail: str
+
+
+class ReportTable(_Frozen):
+    """A report table as a county office files it: a title, columns, rows."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | int | float, ...], ...]
+
+
+class Summary(_Frozen):
+    """Headline figures and the daily report tables."""
+
+    workers: int
+    assigned: int
+    unassigned: int
+    unassigned_by_reason: dict[str, int]
+    trips_by_mode: dict[str, int]
+    total_cost: float
+    total_km: float
+    lower_bound_cost: float
+    gap_pct: float
+    solve_seconds: float = Field(
+        description="Solver work in CP-SAT deterministic seconds, a machine-independent "
+        "measure that keeps the plan byte-identical between runs; the wall-clock time "
+        "is printed by the command line and written to run.json.")
+    tables: dict[str, ReportTable]
+
+
+class Plan(_Frozen):
+    """A complete plan for one request (SPEC §4)."""
+
+    plan_id: str
+    request_sha256: str
+    seed: int
+    status: PlanStatus
+    trips: tuple[Trip, ...]
+    convoys: tuple[Convoy, ...]
+    unassigned: tuple[Unassigned, ...]
+    summary: Summary
