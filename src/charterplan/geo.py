@@ -42,3 +42,36 @@ def great_circle_km(
 def to_units(distance_km: NDArray[np.float64] | float) -> NDArray[np.int64]:
     """Round km to whole solver units of :data:`UNIT_M` metres."""
     return np.asarray(np.rint(np.asarray(distance_km) * (1000 / UNIT_M)), dtype=np.int64)
+
+
+class Places:
+    """Coordinates of every place a request names, with vectorised road distances.
+
+    Places are hubs, pickup points, destinations and rail stops, looked up by id
+    (ids are unique within each list; a later list never shadows an earlier one).
+    """
+
+    def __init__(self, entries: list[tuple[str, float, float]], road_factor: float) -> None:
+        self.index: dict[str, int] = {}
+        lats: list[float] = []
+        lons: list[float] = []
+        for ident, lat, lon in entries:
+            if ident not in self.index:
+                self.index[ident] = len(lats)
+                lats.append(lat)
+                lons.append(lon)
+        self.lat = np.asarray(lats, dtype=np.float64)
+        self.lon = np.asarray(lons, dtype=np.float64)
+        self.road_factor = road_factor
+
+    def road_km(self, origins: list[str], targets: list[str]) -> NDArray[np.float64]:
+        """Road km matrix (great circle × road factor), origins by rows."""
+        a = np.asarray([self.index[o] for o in origins], dtype=np.int64)
+        b = np.asarray([self.index[t] for t in targets], dtype=np.int64)
+        km = great_circle_km(self.lat[a][:, None], self.lon[a][:, None],
+                             self.lat[b][None, :], self.lon[b][None, :])
+        return km * self.road_factor
+
+    def road_km_between(self, origin: str, target: str) -> float:
+        """Road km of one pair."""
+        return float(self.road_km([origin], [target])[0, 0])

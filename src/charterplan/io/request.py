@@ -65,7 +65,8 @@ def _problems(error: ValidationError) -> list[Problem]:
             message = "required field is missing"
         elif item["type"] == "extra_forbidden":
             message = "unknown field (check its spelling against the request schema)"
-        elif "input" in item and item["type"] not in {"model_type", "dict_type"}:
+        elif "input" in item and item["type"] not in {"model_type", "dict_type"} and (
+                "(got " not in message):
             message = f"{message} (got {item['input']!r})"
         problems.append(Problem(json_path(item["loc"]), message))
     return sorted(problems, key=_path_key)

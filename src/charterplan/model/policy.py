@@ -28,9 +28,12 @@ class Policy(BaseModel):
         30.0, ge=0, le=500,
         description="Drop-offs of one bus lie within this great-circle distance of each other.",
     )
+    stop_minutes: int = Field(
+        10, ge=0, le=240, description="Minutes a bus spends at each drop-off.")
     min_passengers_per_bus: int = Field(
-        1, ge=1,
-        description="A bus runs only with at least this many passengers (Zigong: 20).",
+        2, ge=2,
+        description="A bus runs only with at least this many passengers (Zigong: 20). "
+        "At least 2, since every bus needs a captain and a different deputy captain.",
     )
     staff_rest_hours: float = Field(
         8.0, ge=0, le=240,
@@ -49,7 +52,7 @@ class Policy(BaseModel):
         "deterministic work limits first; hitting this bound may make runs differ.",
     )
     solver_effort: float = Field(
-        3.0, gt=0, le=1000,
+        0.5, gt=0, le=1000,
         description="CP-SAT deterministic time per sub-problem (about seconds on a "
         "reference machine); higher finds cheaper plans, the plan stays reproducible.",
     )

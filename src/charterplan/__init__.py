@@ -1,0 +1,28 @@
+"""charterplan: plans point-to-point charter transport of migrant workers.
+
+A county registers workers; charterplan groups those who leave at similar times for
+nearby employers, assigns them to buses with OR-Tools, staffs every bus with an escort
+officer and a medic, and returns a plan with manifests, convoys and a staggered
+timetable. ``plan(request)`` is the whole job; nothing in the library prints or writes.
+"""
+
+from charterplan.errors import CharterplanError, Problem, RequestError, SolverError
+from charterplan.io import parse_request, read_request
+from charterplan.model import Plan, PlanRequest, Policy
+from charterplan.pipeline import plan
+
+__all__ = [
+    "CharterplanError",
+    "Plan",
+    "PlanRequest",
+    "Policy",
+    "Problem",
+    "RequestError",
+    "SolverError",
+    "__version__",
+    "parse_request",
+    "plan",
+    "read_request",
+]
+
+__version__ = "1.0.0"

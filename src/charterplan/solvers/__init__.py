@@ -1,0 +1,1 @@
+"""Optimisation models: the only package that imports OR-Tools."""

@@ -1,0 +1,242 @@
+"""CP-SAT model that chooses departure waves, drop-off patterns and bus types.
+
+Workers are aggregated: a *demand* is a number of identical units (same destinations,
+size, priority and feasible waves), so the model's size grows with destinations and
+days, not with workers. A *wave* is a departure day with a time that every rider of a
+bus in it can leave at. Variables:
+
+* ``x[c, w]`` — units of demand ``c`` leaving in wave ``w`` (split into units that may
+  ride any pattern and units whose deadline allows only the direct pattern);
+* ``y[p, w, t]`` — buses of type ``t`` running pattern ``p`` in wave ``w``;
+* ``g[q, p, w, t]`` — seats those buses give to destination set ``q``;
+* ``u[c]`` — units left behind, penalised above any bus's cost (poor households far
+  above, so they are served first when buses run short).
+
+The model is solved with one worker and a deterministic time limit, so the same input
+and seed give the same answer; a wall-clock limit stays as a safety bound only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ortools.sat.python import cp_model
+
+__all__ = ["BusKind", "Demand", "Problem", "Solution", "bus_cost", "solve"]
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class BusKind:
+    """A bus type as the model sees it; ``cost`` of a pattern is fixed + per_km × km."""
+
+    id: str
+    capacity: int
+    fixed_cost: float
+    cost_per_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """``count`` identical units of ``size`` seats bound for destination set ``dests``.
+
+    ``any_waves`` are waves in which a unit may ride any pattern containing ``dests``;
+    ``direct_waves`` those in which only the pattern that is exactly ``dests`` is fast
+    enough. ``priority`` counts poor-household members per unit.
+    """
+
+    dests: frozenset[str]
+    size: int
+    priority: int
+    count: int
+    any_waves: tuple[int, ...]
+    direct_waves: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One area's assignment problem. Money is in yuan, distances in km.
+
+    ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(kind, day)]`` and
+    ``slot_caps[day]`` bound the buses this area may use (missing: zero).
+    """
+
+    patterns: tuple[frozenset[str], ...]
+    pattern_km: tuple[float, ...]
+    kinds: tuple[BusKind, ...]
+    wave_day: tuple[int, ...]
+    demands: tuple[Demand, ...]
+    fleet_caps: dict[tuple[str, int], int]
+    slot_caps: dict[int, int]
+    min_passengers: int
+    effort: float
+    seed: int
+    time_limit_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Chosen values; keys as in :class:`Problem`'s indices."""
+
+    any_units: dict[tuple[int, int], int]
+    direct_units: dict[tuple[int, int], int]
+    left: dict[int, int]
+    buses: dict[tuple[int, int, int], int]
+    seats: dict[tuple[frozenset[str], int, int, int], int]
+    optimal: bool
+    work: float
+
+
+def _fen(yuan: float) -> int:
+    return round(yuan * 100)
+
+
+def bus_cost(kind: BusKind, km: float) -> float:
+    """Cost of one bus of ``kind`` over a closed route of ``km``."""
+    return kind.fixed_cost + kind.cost_per_km * km
+
+
+Key = tuple[frozenset[str], int]
+"""(destination set, wave)."""
+
+
+@dataclass
+class _Vars:
+    """The model's variables, keyed as in :class:`Solution`."""
+
+    x_any: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    x_dir: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    left: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    y: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    g: dict[tuple[frozenset[str], int, int, int], cp_model.IntVar] = field(
+        default_factory=dict)
+
+
+def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int]:
+    """Units per demand and wave; returns the most seats each (dests, wave) can want."""
+    riders: dict[Key, int] = defaultdict(int)
+    for c, d in enumerate(p.demands):
+        for w in d.any_waves:
+            v.x_any[c, w] = model.new_int_var(0, d.count, f"xa{c}_{w}")
+            riders[d.dests, w] += d.size * d.count
+        for w in d.direct_waves:
+            v.x_dir[c, w] = model.new_int_var(0, d.count, f"xd{c}_{w}")
+            riders[d.dests, w] += d.size * d.count
+        v.left[c] = model.new_int_var(0, d.count, f"u{c}")
+        model.add(sum(v.x_any[c, w] for w in d.any_waves)
+                  + sum(v.x_dir[c, w] for w in d.direct_waves) + v.left[c] == d.count)
+    return riders
+
+
+def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
+    """Buses per pattern, wave and type, with the seats they give each destination set."""
+    shareable = {(d.dests, w) for d in p.demands for w in d.any_waves}
+    dest_sets = sorted({q for q, _ in riders}, key=sorted)
+    for pi, pattern in enumerate(p.patterns):
+        fits = [q for q in dest_sets if q <= pattern]
+        for w, day in enumerate(p.wave_day):
+            served = [q for q in fits
+                      if (q, w) in riders and (q == pattern or (q, w) in shareable)]
+            potential = sum(riders[q, w] for q in served)
+            for t, kind in enumerate(p.kinds):
+                ub = min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0),
+                         potential // p.min_passengers)
+                if ub <= 0:
+                    continue
+                v.y[pi, w, t] = model.new_int_var(0, ub, f"y{pi}_{w}_{t}")
+                for q in served:
+                    v.g[q, pi, w, t] = model.new_int_var(
+                        0, min(riders[q, w], kind.capacity * ub), f"g{pi}_{w}_{t}")
+                seats = sum(v.g[q, pi, w, t] for q in served)
+                model.add(seats <= kind.capacity * v.y[pi, w, t])
+                model.add(seats >= p.min_passengers * v.y[pi, w, t])
+
+
+def _balance(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
+    """Seats given to each destination set equal the units sent; only units that may
+    ride any pattern take seats on shared patterns."""
+    seats: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
+    shared: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
+    for (q, pi, w, _), var in v.g.items():
+        seats[q, w].append(var)
+        if p.patterns[pi] != q:
+            shared[q, w].append(var)
+    need_any: dict[Key, list[cp_model.LinearExprT]] = defaultdict(list)
+    need_dir: dict[Key, list[cp_model.LinearExprT]] = defaultdict(list)
+    for (c, w), var in v.x_any.items():
+        need_any[p.demands[c].dests, w].append(p.demands[c].size * var)
+    for (c, w), var in v.x_dir.items():
+        need_dir[p.demands[c].dests, w].append(p.demands[c].size * var)
+    total = cp_model.LinearExpr.sum
+    for key in riders:
+        model.add(total(seats[key]) == total(need_any[key] + need_dir[key]))
+        if shared[key]:
+            model.add(total(shared[key]) <= total(need_any[key]))
+
+
+def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+    """Buses per type and day within the fleet; departures per day within the slots."""
+    per_kind: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for (_, w, t), var in v.y.items():
+        per_kind[p.kinds[t].id, p.wave_day[w]].append(var)
+        per_day[p.wave_day[w]].append(var)
+    for key, buses in per_kind.items():
+        model.add(sum(buses) <= p.fleet_caps.get(key, 0))
+    for day, buses in per_day.items():
+        model.add(sum(buses) <= p.slot_caps.get(day, 0))
+
+
+def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+    """Bus costs in fen, plus a penalty per unit left: above any bus's cost per worker,
+    and for each poor-household member above a full bus of other workers."""
+    costs = {(pi, t): _fen(bus_cost(k, km)) for pi, km in enumerate(p.pattern_km)
+             for t, k in enumerate(p.kinds)}
+    base = max(costs.values(), default=0) + 1
+    max_cap = max((k.capacity for k in p.kinds), default=1)
+    penalty = {c: base * ((d.size - d.priority) + d.priority * (max_cap + 1))
+               for c, d in enumerate(p.demands)}
+    model.minimize(sum(costs[pi, t] * var for (pi, _, t), var in v.y.items())
+                   + sum(penalty[c] * var for c, var in v.left.items()))
+
+
+def solve(problem: Problem) -> Solution:
+    """Solve ``problem``; return the best solution found within its limits.
+
+    There always is one: leaving every unit behind is feasible, and CP-SAT finds a
+    first solution before it improves it.
+    """
+    model = cp_model.CpModel()
+    v = _Vars()
+    riders = _demand_vars(model, problem, v)
+    _bus_vars(model, problem, v, riders)
+    _balance(model, problem, v, riders)
+    _resource_limits(model, problem, v)
+    _objective(model, problem, v)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = problem.seed
+    solver.parameters.max_deterministic_time = problem.effort
+    solver.parameters.max_time_in_seconds = max(problem.time_limit_s, 0.01)
+    solver.parameters.linearization_level = 2  # the capacity rows' LP proves the bounds
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solution({}, {}, {c: d.count for c, d in enumerate(problem.demands)}, {}, {},
+                        optimal=False, work=solver.deterministic_time)
+
+    def chosen(variables: Mapping[K, cp_model.IntVar]) -> dict[K, int]:
+        return {k: value for k, var in variables.items() if (value := solver.value(var))}
+
+    return Solution(
+        any_units=chosen(v.x_any),
+        direct_units=chosen(v.x_dir),
+        left=chosen(v.left),
+        buses=chosen(v.y),
+        seats=chosen(v.g),
+        optimal=status == cp_model.OPTIMAL,
+        work=solver.deterministic_time,
+    )

@@ -1,0 +1,1 @@
+"""The planning pipeline's stages: each a pure function from typed data to typed data."""

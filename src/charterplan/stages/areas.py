@@ -1,0 +1,176 @@
+"""Grouping: destination areas and the drop-off patterns a bus may run in each.
+
+Per hub, destinations whose drop-offs lie within ``dropoff_radius_km`` of each other
+(geopy's geodesic) are joined in a networkx graph; each connected component is an area,
+cut into pieces of at most ``max_area_destinations`` so each sub-problem stays small.
+A *pattern* is a set of destinations one bus may serve — a clique of the graph with at
+most ``max_dropoffs_per_bus`` members — visited in the order that makes the shortest
+closed route hub → drop-offs → hub.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from geopy.distance import geodesic
+
+from charterplan.stages.context import Context
+from charterplan.stages.eligibility import Unit
+
+__all__ = ["Area", "Pattern", "build_areas"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """Destinations one bus drops at, in visiting order, with its route.
+
+    ``offsets`` are minutes from departure to the arrival at each stop; ``km`` is the
+    closed route's road length, back to the hub included; ``back`` the minutes from
+    departure until the bus is back at the hub.
+    """
+
+    stops: tuple[str, ...]
+    km: float
+    offsets: tuple[int, ...]
+    back: int
+
+    def offset_of(self, destination: str) -> int:
+        """Minutes from departure until the bus reaches ``destination``."""
+        return self.offsets[self.stops.index(destination)]
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A sub-problem: one hub, nearby destinations, their patterns and units."""
+
+    id: str
+    hub: str
+    name: str
+    destinations: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+    units: tuple[Unit, ...]
+
+
+def route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
+    """The pattern visiting ``stops`` in the given order from ``hub`` and back."""
+    legs = context.places.road_km([hub, *stops], [*stops, hub])
+    cumulative = 0.0
+    offsets: list[int] = []
+    pause = context.request.policy.stop_minutes
+    for i in range(len(stops)):
+        cumulative += float(legs[i, i])
+        offsets.append(context.drive_minutes(cumulative) + pause * i)
+    total = cumulative + float(legs[len(stops), len(stops)])
+    back = context.drive_minutes(total) + pause * len(stops)
+    return Pattern(stops=stops, km=total, offsets=tuple(offsets), back=back)
+
+
+def best_route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
+    """The shortest closed route over ``stops`` (exact up to 7 stops, else nearest-first)."""
+    if len(stops) <= 7:
+        orders = itertools.permutations(sorted(stops))
+        return min((route(context, hub, o) for o in orders), key=lambda p: (p.km, p.stops))
+    order: list[str] = []
+    left = sorted(stops)
+    here = hub
+    while left:
+        km = context.places.road_km([here], left)[0]
+        here = left.pop(int(km.argmin()))
+        order.append(here)
+    return route(context, hub, tuple(order))
+
+
+def _neighbours(context: Context, dests: list[str]) -> nx.Graph:
+    """Graph of destinations, joined when their geodesic distance is within the radius."""
+    radius = context.request.policy.dropoff_radius_km
+    graph = nx.Graph()
+    graph.add_nodes_from(dests)
+    index = context.places.index
+    lat = np.asarray([context.places.lat[index[d]] for d in dests])
+    lon = np.asarray([context.places.lon[index[d]] for d in dests])
+    order = np.argsort(lat, kind="stable")
+    band = radius / 110.0 + 1e-6  # degrees of latitude the radius spans, generously
+    for pos, i in enumerate(order):
+        for j in order[pos + 1:]:
+            if lat[j] - lat[i] > band:
+                break
+            if geodesic((lat[i], lon[i]), (lat[j], lon[j])).km <= radius:
+                graph.add_edge(dests[i], dests[j])
+    return graph
+
+
+def _split(context: Context, dests: list[str], limit: int) -> list[list[str]]:
+    """Cut a list of destinations in halves along its wider extent until small enough."""
+    if len(dests) <= limit:
+        return [sorted(dests)]
+    index = context.places.index
+    lat = np.asarray([context.places.lat[index[d]] for d in dests])
+    lon = np.asarray([context.places.lon[index[d]] for d in dests])
+    key = lat if np.ptp(lat) >= np.ptp(lon) * np.cos(np.radians(lat.mean())) else lon
+    order = [dests[i] for i in np.lexsort((np.asarray(dests), key))]
+    half = len(order) // 2
+    return _split(context, order[:half], limit) + _split(context, order[half:], limit)
+
+
+def _patterns(context: Context, hub: str, graph: nx.Graph) -> tuple[Pattern, ...]:
+    """Every clique of at most ``max_dropoffs_per_bus`` destinations, as a route."""
+    k = context.request.policy.max_dropoffs_per_bus
+    found: list[Pattern] = []
+    for clique in nx.enumerate_all_cliques(graph):
+        if len(clique) > k:
+            break
+        found.append(best_route(context, hub, tuple(sorted(clique))))
+    return tuple(sorted(found, key=lambda p: (len(p.stops), sorted(p.stops))))
+
+
+def _area_name(context: Context, dests: list[str]) -> str:
+    cities = {d.id: d.city for d in context.request.destinations}
+    return "、".join(sorted({cities[d] for d in dests}))
+
+
+def build_areas(context: Context, units: tuple[Unit, ...]) -> list[Area]:
+    """Cut each hub's destinations into areas and give each area its patterns and units.
+
+    A group that goes to several destinations keeps them in one area. Areas come in
+    hub order, then by their sorted destinations, so ids are stable.
+    """
+    policy = context.request.policy
+    by_hub: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_hub[unit.hub].append(unit)
+    areas: list[Area] = []
+    for hub in sorted(by_hub, key=list(context.hubs).index):
+        hub_units = by_hub[hub]
+        dests = sorted({d for u in hub_units for d in u.destinations})
+        graph = _neighbours(context, dests)
+        pieces: list[set[str]] = []
+        for component in sorted(nx.connected_components(graph), key=min):
+            pieces += [set(p) for p in _split(context, sorted(component),
+                                              policy.max_area_destinations)]
+        joined = nx.utils.UnionFind(range(len(pieces)))
+        piece_of = {d: i for i, piece in enumerate(pieces) for d in piece}
+        for unit in hub_units:
+            first = piece_of[unit.destinations[0]]
+            for d in unit.destinations[1:]:
+                joined.union(first, piece_of[d])
+        merged: dict[int, set[str]] = defaultdict(set)
+        for i, piece in enumerate(pieces):
+            merged[joined[i]] |= piece
+        members: dict[int, list[Unit]] = defaultdict(list)
+        for unit in hub_units:
+            members[joined[piece_of[unit.destinations[0]]]].append(unit)
+        for n, key in enumerate(sorted(merged, key=lambda r: min(merged[r]))):
+            area_dests = sorted(merged[key])
+            areas.append(Area(
+                id=f"{hub}/{n + 1}",
+                hub=hub,
+                name=_area_name(context, area_dests),
+                destinations=tuple(area_dests),
+                patterns=_patterns(context, hub, graph.subgraph(area_dests)),
+                units=tuple(members[key]),
+            ))
+    return areas

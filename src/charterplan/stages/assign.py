@@ -1,0 +1,238 @@
+"""Assignment: which units ride which bus on which day, area by area.
+
+Areas are independent except through shared resources — a bus type's daily fleet and
+a hub's daily departure slots. Every area is first solved with the whole of each
+resource; where the areas together overuse one, each area gets a share (in proportion
+to what it used; spare capacity elsewhere is shared out by workers) and the areas that
+exceeded their share are solved again within it. The result always respects every
+resource, whatever the solvers did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from charterplan.model import Reason, Unassigned
+from charterplan.solvers.assignment import BusKind, Problem, Solution, solve
+from charterplan.stages.areas import Area
+from charterplan.stages.context import DAY, Context
+from charterplan.stages.eligibility import Unit
+from charterplan.stages.packing import Bus, pack
+from charterplan.stages.waves import Waves, plan_waves
+
+__all__ = ["Assignment", "Progress", "Runner", "apportion", "assign", "run_in_order"]
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``."""
+
+Runner = Callable[[Callable[[Problem], Solution], Sequence[Problem]], Iterable[Solution]]
+"""Maps the solver over problems, yielding solutions in the problems' order."""
+
+K = TypeVar("K", bound=Hashable)
+
+
+def run_in_order(fn: Callable[[Problem], Solution], problems: Sequence[Problem]) -> (
+        Iterable[Solution]):
+    """The default runner: solve one problem after another in this process."""
+    return (fn(problem) for problem in problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Buses with riders, workers left behind, and how hard the solvers worked."""
+
+    buses: tuple[Bus, ...]
+    left: tuple[Unassigned, ...]
+    optimal: bool
+    work: float
+
+
+def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
+    """Split ``total`` in proportion to ``weights`` by largest remainders.
+
+    Ties go to the earlier key in ``weights``' order; the parts sum to ``total`` when
+    any weight is positive, else every part is zero.
+    """
+    whole = sum(weights.values())
+    if whole <= 0 or total <= 0:
+        return dict.fromkeys(weights, 0)
+    exact = {k: total * w / whole for k, w in weights.items()}
+    parts = {k: int(v) for k, v in exact.items()}
+    order = sorted(weights, key=lambda k: -(exact[k] - parts[k]))
+    for k in order[: total - sum(parts.values())]:
+        parts[k] += 1
+    return parts
+
+
+Resource = tuple[str, str, int]
+"""("fleet", bus type, day) or ("slots", hub, day)."""
+
+
+def _template(context: Context, area: Area, waves: Waves, share: float) -> Problem:
+    policy = context.request.policy
+    kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
+                  for b in context.bus_types_at.get(area.hub, ()))
+    return Problem(
+        patterns=tuple(frozenset(p.stops) for p in area.patterns),
+        pattern_km=tuple(p.km for p in area.patterns),
+        kinds=kinds,
+        wave_day=tuple(t // DAY for t in waves.times),
+        demands=waves.demands,
+        fleet_caps={},
+        slot_caps={},
+        min_passengers=policy.min_passengers_per_bus,
+        effort=policy.solver_effort,
+        seed=policy.seed,
+        time_limit_s=max(1.0, policy.time_limit_s * share),
+    )
+
+
+def _resources(problem: Problem, hub: str) -> list[Resource]:
+    days = sorted(set(problem.wave_day))
+    return ([("fleet", k.id, d) for k in problem.kinds for d in days]
+            + [("slots", hub, d) for d in days])
+
+
+def _with_caps(problem: Problem, hub: str, caps: Mapping[Resource, int]) -> Problem:
+    fleet: dict[tuple[str, int], int] = {}
+    slots: dict[int, int] = {}
+    for resource in _resources(problem, hub):
+        kind, name, day = resource
+        if kind == "fleet":
+            fleet[name, day] = caps[resource]
+        else:
+            slots[day] = caps[resource]
+    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots)
+
+
+def _usage(problem: Problem, hub: str, solution: Solution) -> dict[Resource, int]:
+    used: dict[Resource, int] = defaultdict(int)
+    for (_, w, t), count in solution.buses.items():
+        day = problem.wave_day[w]
+        used["fleet", problem.kinds[t].id, day] += count
+        used["slots", hub, day] += count
+    return used
+
+
+def _capacity(context: Context) -> Callable[[Resource], int]:
+    available = {b.id: b.available_per_day for b in context.request.bus_types}
+
+    def capacity(resource: Resource) -> int:
+        kind, name, _ = resource
+        if kind == "fleet":
+            return available[name]
+        grid = context.grids[name]
+        return grid.slots_per_day * grid.per_slot
+    return capacity
+
+
+def _shares(areas: list[Area], problems: list[Problem], used: list[dict[Resource, int]],
+            capacity: Callable[[Resource], int]) -> dict[int, dict[Resource, int]]:
+    """Per-area caps for the areas that must be solved again; empty if none must."""
+    total: dict[Resource, int] = defaultdict(int)
+    for usage in used:
+        for r, n in usage.items():
+            total[r] += n
+    over = sorted(r for r, n in total.items() if n > capacity(r))
+    if not over:
+        return {}
+    caps: dict[int, dict[Resource, int]] = defaultdict(dict)
+    for r in over:
+        for a, part in apportion(capacity(r), {a: u.get(r, 0) for a, u in enumerate(used)}).items():
+            caps[a][r] = part
+    again = sorted(a for a in caps if any(used[a].get(r, 0) > caps[a][r] for r in over))
+    users: dict[Resource, list[int]] = defaultdict(list)
+    for a in again:
+        for r in _resources(problems[a], areas[a].hub):
+            if r not in over:
+                users[r].append(a)
+    for r, group in users.items():
+        fixed = sum(used[a].get(r, 0) for a in range(len(areas)) if a not in again)
+        weights = {a: sum(u.size for u in areas[a].units) for a in group}
+        for a, part in apportion(max(0, capacity(r) - fixed), weights).items():
+            caps[a][r] = part
+    return {a: caps[a] for a in again}
+
+
+def _reason(unit: Unit, binding: set[int], waves_days: set[int], detail_cap: str) -> (
+        tuple[Reason, str]):
+    if binding & waves_days or not waves_days:
+        return Reason.NO_VEHICLE_CAPACITY, detail_cap
+    return Reason.BELOW_MIN_PASSENGERS, "too few workers share a feasible bus"
+
+
+def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
+           progress: Progress | None = None) -> Assignment:
+    """Choose buses and riders for every area; see the module docstring."""
+    total_units = sum(len(a.units) for a in areas) or 1
+    waves = [plan_waves(a, context.grids[a.hub]) for a in areas]
+    templates = [_template(context, a, w, len(a.units) / total_units)
+                 for a, w in zip(areas, waves, strict=True)]
+    capacity = _capacity(context)
+    problems = [_with_caps(p, a.hub, {r: capacity(r) for r in _resources(p, a.hub)})
+                for p, a in zip(templates, areas, strict=True)]
+    solutions = _solve_all(run, problems, progress, "assign")
+    used = [_usage(p, a.hub, s) for p, a, s in zip(problems, areas, solutions, strict=True)]
+    again = _shares(areas, problems, used, capacity)
+    if again:
+        redo = sorted(again)
+        for a in redo:
+            problems[a] = _with_caps(templates[a], areas[a].hub, {
+                r: again[a].get(r, used[a].get(r, 0))
+                for r in _resources(templates[a], areas[a].hub)})
+        for a, solution in zip(redo, _solve_all(run, [problems[a] for a in redo], progress,
+                                                "assign (shared fleet)"), strict=True):
+            solutions[a] = solution
+    buses: list[Bus] = []
+    left: list[Unassigned] = []
+    for area, problem, wave, solution in zip(areas, problems, waves, solutions, strict=True):
+        area_buses, area_left = pack(area, problem, wave, solution)
+        buses += area_buses
+        left += _explain(problem, wave, area_buses, area_left)
+    return Assignment(
+        buses=tuple(buses),
+        left=tuple(left),
+        optimal=all(s.optimal for s in solutions),
+        work=sum(s.work for s in solutions),
+    )
+
+
+def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,
+               stage: str) -> list[Solution]:
+    solutions = []
+    for done, solution in enumerate(run(solve, problems), start=1):
+        solutions.append(solution)
+        if progress is not None:
+            progress(stage, done, len(problems))
+    return solutions
+
+
+def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit]) -> (
+        list[Unassigned]):
+    """Reasons for the units an area leaves behind."""
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    per_day: dict[int, int] = defaultdict(int)
+    for bus in buses:
+        used[bus.kind, bus.day] += 1
+        per_day[bus.day] += 1
+    binding = {d for (k, d), cap in problem.fleet_caps.items() if used[k, d] >= cap}
+    binding |= {d for d, cap in problem.slot_caps.items() if per_day[d] >= cap}
+    days_of: dict[Unit, set[int]] = {}
+    for demand, members in zip(waves.demands, waves.members, strict=True):
+        days = {problem.wave_day[w] for w in demand.any_waves + demand.direct_waves}
+        days_of.update(dict.fromkeys(members, days))
+    out: list[Unassigned] = []
+    for unit in waves.unserviceable:
+        reason = (Reason.GROUP_SPLIT_REFUSED if unit.size > 1 else Reason.WINDOW_INFEASIBLE)
+        for worker in unit.workers:
+            out.append(Unassigned(worker=worker, reason=reason,
+                                  detail="no bus route serves every destination in time"))
+    for unit in left:
+        reason, detail = _reason(unit, binding, days_of.get(unit, set()),
+                                 "every feasible departure's buses or slots are taken")
+        out += [Unassigned(worker=w, reason=reason, detail=detail) for w in unit.workers]
+    return out

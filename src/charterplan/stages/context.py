@@ -1,0 +1,131 @@
+"""What every stage derives from the request once: the clock, places, hubs' slot grids.
+
+Stages compute in whole minutes of local wall-clock time since :attr:`Context.epoch`
+(midnight before the earliest time in the request), and in road km from
+:class:`~charterplan.geo.Places`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from charterplan.geo import Places
+from charterplan.model import BusType, Hub, PlanRequest
+
+__all__ = ["DAY", "NEVER", "Context", "SlotGrid", "build_context"]
+
+DAY = 24 * 60
+NEVER = 10**9
+"""A minute later than any plan's horizon: an open upper bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotGrid:
+    """A hub's departure slots: every ``slot`` minutes from ``open`` to ``close`` daily."""
+
+    open: int
+    close: int
+    slot: int
+    per_slot: int
+
+    @property
+    def slots_per_day(self) -> int:
+        """How many slot starts lie within opening hours each day."""
+        return (self.close - self.open) // self.slot + 1
+
+    def first_at_or_after(self, minute: int) -> int:
+        """The earliest slot start at or after ``minute``."""
+        day, clock = divmod(minute, DAY)
+        if clock <= self.open:
+            return day * DAY + self.open
+        steps = math.ceil((clock - self.open) / self.slot)
+        if self.open + steps * self.slot <= self.close:
+            return day * DAY + self.open + steps * self.slot
+        return (day + 1) * DAY + self.open
+
+    def last_at_or_before(self, minute: int) -> int:
+        """The latest slot start at or before ``minute`` (may be negative: none)."""
+        day, clock = divmod(minute, DAY)
+        if clock < self.open:
+            return (day - 1) * DAY + self.open + (self.slots_per_day - 1) * self.slot
+        steps = min((clock - self.open) // self.slot, self.slots_per_day - 1)
+        return day * DAY + self.open + steps * self.slot
+
+    def index(self, minute: int) -> tuple[int, int]:
+        """(day, slot number within the day) of a slot start."""
+        day, clock = divmod(minute, DAY)
+        return day, (clock - self.open) // self.slot
+
+
+@dataclass(frozen=True)
+class Context:
+    """Derived, read-only facts about one request shared by all stages."""
+
+    request: PlanRequest
+    zone: ZoneInfo
+    epoch: datetime
+    places: Places
+    grids: dict[str, SlotGrid]
+    bus_types_at: dict[str, tuple[BusType, ...]]
+    hubs: dict[str, Hub] = field(repr=False)
+
+    def minute(self, moment: datetime) -> int:
+        """Whole minutes of local wall-clock time since the epoch (rounded down)."""
+        local = moment.astimezone(self.zone).replace(tzinfo=None)
+        return math.floor((local - self.epoch).total_seconds() / 60)
+
+    def minute_up(self, moment: datetime) -> int:
+        """Like :meth:`minute`, rounded up: the first whole minute not before ``moment``."""
+        local = moment.astimezone(self.zone).replace(tzinfo=None)
+        return math.ceil((local - self.epoch).total_seconds() / 60)
+
+    def moment(self, minute: int) -> datetime:
+        """The aware local datetime of a minute since the epoch."""
+        return (self.epoch + timedelta(minutes=minute)).replace(tzinfo=self.zone)
+
+    def drive_minutes(self, road_km: float) -> int:
+        """Minutes a coach needs for ``road_km`` at the policy speed, rounded up."""
+        return math.ceil(road_km / self.request.policy.bus_speed_kmh * 60 - 1e-9)
+
+
+def _earliest(request: PlanRequest) -> datetime:
+    moments = [w.earliest_departure for w in request.workers]
+    moments += [s.available_from for s in request.staff]
+    moments += [r.departure for r in request.rail_services]
+    return min(moments) if moments else datetime(2020, 1, 1, tzinfo=ZoneInfo(request.timezone))
+
+
+def build_context(request: PlanRequest) -> Context:
+    """Derive the clock, places and slot grids of ``request``."""
+    zone = ZoneInfo(request.timezone)
+    start = _earliest(request).astimezone(zone)
+    epoch = datetime(start.year, start.month, start.day)
+    entries = [(h.id, h.lat, h.lon) for h in request.hubs]
+    entries += [(p.id, p.lat, p.lon) for p in request.pickup_points]
+    entries += [(d.id, d.lat, d.lon) for d in request.destinations]
+    entries += [(s.id, s.lat, s.lon) for r in request.rail_services for s in r.stops]
+    grids = {
+        h.id: SlotGrid(
+            open=h.open.hour * 60 + h.open.minute,
+            close=h.close.hour * 60 + h.close.minute,
+            slot=h.slot_minutes,
+            per_slot=h.max_departures_per_slot,
+        )
+        for h in request.hubs
+    }
+    bus_hubs = [h.id for h in request.hubs if h.kind == "bus_station"]
+    bus_types_at = {
+        hub: tuple(b for b in request.bus_types if b.hub in (None, hub)) for hub in bus_hubs
+    }
+    return Context(
+        request=request,
+        zone=zone,
+        epoch=epoch,
+        places=Places(entries, request.policy.road_factor),
+        grids=grids,
+        bus_types_at=bus_types_at,
+        hubs={h.id: h for h in request.hubs},
+    )

@@ -1,0 +1,87 @@
+"""Summary figures: cost, a lower bound on it, and the daily report tables.
+
+The lower bound is the larger of two valid bounds per hub. *Radial*: a bus's closed
+route is at least twice the hub distance of each of its riders, so every rider costs
+at least ``(fixed + 2 · cost_per_km · r) / capacity`` on the cheapest suitable type.
+*Count*: the hub's riders need at least ``ceil(riders / largest capacity)`` buses, each
+costing at least the cheapest fixed cost plus a round trip to the nearest destination.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from charterplan.model import ReportTable, Trip, Unassigned
+from charterplan.stages.context import Context
+
+__all__ = ["lower_bound", "report_tables"]
+
+
+def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
+    """A lower bound on the cost of carrying the passengers of ``trips`` by bus."""
+    dest_of = {w.id: w.destination for w in context.request.workers}
+    riders: dict[str, list[str]] = defaultdict(list)
+    for trip in trips:
+        if trip.mode == "bus" and not trip.feeder:
+            riders[trip.hub] += [dest_of[w] for w in trip.passengers]
+    bound = 0.0
+    for hub, dests in riders.items():
+        kinds = context.bus_types_at[hub]
+        places = sorted(set(dests))
+        km = dict(zip(places, context.places.road_km([hub], places)[0], strict=True))
+        radial = sum(min((k.fixed_cost + 2 * k.cost_per_km * km[d]) / k.capacity
+                         for k in kinds) for d in dests)
+        nearest = min(km.values())
+        count = math.ceil(len(dests) / max(k.capacity for k in kinds)) * min(
+            k.fixed_cost + 2 * k.cost_per_km * nearest for k in kinds)
+        bound += max(radial, count)
+    return bound
+
+
+def report_tables(context: Context, trips: Sequence[Trip],
+                  unassigned: Sequence[Unassigned]) -> dict[str, ReportTable]:
+    """The county's daily tables: 附件2 demand by township, 附件4 destinations by
+    township, and departures by day."""
+    request = context.request
+    dest = {d.id: d for d in request.destinations}
+    riding = {w for t in trips if not t.feeder for w in t.passengers}
+    left = {u.worker for u in unassigned}
+    health = {u.worker for u in unassigned if u.reason.value in (
+        "health_not_cleared", "quarantine_past_window")}
+    townships = sorted({w.township for w in request.workers})
+    demand = []
+    for town in townships:
+        people = [w for w in request.workers if w.township == town]
+        demand.append((town, len(people), sum(w.poverty_registered for w in people),
+                       sum(w.id in riding for w in people), sum(w.id in left for w in people),
+                       sum(w.id in health for w in people)))
+    flows: Counter[tuple[str, str, str, bool]] = Counter()
+    for w in request.workers:
+        d = dest[w.destination]
+        flows[d.province, d.city, w.township, w.id in riding] += 1
+    places = sorted({(p, c) for p, c, _, _ in flows})
+    columns = ["务工省份", "务工城市"] + [f"{t} {s}" for t in townships
+                                          for s in ("已安排", "待安排")]
+    by_place = [(p, c, *(flows[p, c, t, r] for t in townships for r in (True, False)))
+                for p, c in places]
+    days: dict[str, list[Trip]] = defaultdict(list)
+    for trip in trips:
+        days[trip.departure.date().isoformat()].append(trip)
+    poor = {w.id for w in request.workers if w.poverty_registered}
+    by_day = [(day, len(ts), sum(len(t.passengers) for t in ts),
+               sum(p in poor for t in ts for p in t.passengers),
+               round(sum(t.cost for t in ts), 2)) for day, ts in sorted(days.items())]
+    return {
+        "demand_by_township": ReportTable(
+            title="农民工返岗需求汇总表（附件2）",
+            columns=("乡镇", "计划返岗总数", "贫困户返岗人数", "安排统一乘车", "未能安排",
+                     "其中健康原因"),
+            rows=tuple(demand)),
+        "destinations_by_township": ReportTable(
+            title="农民工返岗去向汇总表（附件4）", columns=tuple(columns), rows=tuple(by_place)),
+        "departures_by_day": ReportTable(
+            title="每日发车汇总", columns=("日期", "车次", "人数", "贫困户人数", "费用（元）"),
+            rows=tuple(by_day)),
+    }

@@ -1,0 +1,121 @@
+"""Staff: one escort officer and one medic per trip, from the roster.
+
+A person is busy from the trip's departure until the bus is back at the hub plus
+``staff_rest_hours``, and may only ride inside their availability and from their hub.
+
+Trips are first staffed in departure order, each taking the free person who is
+needed least elsewhere (holds only the one role, then whose availability ends first).
+That serves every trip whenever the roster allows it in the usual cases. When it
+leaves trips unstaffed, a second pass staffs trips in order of priority — poor
+households first, then full buses — and the better of the two is kept, counting
+poor-household riders first. A trip without both an escort and a medic does not run:
+its riders are left with ``no_staff``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from charterplan.model import Staff
+from charterplan.stages.context import Context
+from charterplan.stages.timetable import Scheduled
+
+__all__ = ["Crewing", "staff_trips"]
+
+
+@dataclass(frozen=True, slots=True)
+class Crewing:
+    """``crew[i]`` is (escort id, medic id) for trip ``i``, or None if unstaffed."""
+
+    crew: tuple[tuple[str, str] | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    staff: Staff
+    start: int
+    end: int
+    hub: str | None
+
+
+def _people(context: Context) -> list[_Person]:
+    return [_Person(s, context.minute_up(s.available_from), context.minute(s.available_until),
+                    s.hub) for s in context.request.staff]
+
+
+def _preference(person: _Person, role: str) -> tuple[int, int, str]:
+    both = len(person.staff.roles) > 1
+    return (int(both), person.end, person.staff.id)
+
+
+class _Diary:
+    """Busy intervals of every person, kept sorted, for conflict checks."""
+
+    def __init__(self, count: int) -> None:
+        self.starts: list[list[int]] = [[] for _ in range(count)]
+        self.ends: list[list[int]] = [[] for _ in range(count)]
+
+    def free(self, who: int, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts[who], start)
+        if i > 0 and self.ends[who][i - 1] > start:
+            return False
+        return not (i < len(self.starts[who]) and self.starts[who][i] < end)
+
+    def book(self, who: int, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts[who], start)
+        self.starts[who].insert(i, start)
+        self.ends[who].insert(i, end)
+
+
+def _pick(people: list[_Person], diary: _Diary, trip: Scheduled, end: int, role: str,
+          besides: int | None) -> int | None:
+    options = [i for i, p in enumerate(people)
+               if role in p.staff.roles and i != besides
+               and p.hub in (None, trip.bus.hub)
+               and p.start <= trip.departure and trip.back <= p.end
+               and diary.free(i, trip.departure, end)]
+    if not options:
+        return None
+    return min(options, key=lambda i: _preference(people[i], role))
+
+
+def _staff_in(order: Sequence[int], trips: Sequence[Scheduled], people: list[_Person],
+              rest: int) -> list[tuple[str, str] | None]:
+    diary = _Diary(len(people))
+    crew: list[tuple[str, str] | None] = [None] * len(trips)
+    for i in order:
+        trip = trips[i]
+        end = trip.back + rest
+        escort = _pick(people, diary, trip, end, "escort", None)
+        medic = None if escort is None else _pick(people, diary, trip, end, "medic", escort)
+        if escort is None or medic is None:
+            continue
+        diary.book(escort, trip.departure, end)
+        diary.book(medic, trip.departure, end)
+        crew[i] = (people[escort].staff.id, people[medic].staff.id)
+    return crew
+
+
+def _loss(trips: Sequence[Scheduled], crew: list[tuple[str, str] | None]) -> tuple[int, int]:
+    missing = [t for t, c in zip(trips, crew, strict=True) if c is None]
+    return (sum(u.poverty for t in missing for u in t.bus.units),
+            sum(t.bus.load for t in missing))
+
+
+def staff_trips(context: Context, trips: Sequence[Scheduled]) -> Crewing:
+    """Escort and medic for each trip; see the module docstring."""
+    people = _people(context)
+    rest = math.ceil(context.request.policy.staff_rest_hours * 60)
+    by_time = sorted(range(len(trips)), key=lambda i: (trips[i].departure, i))
+    crew = _staff_in(by_time, trips, people, rest)
+    if any(c is None for c in crew):
+        by_priority = sorted(range(len(trips)), key=lambda i: (
+            -sum(u.poverty for u in trips[i].bus.units), -trips[i].bus.load,
+            trips[i].departure, i))
+        second = _staff_in(by_priority, trips, people, rest)
+        if _loss(trips, second) < _loss(trips, crew):
+            crew = second
+    return Crewing(crew=tuple(crew))

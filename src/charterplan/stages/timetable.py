@@ -1,0 +1,120 @@
+"""Timetable: convoys and staggered departure slots at each hub.
+
+Buses of one hub, day, area and wave form convoys of at most ``max_trips_per_convoy``;
+a convoy's buses leave in consecutive slots, one a slot. Convoys are placed earliest
+deadline first, each in the earliest run of slots that suits every bus's window and
+still has room (``max_departures_per_slot``). A convoy that finds no such run is split
+in two and tried again; a lone bus with no slot left is cancelled and its riders are
+left with ``no_vehicle_capacity``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from charterplan.model import Reason, Unassigned
+from charterplan.stages.areas import Pattern, route
+from charterplan.stages.context import DAY, Context, SlotGrid
+from charterplan.stages.packing import Bus
+from charterplan.stages.waves import latest_departure
+
+__all__ = ["Scheduled", "Timetable", "schedule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """A bus with its actual route, departure minute and convoy number."""
+
+    bus: Bus
+    route: Pattern
+    departure: int
+    convoy: int
+
+    @property
+    def back(self) -> int:
+        """Minute the bus is back at its hub."""
+        return self.departure + self.route.back
+
+
+@dataclass(frozen=True, slots=True)
+class Timetable:
+    """Scheduled buses (by departure), each convoy's area id by number, cancelled riders."""
+
+    trips: tuple[Scheduled, ...]
+    convoy_areas: dict[int, str]
+    left: tuple[Unassigned, ...]
+
+
+@dataclass(slots=True)
+class _Draft:
+    bus: Bus
+    route: Pattern
+    lo: int
+    hi: int
+
+
+def _draft(context: Context, bus: Bus) -> _Draft:
+    wanted = {d for u in bus.units for d in u.destinations}
+    stops = tuple(d for d in bus.pattern.stops if d in wanted)
+    actual = route(context, bus.hub, stops)
+    grid = context.grids[bus.hub]
+    lo = max(grid.first_at_or_after(u.earliest) for u in bus.units)
+    hi = grid.last_at_or_before(min(latest_departure(u, actual) for u in bus.units))
+    return _Draft(bus, actual, lo, hi)
+
+
+def _place(grid: SlotGrid, taken: dict[int, int], convoy: list[_Draft]) -> list[int] | None:
+    """Departure minutes for a convoy in consecutive free slots, or None."""
+    start = grid.first_at_or_after(min(d.lo for d in convoy))
+    last = max(d.hi for d in convoy)
+    while start <= last:
+        times = [start + j * grid.slot for j in range(len(convoy))]
+        same_day = times[-1] // DAY == start // DAY and times[-1] % DAY <= grid.close
+        if same_day and all(d.lo <= t <= d.hi and taken[t] < grid.per_slot
+                            for d, t in zip(convoy, times, strict=True)):
+            return times
+        start = grid.first_at_or_after(start + 1)
+    return None
+
+
+def schedule(context: Context, buses: tuple[Bus, ...]) -> Timetable:
+    """Give every bus a departure slot and a convoy; see the module docstring."""
+    limit = context.request.policy.max_trips_per_convoy
+    families: dict[tuple[str, int, str, int], list[_Draft]] = defaultdict(list)
+    for bus in buses:
+        draft = _draft(context, bus)
+        families[bus.hub, bus.day, bus.area, bus.wave].append(draft)
+    convoys: list[tuple[str, str, list[_Draft]]] = []
+    area_names: dict[int, str] = {}
+    for (hub, _, area, _), drafts in sorted(families.items()):
+        drafts.sort(key=lambda d: (d.hi, d.route.stops, d.bus.kind))
+        for i in range(0, len(drafts), limit):
+            convoys.append((hub, area, drafts[i:i + limit]))
+    taken: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    placed: list[Scheduled] = []
+    left: list[Unassigned] = []
+    queue = sorted(convoys, key=lambda c: (min(d.hi for d in c[2]), c[0], c[1]))
+    queue.reverse()
+    number = 0
+    while queue:
+        hub, area, members = queue.pop()
+        grid = context.grids[hub]
+        times = _place(grid, taken[hub], members)
+        if times is None and len(members) > 1:
+            half = len(members) // 2
+            queue += [(hub, area, members[half:]), (hub, area, members[:half])]
+            continue
+        if times is None:
+            bus = members[0].bus
+            left += [Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY,
+                                detail=f"no free departure slot at {hub} in the window")
+                     for u in bus.units for w in u.workers]
+            continue
+        number += 1
+        area_names[number] = area
+        for draft, minute in zip(members, times, strict=True):
+            taken[hub][minute] += 1
+            placed.append(Scheduled(draft.bus, draft.route, minute, number))
+    placed.sort(key=lambda s: (s.departure, s.bus.hub, s.convoy, s.route.stops))
+    return Timetable(trips=tuple(placed), convoy_areas=area_names, left=tuple(left))
