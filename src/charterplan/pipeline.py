@@ -25,8 +25,9 @@ from charterplan.model import (
     Unassigned,
     Worker,
 )
+from charterplan.parallel import runner_for
 from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import Progress, Runner, assign, run_in_order
+from charterplan.stages.assign import Progress, Runner, assign
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
@@ -39,15 +40,16 @@ __all__ = ["plan"]
 _SHORTAGES = {Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF, Reason.BELOW_MIN_PASSENGERS}
 
 
-def plan(request: PlanRequest, *, progress: Progress | None = None,
-         run: Runner = run_in_order) -> Plan:
+def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 1,
+         run: Runner | None = None) -> Plan:
     """Plan the charter transport of ``request``.
 
     Args:
         request: a validated request (see :func:`charterplan.io.parse_request`).
         progress: optional callback ``progress(stage, done, total)``.
-        run: how to map the solver over the independent areas (in order); the default
-            solves them one after another in this process.
+        jobs: how many areas to solve at once in worker processes (1: in this process).
+        run: a custom way to map the solver over the areas (overrides ``jobs``), e.g.
+            onto a cluster; it must yield solutions in the areas' order.
 
     Returns:
         The plan; workers who cannot travel are in ``unassigned`` with a reason.
@@ -58,7 +60,7 @@ def plan(request: PlanRequest, *, progress: Progress | None = None,
     screening = screen(context)
     areas = build_areas(context, screening.units)
     report("eligibility", 1, 1)
-    assignment = assign(context, areas, run=run, progress=progress)
+    assignment = assign(context, areas, run=run or runner_for(jobs), progress=progress)
     report("timetable", 0, 1)
     timetable = schedule(context, assignment.buses)
     crewing = staff_trips(context, timetable.trips)
