@@ -32,7 +32,7 @@ from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
 from charterplan.stages.report import lower_bound, report_tables
-from charterplan.stages.staffing import staff_trips
+from charterplan.stages.staffing import refill, staff_trips
 from charterplan.stages.timetable import Scheduled, schedule
 
 __all__ = ["plan"]
@@ -64,9 +64,10 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     report("timetable", 0, 1)
     timetable = schedule(context, assignment.buses)
     crewing = staff_trips(context, timetable.trips)
+    scheduled = refill(timetable.trips, crewing)
     report("timetable", 1, 1)
     area_names = {a.id: a.name for a in areas}
-    trips, convoys, no_staff = _trips(context, timetable.trips, crewing.crew,
+    trips, convoys, no_staff = _trips(context, scheduled, crewing.crew,
                                       timetable.convoy_areas, area_names)
     unassigned = sorted([*screening.unassigned, *assignment.left, *timetable.left, *no_staff],
                         key=lambda u: u.worker)

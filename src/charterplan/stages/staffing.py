@@ -9,7 +9,8 @@ That serves every trip whenever the roster allows it in the usual cases. When it
 leaves trips unstaffed, a second pass staffs trips in order of priority — poor
 households first, then full buses — and the better of the two is kept, counting
 poor-household riders first. A trip without both an escort and a medic does not run:
-its riders are left with ``no_staff``.
+its riders first take any free seat on a staffed bus that passes their destination
+in their window (:func:`refill`); the rest are left with ``no_staff``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from dataclasses import dataclass
 
 from charterplan.model import Staff
 from charterplan.stages.context import Context
+from charterplan.stages.packing import Bus
 from charterplan.stages.timetable import Scheduled
+from charterplan.stages.waves import latest_departure
 
-__all__ = ["Crewing", "staff_trips"]
+__all__ = ["Crewing", "refill", "staff_trips"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +122,31 @@ def staff_trips(context: Context, trips: Sequence[Scheduled]) -> Crewing:
         if _loss(trips, second) < _loss(trips, crew):
             crew = second
     return Crewing(crew=tuple(crew))
+
+
+def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
+    """Move riders of unstaffed trips onto free seats of staffed ones where they fit.
+
+    A unit moves only to a bus of its hub whose route already stops at all its
+    destinations and whose departure lies in its window; poor households move first.
+    Returns the trips with their riders updated (unstaffed trips keep who is left).
+    """
+    buses = [Bus(t.bus.area, t.bus.hub, t.bus.kind, t.bus.capacity, t.bus.wave, t.bus.day,
+                 t.bus.pattern, list(t.bus.units)) for t in trips]
+    staffed = [i for i, c in enumerate(crewing.crew) if c is not None]
+    for i, crew in enumerate(crewing.crew):
+        if crew is not None:
+            continue
+        for unit in sorted(buses[i].units, key=lambda u: (-u.poverty, -u.size)):
+            for j in staffed:
+                trip = trips[j]
+                if (buses[j].hub == buses[i].hub
+                        and buses[j].load + unit.size <= buses[j].capacity
+                        and set(unit.destinations) <= set(trip.route.stops)
+                        and unit.earliest <= trip.departure
+                        <= latest_departure(unit, trip.route)):
+                    buses[j].units.append(unit)
+                    buses[i].units.remove(unit)
+                    break
+    return [Scheduled(bus, t.route, t.departure, t.convoy)
+            for bus, t in zip(buses, trips, strict=True)]

@@ -55,12 +55,17 @@ class _Draft:
 
 
 def _draft(context: Context, bus: Bus) -> _Draft:
+    """The bus's route over the stops it really serves, and its departure window:
+    within its day (the fleet was counted per day) and every rider's window."""
     wanted = {d for u in bus.units for d in u.destinations}
     stops = tuple(d for d in bus.pattern.stops if d in wanted)
     actual = route(context, bus.hub, stops)
     grid = context.grids[bus.hub]
-    lo = max(grid.first_at_or_after(u.earliest) for u in bus.units)
-    hi = grid.last_at_or_before(min(latest_departure(u, actual) for u in bus.units))
+    day_start = bus.day * DAY + grid.open
+    day_end = day_start + (grid.slots_per_day - 1) * grid.slot
+    lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
+    hi = min(day_end, grid.last_at_or_before(
+        min(latest_departure(u, actual) for u in bus.units)))
     return _Draft(bus, actual, lo, hi)
 
 

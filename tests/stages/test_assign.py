@@ -1,0 +1,85 @@
+"""Assignment: consolidation of days, shared buses, fleet limits and priorities."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from charterplan import parse_request, plan
+from charterplan.model import Plan, Reason
+from charterplan.stages.assign import apportion
+from tests.conftest import worker
+
+
+def _plan(base: dict[str, Any], workers: list[dict[str, Any]]) -> Plan:
+    base["workers"] = workers
+    return plan(parse_request(base))
+
+
+def test_apportion_splits_by_largest_remainder() -> None:
+    """Shares sum to the total, follow the weights, and ties go to the earlier key."""
+    assert apportion(5, {"a": 1, "b": 1}) == {"a": 3, "b": 2}
+    assert apportion(10, {"a": 3, "b": 1, "c": 0}) == {"a": 8, "b": 2, "c": 0}
+    assert apportion(3, {"a": 0}) == {"a": 0}
+
+
+def test_workers_with_overlapping_windows_share_one_day(base: dict[str, Any]) -> None:
+    """Twenty workers whose first days differ but whose windows overlap fill one bus,
+    where a clerk sending everyone on their first day would run five."""
+    workers = [worker(f"W{i:02d}", first=f"2020-02-{20 + i % 5}", last="2020-02-28")
+               for i in range(20)]
+    result = _plan(base, workers)
+    assert result.summary.assigned == 20
+    assert len(result.trips) == 1
+
+
+def test_nearby_employers_share_a_bus(base: dict[str, Any]) -> None:
+    """Two Dongguan employers 13 km apart with eight workers each ride one bus."""
+    workers = [worker(f"A{i}", "DG1") for i in range(8)] + [
+        worker(f"B{i}", "DG2") for i in range(8)]
+    result = _plan(base, workers)
+    (trip,) = result.trips
+    assert [s.place for s in trip.stops if s.kind == "dropoff"] in (["DG1", "DG2"],
+                                                                    ["DG2", "DG1"])
+
+
+def test_distant_employers_never_share(base: dict[str, Any]) -> None:
+    """Dongguan and Changsha are far apart: their workers ride separate buses."""
+    workers = [worker(f"A{i}", "DG1") for i in range(3)] + [
+        worker(f"B{i}", "CS") for i in range(3)]
+    result = _plan(base, workers)
+    assert sorted(len(t.passengers) for t in result.trips) == [3, 3]
+    for trip in result.trips:
+        assert len([s for s in trip.stops if s.kind == "dropoff"]) == 1
+
+
+def test_poor_households_board_first_when_buses_run_short(base: dict[str, Any]) -> None:
+    """With one bus for 30 workers, every poor-household worker is on it."""
+    base["bus_types"][0]["available_per_day"] = 1
+    workers = [worker(f"W{i:02d}", last="2020-02-20T23:00", poverty_registered=i % 3 == 0)
+               for i in range(30)]
+    result = _plan(base, workers)
+    riding = {w for t in result.trips for w in t.passengers}
+    assert {f"W{i:02d}" for i in range(0, 30, 3)} <= riding
+    assert len(riding) == 22
+    assert Counter(u.reason for u in result.unassigned) == {Reason.NO_VEHICLE_CAPACITY: 8}
+    assert result.status == "partial"
+
+
+def test_fleet_shared_between_areas_is_never_overused(base: dict[str, Any]) -> None:
+    """Two areas wanting the single daily bus on the same day get it on different days
+    or not at all; the fleet limit holds over the whole plan."""
+    base["bus_types"][0]["available_per_day"] = 1
+    workers = [worker(f"A{i}", "DG1", last="2020-02-22") for i in range(10)] + [
+        worker(f"B{i}", "CS", last="2020-02-22") for i in range(10)]
+    result = _plan(base, workers)
+    days = Counter(t.departure.date() for t in result.trips)
+    assert all(n <= 1 for n in days.values())
+    assert result.summary.assigned == 20
+
+
+def test_lone_worker_below_minimum_is_explained(base: dict[str, Any]) -> None:
+    """A worker nobody shares a bus with is left out as below the minimum load."""
+    result = _plan(base, [worker("W1", "CS"), worker("W2", "DG1"), worker("W3", "DG1")])
+    assert {u.worker: u.reason for u in result.unassigned} == {
+        "W1": Reason.BELOW_MIN_PASSENGERS}

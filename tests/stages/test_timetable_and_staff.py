@@ -1,0 +1,72 @@
+"""Timetable, convoys, staff and crew on board, through the whole pipeline."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from typing import Any
+
+from charterplan import parse_request, plan
+from charterplan.model import Plan, Reason
+from charterplan.stages.context import SlotGrid
+from tests.conftest import worker
+
+
+def _plan(base: dict[str, Any], workers: list[dict[str, Any]]) -> Plan:
+    base["workers"] = workers
+    return plan(parse_request(base))
+
+
+def test_slot_grid_rounds_to_opening_hours() -> None:
+    """Slots run from open to close; before opening means the day's first slot, after
+    closing the next day's first."""
+    grid = SlotGrid(open=360, close=1080, slot=30, per_slot=1)
+    assert grid.first_at_or_after(0) == 360
+    assert grid.first_at_or_after(361) == 390
+    assert grid.first_at_or_after(1081) == 1440 + 360
+    assert grid.last_at_or_before(1439) == 1080
+    assert grid.last_at_or_before(1440 + 100) == 1080
+    assert grid.slots_per_day == 25
+
+
+def test_convoy_leaves_in_consecutive_slots(base: dict[str, Any]) -> None:
+    """Three full buses to one employer form a convoy leaving one slot apart, and a
+    slot never holds more departures than the hub allows."""
+    base["hubs"][0]["max_departures_per_slot"] = 1
+    result = _plan(base, [worker(f"W{i:02d}") for i in range(66)])
+    assert len(result.trips) == 3
+    (convoy,) = result.convoys
+    times = sorted(t.departure for t in result.trips)
+    assert [(b - a).total_seconds() for a, b in itertools.pairwise(times)] == [
+        600, 600]
+    assert convoy.leader in {t.escort for t in result.trips}
+
+
+def test_short_staff_leave_riders_with_no_staff(base: dict[str, Any]) -> None:
+    """With one escort and one medic, only one bus a day runs: a long trip keeps them
+    busy, and the riders of trips they cannot cover are left with no_staff."""
+    base["staff"] = base["staff"][:2]
+    workers = [worker(f"W{i:02d}", last="2020-02-20T23:59") for i in range(30)]
+    workers += [worker(f"P{i:02d}", poverty_registered=True, last="2020-02-20T23:59")
+                for i in range(4)]
+    result = _plan(base, workers)
+    assert len(result.trips) == 1
+    (trip,) = result.trips
+    assert {f"P{i:02d}" for i in range(4)} <= set(trip.passengers)
+    assert Counter(u.reason for u in result.unassigned) == {Reason.NO_STAFF: 12}
+
+
+def test_captain_is_a_volunteer_and_deputy_another_passenger(base: dict[str, Any]) -> None:
+    """Volunteers captain first; the deputy is a different passenger of the same trip."""
+    workers = [worker(f"W{i}") for i in range(5)]
+    workers[3]["captain_volunteer"] = True
+    (trip,) = _plan(base, workers).trips
+    assert trip.captain == "W3"
+    assert trip.deputy_captain in trip.passengers and trip.deputy_captain != "W3"
+
+
+def test_same_request_gives_the_same_plan(base: dict[str, Any]) -> None:
+    """Planning twice gives equal plans (byte equality is tested on the sample)."""
+    workers = [worker(f"W{i:02d}", "DG1" if i % 2 else "CS", first=f"2020-02-{20 + i % 4}")
+               for i in range(40)]
+    assert _plan(base, workers) == _plan(base, workers)

@@ -1,0 +1,106 @@
+"""Hypothesis strategies: random valid planning requests, as dicts.
+
+Requests are small (a few destinations and dozens of workers) so that each plan solves
+in well under a second, yet they cover what makes planning hard: health mixes,
+windows of a few hours to several days, groups, tight fleets, hub slots and short
+staff rosters.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+START = date(2020, 2, 20)
+
+# Real places: Xinhuang county seat, and employer cities near and far from it.
+HUBS = [("XH", 27.359, 109.174), ("HH", 27.550, 109.998)]
+CITIES = [
+    ("东莞市", "广东省", 23.021, 113.752),
+    ("深圳市", "广东省", 22.543, 114.058),
+    ("长沙市", "湖南省", 28.228, 112.939),
+    ("杭州市", "浙江省", 30.274, 120.155),
+    ("怀化市", "湖南省", 27.550, 109.998),
+]
+
+
+def _day(offset: int) -> str:
+    return (START + timedelta(days=offset)).isoformat()
+
+
+@st.composite
+def health(draw: st.DrawFn, days: int) -> dict[str, Any]:
+    """A health record: mostly cleared, some quarantined, a few not cleared."""
+    status = draw(st.sampled_from(
+        ["cleared"] * 6 + ["quarantine", "quarantine", "unverified", "symptomatic"]))
+    record: dict[str, Any] = {"status": status}
+    if status == "quarantine" or draw(st.integers(0, 9)) == 0:
+        record["quarantine_until"] = _day(draw(st.integers(-1, days)))
+    if draw(st.integers(0, 4)) == 0:
+        record["certificate_valid_until"] = _day(draw(st.integers(0, days + 2)))
+    return record
+
+
+@st.composite
+def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
+    """A random valid request dict."""
+    days = draw(st.integers(1, 5))
+    num_hubs = draw(st.integers(1, 2))
+    hubs = [{"id": h, "name": h, "kind": "bus_station", "lat": lat, "lon": lon,
+             "open": "06:00", "close": draw(st.sampled_from(["07:00", "12:00", "18:00"])),
+             "slot_minutes": draw(st.sampled_from([10, 30, 60])),
+             "max_departures_per_slot": draw(st.integers(1, 3))}
+            for h, lat, lon in HUBS[:num_hubs]]
+    cities = draw(st.lists(st.sampled_from(CITIES), min_size=1, max_size=4, unique=True))
+    destinations = []
+    for i, (city, province, lat, lon) in enumerate(cities):
+        for j in range(draw(st.integers(1, 2))):
+            destinations.append({"id": f"D{i}{j}", "name": f"{city}企业{j}", "city": city,
+                                 "province": province, "lat": lat + 0.05 * j,
+                                 "lon": lon - 0.04 * j})
+    workers = []
+    for n in range(draw(st.integers(0, max_workers))):
+        first = draw(st.integers(0, days - 1))
+        hours = draw(st.sampled_from([None, 8, 20, 30]))
+        worker: dict[str, Any] = {
+            "id": f"W{n:03d}", "name": f"工人{n}", "township": draw(st.sampled_from("ABC")),
+            "destination": draw(st.sampled_from(destinations))["id"],
+            "earliest_departure": _day(first),
+            "latest_arrival": (_day(first + draw(st.integers(0, 4))) if hours is None else
+                               f"{_day(first + hours // 24)}T{hours % 24:02d}:00"),
+            "health": draw(health(days)),
+            "poverty_registered": draw(st.booleans()),
+            "captain_volunteer": draw(st.integers(0, 9)) == 0,
+        }
+        if num_hubs > 1:
+            worker["hub"] = draw(st.sampled_from(HUBS[:num_hubs]))[0]
+        if draw(st.integers(0, 5)) == 0:
+            worker["group"] = f"G{draw(st.integers(0, 3))}"
+        workers.append(worker)
+    bus_types = [{"id": f"B{k}", "seats": draw(st.sampled_from([8, 20, 45])),
+                  "load_factor": draw(st.sampled_from([0.5, 1.0])),
+                  "reserved_seats": draw(st.integers(0, 1)),
+                  "fixed_cost": draw(st.integers(500, 3000)),
+                  "cost_per_km": draw(st.integers(3, 9)),
+                  "available_per_day": draw(st.integers(0, 4)),
+                  **({"hub": "XH"} if k == 1 else {})}
+                 for k in range(draw(st.integers(1, 2)))]
+    staff = [{"id": f"S{k}", "name": f"干部{k}",
+              "roles": draw(st.sampled_from([["escort"], ["medic"], ["escort", "medic"]])),
+              "available_from": _day(draw(st.integers(-1, days - 1))),
+              "available_until": _day(draw(st.integers(days, days + 10))),
+              **({"hub": draw(st.sampled_from(HUBS[:num_hubs]))[0]}
+                 if draw(st.integers(0, 3)) == 0 else {})}
+             for k in range(draw(st.integers(0, 8)))]
+    return {
+        "plan_id": "property", "hubs": hubs, "destinations": destinations,
+        "workers": workers, "bus_types": bus_types, "staff": staff,
+        "policy": {"seed": draw(st.integers(0, 3)),
+                   "min_passengers_per_bus": draw(st.integers(2, 3)),
+                   "dropoff_radius_km": draw(st.sampled_from([0, 10, 50])),
+                   "max_trips_per_convoy": draw(st.integers(1, 3)),
+                   "staff_rest_hours": draw(st.sampled_from([0, 8, 24])),
+                   "solver_effort": 0.2},
+    }
