@@ -71,6 +71,8 @@ class Context:
     grids: dict[str, SlotGrid]
     bus_types_at: dict[str, tuple[BusType, ...]]
     hubs: dict[str, Hub] = field(repr=False)
+    ride_km: dict[tuple[str, str], float] = field(repr=False)
+    """Road km from every bus station to every destination."""
 
     def minute(self, moment: datetime) -> int:
         """Whole minutes of local wall-clock time since the epoch (rounded down)."""
@@ -120,12 +122,20 @@ def build_context(request: PlanRequest) -> Context:
     bus_types_at = {
         hub: tuple(b for b in request.bus_types if b.hub in (None, hub)) for hub in bus_hubs
     }
+    places = Places(entries, request.policy.road_factor)
+    dest_ids = [d.id for d in request.destinations]
+    ride_km = {}
+    if bus_hubs and dest_ids:
+        matrix = places.road_km(bus_hubs, dest_ids)
+        ride_km = {(h, d): float(matrix[i, j]) for i, h in enumerate(bus_hubs)
+                   for j, d in enumerate(dest_ids)}
     return Context(
         request=request,
         zone=zone,
         epoch=epoch,
-        places=Places(entries, request.policy.road_factor),
+        places=places,
         grids=grids,
         bus_types_at=bus_types_at,
         hubs={h.id: h for h in request.hubs},
+        ride_km=ride_km,
     )

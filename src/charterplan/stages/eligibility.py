@@ -92,7 +92,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                           detail=f"health certificate expired {_fmt(context, cert)}, "
                           f"before the earliest departure {_fmt(context, earliest)}")
     arrive_by = context.minute(worker.latest_arrival)
-    ride = context.drive_minutes(context.places.road_km_between(hub, worker.destination))
+    ride = context.drive_minutes(context.ride_km[hub, worker.destination])
     grid = context.grids[hub]
     last = min(cert, arrive_by - ride)
     first = grid.first_at_or_after(earliest)
@@ -151,7 +151,7 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     )
     grid = context.grids[hub]
     last = min([unit.latest_departure] + [
-        arrive_by - context.drive_minutes(context.places.road_km_between(hub, dest))
+        arrive_by - context.drive_minutes(context.ride_km[hub, dest])
         for dest, arrive_by in unit.deadlines])
     if grid.first_at_or_after(unit.earliest) > last:
         return f"group {name} shares no departure that reaches every member in time"

@@ -51,12 +51,13 @@ def report_tables(context: Context, trips: Sequence[Trip],
     health = {u.worker for u in unassigned if u.reason.value in (
         "health_not_cleared", "quarantine_past_window")}
     townships = sorted({w.township for w in request.workers})
-    demand = []
-    for town in townships:
-        people = [w for w in request.workers if w.township == town]
-        demand.append((town, len(people), sum(w.poverty_registered for w in people),
-                       sum(w.id in riding for w in people), sum(w.id in left for w in people),
-                       sum(w.id in health for w in people)))
+    counts: dict[str, list[int]] = {t: [0, 0, 0, 0, 0] for t in townships}
+    for w in request.workers:
+        row = counts[w.township]
+        for k, flag in enumerate((True, w.poverty_registered, w.id in riding,
+                                  w.id in left, w.id in health)):
+            row[k] += int(flag)
+    demand = [(town, *counts[town]) for town in townships]
     flows: Counter[tuple[str, str, str, bool]] = Counter()
     for w in request.workers:
         d = dest[w.destination]
