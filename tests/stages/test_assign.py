@@ -83,3 +83,10 @@ def test_lone_worker_below_minimum_is_explained(base: dict[str, Any]) -> None:
     result = _plan(base, [worker("W1", "CS"), worker("W2", "DG1"), worker("W3", "DG1")])
     assert {u.worker: u.reason for u in result.unassigned} == {
         "W1": Reason.BELOW_MIN_PASSENGERS}
+
+
+def test_hub_without_buses_leaves_workers_for_want_of_vehicles(base: dict[str, Any]) -> None:
+    """Workers at a hub no bus type serves are left with no_vehicle_capacity."""
+    base["bus_types"][0]["available_per_day"] = 0
+    result = _plan(base, [worker("W1"), worker("W2")])
+    assert {u.reason for u in result.unassigned} == {Reason.NO_VEHICLE_CAPACITY}

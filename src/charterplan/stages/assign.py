@@ -232,7 +232,10 @@ def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit])
             out.append(Unassigned(worker=worker, reason=reason,
                                   detail="no bus route serves every destination in time"))
     for unit in left:
-        reason, detail = _reason(unit, binding, days_of.get(unit, set()),
-                                 "every feasible departure's buses or slots are taken")
+        if not problem.kinds:
+            reason, detail = Reason.NO_VEHICLE_CAPACITY, "no bus type serves this hub"
+        else:
+            reason, detail = _reason(unit, binding, days_of.get(unit, set()),
+                                     "every feasible departure's buses or slots are taken")
         out += [Unassigned(worker=w, reason=reason, detail=detail) for w in unit.workers]
     return out
