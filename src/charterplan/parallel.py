@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from charterplan.solvers.assignment import Problem, Solution
 from charterplan.stages.assign import Runner, run_in_order
 
-__all__ = ["process_runner", "runner_for"]
+__all__ = ["dask_runner", "process_runner", "runner_for"]
 
 
 def process_runner(jobs: int) -> Runner:
@@ -29,6 +29,29 @@ def process_runner(jobs: int) -> Runner:
     return run
 
 
-def runner_for(jobs: int) -> Runner:
-    """The in-process runner for ``jobs <= 1``, else a process pool of ``jobs``."""
+def dask_runner(scheduler: str) -> Runner:
+    """A runner solving areas on the Dask cluster whose scheduler is at ``scheduler``
+    (``tcp://HOST:PORT``). Needs the optional extra ``distributed``."""
+
+    def run(fn: Callable[[Problem], Solution], problems: Sequence[Problem]) -> (
+            Iterator[Solution]):
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "the Dask mode needs: pip install 'charterplan[distributed]'") from exc
+        # distributed ships no annotations for Client's constructor
+        with Client(scheduler, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+            futures = client.map(fn, list(problems), pure=False)
+            for future in futures:
+                yield future.result()
+
+    return run
+
+
+def runner_for(jobs: int = 1, scheduler: str | None = None) -> Runner:
+    """A Dask runner if ``scheduler`` is given; else the in-process runner for
+    ``jobs <= 1``; else a process pool of ``jobs``."""
+    if scheduler is not None:
+        return dask_runner(scheduler)
     return run_in_order if jobs <= 1 else process_runner(jobs)

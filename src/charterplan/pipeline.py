@@ -41,18 +41,21 @@ _SHORTAGES = {Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF, Reason.BELOW_MIN_PASS
 
 
 def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 1,
-         run: Runner | None = None) -> Plan:
+         scheduler: str | None = None, run: Runner | None = None) -> Plan:
     """Plan the charter transport of ``request``.
 
     Args:
         request: a validated request (see :func:`charterplan.io.parse_request`).
         progress: optional callback ``progress(stage, done, total)``.
         jobs: how many areas to solve at once in worker processes (1: in this process).
+        scheduler: address of a Dask scheduler (``tcp://HOST:PORT``) to solve the areas
+            on a cluster instead (needs the ``distributed`` extra).
         run: a custom way to map the solver over the areas (overrides ``jobs``), e.g.
             onto a cluster; it must yield solutions in the areas' order.
 
     Returns:
-        The plan; workers who cannot travel are in ``unassigned`` with a reason.
+        The plan; workers who cannot travel are in ``unassigned`` with a reason. It is
+        the same whichever runner solved the areas.
     """
     report = progress or (lambda stage, done, total: None)
     context = build_context(request)
@@ -60,7 +63,7 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     screening = screen(context)
     areas = build_areas(context, screening.units)
     report("eligibility", 1, 1)
-    assignment = assign(context, areas, run=run or runner_for(jobs), progress=progress)
+    assignment = assign(context, areas, run=run or runner_for(jobs, scheduler), progress=progress)
     report("timetable", 0, 1)
     timetable = schedule(context, assignment.buses)
     crewing = staff_trips(context, timetable.trips)
