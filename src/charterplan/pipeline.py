@@ -7,6 +7,7 @@ the same request and seed give the same plan.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
                    workers=tuple(by_stop[place]))
               for place, offset in zip(s.route.stops, s.route.offsets, strict=True)]
     kind = look.kinds[s.bus.kind]
-    km = round(s.route.km, 1)
+    km = math.ceil(s.route.km * 10 - 1e-9) / 10  # up, so the cost never undercuts the bound
     stop_of = {w: s.route.stops.index(workers[w].destination) for w in passengers}
     captain, deputy = choose_captains(passengers, stop_of, workers, look.order)
     return Trip(
@@ -164,7 +165,7 @@ def _trips(context: Context, scheduled: Sequence[Scheduled],
 def _summary(context: Context, trips: list[Trip], unassigned: list[Unassigned],
              work: float) -> Summary:
     cost = round(sum(t.cost for t in trips), 2)
-    bound = round(lower_bound(context, trips), 2)
+    bound = math.floor(lower_bound(context, trips) * 100) / 100
     reasons: dict[str, int] = defaultdict(int)
     for u in unassigned:
         reasons[u.reason.value] += 1

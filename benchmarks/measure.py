@@ -1,0 +1,60 @@
+"""One measured planning run, meant to run in a fresh process.
+
+``python -m benchmarks.measure --workers N --days D --seed S [--jobs J]`` generates the
+request, plans it, and prints one JSON line: wall seconds of each phase, peak resident
+memory, and the plan's figures beside the clerk's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from typing import Any
+
+from benchmarks.clerk import clerk_plan
+from benchmarks.generate import generate_request
+
+from charterplan import parse_request, plan
+
+
+def measure(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
+    """Plan a generated request once; return timings and figures."""
+    data = generate_request(workers, days, seed)
+    start = time.perf_counter()
+    request = parse_request(data)
+    parsed = time.perf_counter()
+    result = plan(request, jobs=jobs)
+    planned = time.perf_counter()
+    clerk = clerk_plan(request)
+    summary = result.summary
+    return {
+        "workers": workers, "days": days, "seed": seed, "jobs": jobs,
+        "parse_s": round(parsed - start, 3), "plan_s": round(planned - parsed, 3),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "status": result.status.value, "assigned": summary.assigned,
+        "unassigned": summary.unassigned_by_reason, "buses": len(result.trips),
+        "cost": summary.total_cost, "lower_bound": summary.lower_bound_cost,
+        "gap_pct": summary.gap_pct,
+        "cost_per_worker": round(summary.total_cost / max(summary.assigned, 1), 2),
+        "bound_per_worker": round(summary.lower_bound_cost / max(summary.assigned, 1), 2),
+        "clerk_buses": clerk.buses, "clerk_workers": clerk.workers,
+        "clerk_cost_per_worker": round(clerk.cost_per_worker, 2),
+        "solver_work_s": summary.solve_seconds,
+    }
+
+
+def main() -> None:
+    """Command line: print one measurement as a JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, required=True)
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.workers, args.days, args.seed, args.jobs), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,407 @@
+"""Re-verify a plan against its request: every invariant of SPEC §5.
+
+This module shares no code with the planner (``stages``, ``solvers``, ``geo``): it reads
+the request and the plan and checks them from first principles, with geopy's geodesic as
+the reference distance. A plan it passes is sound whatever the planner did.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from geopy.distance import geodesic
+
+from charterplan.model import HealthStatus, Plan, PlanRequest, Trip, Worker
+
+__all__ = ["Violation", "check_plan"]
+
+TOLERANCE = 0.01
+"""Relative slack on distances and travel times (the planner uses a sphere)."""
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """A broken invariant: its SPEC §5 number (0: plan consistency), what it concerns,
+    and what was expected against what was found."""
+
+    invariant: int
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.invariant}] {self.subject}: {self.message}"
+
+
+class _Facts:
+    """The request's lists as lookups, and reference road distances."""
+
+    def __init__(self, request: PlanRequest) -> None:
+        self.request = request
+        self.zone = ZoneInfo(request.timezone)
+        self.workers: dict[str, Worker] = {w.id: w for w in request.workers}
+        self.staff = {s.id: s for s in request.staff}
+        self.bus_types = {b.id: b for b in request.bus_types}
+        self.services = {r.id: r for r in request.rail_services}
+        self.hubs = {h.id: h for h in request.hubs}
+        coords: dict[str, tuple[float, float]] = {}
+        for items in (request.hubs, request.pickup_points, request.destinations):
+            for item in items:
+                coords.setdefault(item.id, (item.lat, item.lon))
+        for service in request.rail_services:
+            for stop in service.stops:
+                coords.setdefault(stop.id, (stop.lat, stop.lon))
+        self.coords = coords
+        self.road = cache(self._road_km)
+
+    def _road_km(self, a: str, b: str) -> float:
+        return float(geodesic(self.coords[a], self.coords[b]).km) * (
+            self.request.policy.road_factor)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def drive(self, km: float) -> timedelta:
+        return timedelta(hours=km / self.request.policy.bus_speed_kmh * (1 - TOLERANCE))
+
+
+def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
+    """Every violation of SPEC §5 and of the plan's own consistency, sorted.
+
+    An empty list means the plan is sound for this request.
+    """
+    facts = _Facts(request)
+    found: list[Violation] = []
+    for rule in (_everyone_once, _cleared, _windows, _capacity, _staff, _crew, _slots,
+                 _fleet, _groups, _dropoffs, _consistency):
+        found.extend(rule(facts, plan))
+    return sorted(set(found))
+
+
+def _riders(plan: Plan) -> Iterator[tuple[Trip, str]]:
+    for trip in plan.trips:
+        if not trip.feeder:
+            for worker in trip.passengers:
+                yield trip, worker
+
+
+def _everyone_once(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """1: each worker once, in a non-feeder trip or in unassigned; stops match riders."""
+    seen = Counter(w for _, w in _riders(plan)) + Counter(u.worker for u in plan.unassigned)
+    for worker in f.workers:
+        if seen[worker] != 1:
+            yield Violation(1, f"worker {worker}",
+                            f"appears {seen[worker]} times among passengers and unassigned")
+    for worker in seen.keys() - f.workers.keys():
+        yield Violation(1, f"worker {worker}", "is not a worker of the request")
+    for trip in plan.trips:
+        riders = set(trip.passengers)
+        if len(riders) != len(trip.passengers):
+            yield Violation(1, f"trip {trip.id}", "lists a passenger twice")
+        for kind in ("pickup", "dropoff"):
+            calls = Counter(w for s in trip.stops if s.kind == kind for w in s.workers)
+            for worker in riders:
+                if calls[worker] != 1:
+                    yield Violation(1, f"trip {trip.id}",
+                                    f"passenger {worker} has {calls[worker]} {kind} stops")
+            for worker in calls.keys() - riders:
+                yield Violation(1, f"trip {trip.id}", f"{kind} of non-passenger {worker}")
+    yield from _feeders(f, plan)
+
+
+def _feeders(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    rail = [t for t in plan.trips if t.mode == "rail"]
+    for feeder in (t for t in plan.trips if t.feeder):
+        station = feeder.stops[-1].place if feeder.stops else ""
+        for worker in feeder.passengers:
+            onward = [t for t in rail if worker in t.passengers and t.hub == station
+                      and t.departure >= feeder.arrival]
+            if not onward:
+                yield Violation(1, f"trip {feeder.id}",
+                                f"feeder rider {worker} rides no train from {station} after it")
+
+
+def _cleared(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """2: every passenger is cleared on the departure."""
+    for trip, worker_id in _riders(plan):
+        worker = f.workers.get(worker_id)
+        if worker is None:
+            continue
+        health, when = worker.health, trip.departure
+        problem = None
+        if health.status not in (HealthStatus.CLEARED, HealthStatus.QUARANTINE):
+            problem = f"health status is {health.status.value}"
+        elif health.status == HealthStatus.QUARANTINE and health.quarantine_until is None:
+            problem = "in quarantine with no end date"
+        elif health.quarantine_until is not None and health.quarantine_until > when:
+            problem = f"quarantine lasts until {health.quarantine_until.isoformat()}"
+        elif (health.certificate_valid_until is not None
+              and health.certificate_valid_until < when):
+            problem = f"certificate expired {health.certificate_valid_until.isoformat()}"
+        if problem:
+            yield Violation(2, f"trip {trip.id}",
+                            f"passenger {worker_id} is not cleared on {when.isoformat()}: "
+                            f"{problem}")
+
+
+def _windows(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """3: departures and arrivals inside windows; ETAs physically possible."""
+    for trip in plan.trips:
+        etas = [s.eta for s in trip.stops]
+        if any(b < a for a, b in itertools.pairwise(etas)):
+            yield Violation(3, f"trip {trip.id}", "stop ETAs go back in time")
+        if etas and (etas[0] < trip.departure or trip.arrival != etas[-1]):
+            yield Violation(3, f"trip {trip.id}",
+                            "departure/arrival disagree with the first/last stop ETA")
+        dropoff = {w: s for s in trip.stops if s.kind == "dropoff" for w in s.workers}
+        for worker_id in trip.passengers if not trip.feeder else ():
+            worker = f.workers.get(worker_id)
+            if worker is None:
+                continue
+            if trip.departure < worker.earliest_departure:
+                yield Violation(3, f"trip {trip.id}", f"{worker_id} leaves before their "
+                                f"earliest departure {worker.earliest_departure.isoformat()}")
+            stop = dropoff.get(worker_id)
+            if stop is not None and stop.eta > worker.latest_arrival:
+                yield Violation(3, f"trip {trip.id}", f"{worker_id} arrives {stop.eta.isoformat()}"
+                                f", after {worker.latest_arrival.isoformat()}")
+        if trip.mode == "bus":
+            yield from _bus_times(f, trip)
+
+
+def _bus_times(f: _Facts, trip: Trip) -> Iterator[Violation]:
+    km = 0.0
+    here = trip.hub
+    for stop in trip.stops:
+        if stop.place not in f.coords:
+            yield Violation(3, f"trip {trip.id}", f"stop at unknown place {stop.place!r}")
+            return
+        km += f.road(here, stop.place)
+        here = stop.place
+        if stop.eta < trip.departure + f.drive(km):
+            yield Violation(3, f"trip {trip.id}", f"reaches {stop.place} at "
+                            f"{stop.eta.isoformat()}, faster than {km:.0f} road km allow")
+    if trip.back_at_hub < trip.arrival + f.drive(f.road(here, trip.hub)):
+        yield Violation(3, f"trip {trip.id}", "back at the hub sooner than the road allows")
+
+
+def _capacity(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """4: seats within floor(seats × load factor) − reserved; vehicle types exist."""
+    for trip in plan.trips:
+        if trip.mode == "bus":
+            bus = f.bus_types.get(trip.vehicle_type)
+            if bus is None:
+                yield Violation(4, f"trip {trip.id}", f"unknown bus type {trip.vehicle_type!r}")
+                continue
+            limit = math.floor(bus.seats * bus.load_factor + 1e-9) - bus.reserved_seats
+            if bus.hub is not None and bus.hub != trip.hub:
+                yield Violation(4, f"trip {trip.id}", f"bus type {bus.id} runs only from "
+                                f"{bus.hub}, not {trip.hub}")
+            hub = f.hubs.get(trip.hub)
+            if hub is None or hub.kind != "bus_station":
+                yield Violation(4, f"trip {trip.id}", f"{trip.hub!r} is not a bus station")
+        else:
+            service = f.services.get(trip.vehicle_type)
+            if service is None:
+                yield Violation(4, f"trip {trip.id}", f"unknown rail service {trip.vehicle_type!r}")
+                continue
+            limit = math.floor(service.seats_per_carriage * service.load_factor + 1e-9)
+        if len(trip.passengers) > limit:
+            yield Violation(4, f"trip {trip.id}",
+                            f"carries {len(trip.passengers)} passengers, more than {limit}")
+
+
+def _staff(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """5: one escort and one medic, different, qualified, available, never overlapping."""
+    rest = timedelta(hours=f.request.policy.staff_rest_hours)
+    busy: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    for trip in plan.trips:
+        if trip.escort == trip.medic:
+            yield Violation(5, f"trip {trip.id}", f"{trip.escort} is both escort and medic")
+        for role, person_id in (("escort", trip.escort), ("medic", trip.medic)):
+            person = f.staff.get(person_id)
+            if person is None:
+                yield Violation(5, f"trip {trip.id}", f"unknown {role} {person_id!r}")
+                continue
+            if role not in person.roles:
+                yield Violation(5, f"trip {trip.id}", f"{role} {person_id} lacks the role")
+            if person.available_from > trip.departure or trip.back_at_hub > person.available_until:
+                yield Violation(5, f"trip {trip.id}",
+                                f"{role} {person_id} is not available for the whole trip")
+            if person.hub is not None and person.hub != trip.hub:
+                yield Violation(5, f"trip {trip.id}", f"{role} {person_id} serves {person.hub}")
+            busy[person_id].append((trip.departure, trip.back_at_hub + rest, trip.id))
+    for person_id, spans in busy.items():
+        spans.sort()
+        for (_, end, first), (start, _, second) in itertools.pairwise(spans):
+            if start < end:
+                yield Violation(5, f"staff {person_id}",
+                                f"on trips {first} and {second}, which overlap with rest")
+
+
+def _crew(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """6: captain and deputy are two different passengers of the trip."""
+    for trip in plan.trips:
+        if trip.captain == trip.deputy_captain:
+            yield Violation(6, f"trip {trip.id}", "captain and deputy are the same person")
+        for role, worker in (("captain", trip.captain), ("deputy", trip.deputy_captain)):
+            if worker not in trip.passengers:
+                yield Violation(6, f"trip {trip.id}", f"{role} {worker} is not a passenger")
+
+
+def _slots(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """7: departures inside opening hours; no slot over its limit."""
+    per_slot: Counter[tuple[str, date, int]] = Counter()
+    counted: set[tuple[str, str, datetime]] = set()
+    for trip in plan.trips:
+        hub = f.hubs.get(trip.hub)
+        if hub is None:
+            yield Violation(7, f"trip {trip.id}", f"unknown hub {trip.hub!r}")
+            continue
+        local = f.local(trip.departure)
+        if not hub.open <= local.time() <= hub.close:
+            yield Violation(7, f"trip {trip.id}", f"leaves {local:%H:%M}, outside "
+                            f"{hub.open:%H:%M}–{hub.close:%H:%M} at {hub.id}")
+            continue
+        key = (trip.hub, trip.vehicle_type, trip.departure)
+        if trip.mode == "rail":
+            if key in counted:
+                continue
+            counted.add(key)
+        opening = datetime.combine(local.date(), hub.open, tzinfo=f.zone)
+        slot = int((local - opening).total_seconds() // 60) // hub.slot_minutes
+        per_slot[trip.hub, local.date(), slot] += 1
+    for (hub_id, day, slot), count in per_slot.items():
+        limit = f.hubs[hub_id].max_departures_per_slot
+        if count > limit:
+            yield Violation(7, f"hub {hub_id}",
+                            f"{count} departures in slot {slot} of {day}, more than {limit}")
+
+
+def _fleet(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """8: buses per type and day within the fleet; carriages within each train."""
+    per_day = Counter((t.vehicle_type, f.local(t.departure).date())
+                      for t in plan.trips if t.mode == "bus")
+    for (kind, day), count in per_day.items():
+        bus = f.bus_types.get(kind)
+        if bus is not None and count > bus.available_per_day:
+            yield Violation(8, f"bus type {kind}", f"{count} departures on {day}, "
+                            f"more than {bus.available_per_day}")
+    carriages: dict[str, list[int | None]] = defaultdict(list)
+    for trip in plan.trips:
+        if trip.mode == "rail":
+            carriages[trip.vehicle_type].append(trip.carriage)
+    for service_id, used in carriages.items():
+        service = f.services.get(service_id)
+        if service is None:
+            continue
+        if len(used) != len(set(used)) or any(
+                c is None or not 1 <= c <= service.carriages for c in used):
+            yield Violation(8, f"rail service {service_id}",
+                            f"carriages {sorted(c or 0 for c in used)} are not distinct "
+                            f"numbers in 1..{service.carriages}")
+
+
+def _groups(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """9: a group rides one trip, or is unassigned whole with one reason."""
+    trip_of = {w: t.id for t, w in _riders(plan)}
+    reason_of = {u.worker: u.reason for u in plan.unassigned}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for worker in f.request.workers:
+        if worker.group is not None:
+            groups[worker.group].append(worker.id)
+    for name, members in groups.items():
+        outcomes = {trip_of.get(w) or f"unassigned:{reason_of.get(w)}" for w in members}
+        if len(outcomes) > 1:
+            yield Violation(9, f"group {name}", f"members split: {sorted(outcomes)}")
+
+
+def _dropoffs(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """10: each passenger alights where they are going."""
+    destinations = {d.id: d for d in f.request.destinations}
+    for trip in plan.trips:
+        where = {w: s.place for s in trip.stops if s.kind == "dropoff" for w in s.workers}
+        for worker_id in trip.passengers:
+            worker = f.workers.get(worker_id)
+            place = where.get(worker_id)
+            if worker is None or place is None:
+                continue
+            if trip.feeder:
+                expected = {trip.stops[-1].place}
+            elif trip.mode == "bus":
+                expected = {worker.destination}
+            else:
+                service = f.services.get(trip.vehicle_type)
+                stops = {s.id for s in service.stops} if service else set()
+                wanted = destinations[worker.destination].rail_station
+                expected = {wanted} if wanted in stops else stops
+            if place not in expected:
+                yield Violation(10, f"trip {trip.id}",
+                                f"{worker_id} alights at {place}, not {sorted(expected)}")
+
+
+def _consistency(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """0: ids, costs, distances, convoys and summary agree with the trips."""
+    ids = Counter(t.id for t in plan.trips)
+    for trip_id, count in ids.items():
+        if count > 1:
+            yield Violation(0, f"trip {trip_id}", f"id used {count} times")
+    for trip in plan.trips:
+        bus = f.bus_types.get(trip.vehicle_type)
+        if trip.mode == "bus" and bus is not None:
+            cost = bus.fixed_cost + bus.cost_per_km * trip.distance_km
+            if abs(trip.cost - cost) > 0.01 + 1e-6 * cost:
+                yield Violation(0, f"trip {trip.id}", f"cost {trip.cost} is not {cost:.2f}")
+            places = [trip.hub] + [s.place for s in trip.stops if s.place in f.coords]
+            km = sum(f.road(a, b) for a, b in zip(places, [*places[1:], trip.hub],
+                                                   strict=True))
+            if trip.distance_km < km * (1 - TOLERANCE):
+                yield Violation(0, f"trip {trip.id}",
+                                f"distance {trip.distance_km} km is under the route's {km:.1f}")
+    yield from _convoys(plan)
+    yield from _summary(plan, f)
+
+
+def _convoys(plan: Plan) -> Iterator[Violation]:
+    trips = {t.id: t for t in plan.trips}
+    listed: dict[str, str] = {}
+    for convoy in plan.convoys:
+        for trip_id in convoy.trips:
+            listed[trip_id] = convoy.id
+            if trip_id not in trips:
+                yield Violation(0, f"convoy {convoy.id}", f"lists unknown trip {trip_id}")
+        if convoy.leader not in {trips[t].escort for t in convoy.trips if t in trips}:
+            yield Violation(0, f"convoy {convoy.id}",
+                            f"leader {convoy.leader} escorts none of its trips")
+    for trip in plan.trips:
+        if trip.convoy != listed.get(trip.id):
+            yield Violation(0, f"trip {trip.id}", f"convoy {trip.convoy} does not list it")
+
+
+def _summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
+    s = plan.summary
+    riders = sum(1 for _ in _riders(plan))
+    reasons = Counter(u.reason.value for u in plan.unassigned)
+    modes = Counter(t.mode for t in plan.trips)
+    cost = sum(t.cost for t in plan.trips)
+    km = sum(t.distance_km for t in plan.trips)
+    checks = [
+        (s.workers == len(f.request.workers), f"workers {s.workers}"),
+        (s.assigned == riders, f"assigned {s.assigned} but {riders} ride"),
+        (s.unassigned == len(plan.unassigned), f"unassigned {s.unassigned}"),
+        (s.unassigned_by_reason == dict(reasons), "unassigned_by_reason disagrees"),
+        (s.trips_by_mode == dict(modes), "trips_by_mode disagrees"),
+        (abs(s.total_cost - cost) <= 0.01 * (1 + len(plan.trips)), "total_cost disagrees"),
+        (abs(s.total_km - km) <= 0.1 * (1 + len(plan.trips)), "total_km disagrees"),
+        (not plan.trips or s.lower_bound_cost <= s.total_cost + 0.01,
+         f"lower bound {s.lower_bound_cost} above the cost {s.total_cost}"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            yield Violation(0, "summary", message)
