@@ -1,0 +1,3 @@
+from charterplan.cli import main
+
+raise SystemExit(main())
