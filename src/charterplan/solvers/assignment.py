@@ -112,6 +112,7 @@ class _Vars:
     x_dir: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     left: dict[int, cp_model.IntVar] = field(default_factory=dict)
     y: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    y_max: dict[tuple[int, int, int], int] = field(default_factory=dict)
     g: dict[tuple[frozenset[str], int, int, int], cp_model.IntVar] = field(
         default_factory=dict)
 
@@ -148,6 +149,7 @@ def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, i
                 if ub <= 0:
                     continue
                 v.y[pi, w, t] = model.new_int_var(0, ub, f"y{pi}_{w}_{t}")
+                v.y_max[pi, w, t] = ub
                 for q in served:
                     v.g[q, pi, w, t] = model.new_int_var(
                         0, min(riders[q, w], kind.capacity * ub), f"g{pi}_{w}_{t}")
@@ -204,6 +206,101 @@ def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
                    + sum(penalty[c] * var for c, var in v.left.items()))
 
 
+@dataclass
+class _Start:
+    """A constructed solution, in the model's variables."""
+
+    sent: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    buses: dict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))
+    seats: dict[tuple[frozenset[str], int, int, int], int] = field(
+        default_factory=lambda: defaultdict(int))
+
+
+def _construct(p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
+    """Dispatch when forced, fill to capacity: wave by wave, a bus leaves for units that
+    cannot wait any longer, filled with units that could also go later and, while seats
+    remain, with units for nearby destinations (when a pattern allows them). Returns the
+    start and the units left per demand."""
+    start = _Start()
+    left = {c: d.count for c, d in enumerate(p.demands)}
+    last = {c: max(d.any_waves + d.direct_waves, default=-1) for c, d in enumerate(p.demands)}
+    pattern_of = {q: pi for pi, q in enumerate(p.patterns)}
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    per_day: dict[int, int] = defaultdict(int)
+    by_size = sorted(range(len(p.kinds)), key=lambda t: -p.kinds[t].capacity)
+    for w, day in enumerate(p.wave_day):
+        ready = [c for c, d in enumerate(p.demands)
+                 if left[c] and (w in d.any_waves or w in d.direct_waves)]
+        ready.sort(key=lambda c: (last[c], -p.demands[c].size, c))
+        while per_day[day] < p.slot_caps.get(day, 0):
+            due = [c for c in ready if left[c] and last[c] == w]
+            if not due:
+                break
+            first = max(due, key=lambda c: (p.demands[c].size * left[c], -c))
+            home = p.demands[first].dests
+            kind = next((t for t in by_size if (pattern_of.get(home), w, t) in v.y and used[
+                p.kinds[t].id, day] < p.fleet_caps.get((p.kinds[t].id, day), 0)), None)
+            load = {} if kind is None else _fill(p, v, w, kind, [first, *ready], left,
+                                                 pattern_of)
+            stops = frozenset().union(*(p.demands[c].dests for c in load))
+            seated = sum(p.demands[c].size * n for c, n in load.items())
+            if kind is None or seated < p.min_passengers:
+                ready = [c for c in ready if not (c in due and p.demands[c].dests == home)]
+                continue
+            pi = pattern_of[stops]
+            for c, n in load.items():
+                left[c] -= n
+                start.sent[c, w] += n
+                start.seats[p.demands[c].dests, pi, w, kind] += n * p.demands[c].size
+            start.buses[pi, w, kind] += 1
+            used[p.kinds[kind].id, day] += 1
+            per_day[day] += 1
+    return start, left
+
+
+def _fill(p: Problem, v: _Vars, w: int, kind: int, candidates: list[int],
+          left: dict[int, int], pattern_of: dict[frozenset[str], int]) -> dict[int, int]:
+    """Units per demand for one bus of ``kind`` in wave ``w``, in candidate order.
+
+    The bus starts with the first candidate's destinations and widens to another
+    destination only while the widened set is a pattern with a variable in this wave
+    and nobody aboard (or boarding) may ride the direct pattern only."""
+    load: dict[int, int] = defaultdict(int)
+    room = p.kinds[kind].capacity
+    stops = p.demands[candidates[0]].dests
+    exclusive = False
+    for c in candidates:
+        d = p.demands[c]
+        only_direct = w in d.direct_waves
+        widened = stops | d.dests
+        if widened != stops and (exclusive or only_direct
+                                 or (pattern_of.get(widened), w, kind) not in v.y):
+            continue
+        if only_direct and d.dests != stops:
+            continue
+        n = min(left[c] - load[c], room // d.size)
+        if n <= 0:
+            continue
+        load[c] += n
+        room -= n * d.size
+        stops = widened
+        exclusive = exclusive or only_direct
+    return {c: n for c, n in load.items() if n}
+
+
+def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+    """Give CP-SAT the constructed solution as a complete hint."""
+    start, left = _construct(p, v)
+    for (c, w), var in {**v.x_any, **v.x_dir}.items():  # a wave is one or the other
+        model.add_hint(var, start.sent[c, w])
+    for c, var in v.left.items():
+        model.add_hint(var, left[c])
+    for bus_key, var in v.y.items():
+        model.add_hint(var, start.buses[bus_key])
+    for seat_key, var in v.g.items():
+        model.add_hint(var, start.seats[seat_key])
+
+
 def solve(problem: Problem) -> Solution:
     """Solve ``problem``; return the best solution found within its limits.
 
@@ -217,6 +314,7 @@ def solve(problem: Problem) -> Solution:
     _balance(model, problem, v, riders)
     _resource_limits(model, problem, v)
     _objective(model, problem, v)
+    _hint(model, problem, v)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = problem.seed
