@@ -1,146 +1,187 @@
-"""The command line: the only module that prints or exits.
+"""The command line: the only module that prints, sets up logging or exits.
 
 ``python -m charterplan plan REQUEST.json [--out DIR]`` plans and writes the outputs;
 ``check REQUEST.json PLAN.json`` re-verifies a plan; ``schema`` prints the JSON Schemas.
-Exit status: 0 planned, 1 internal or solver failure (or violations found by check),
-2 bad input or bad usage.
+Exit status: 0 planned (also with unassigned workers), 1 internal or solver failure
+(or violations found by ``check``), 2 bad input or bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import logging
 import platform
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from charterplan import __version__
-from charterplan.errors import RequestError
+from charterplan._progress import ProgressBar
+from charterplan.errors import RequestError, SolverError
+from charterplan.io.output import OutputFolderError
+from charterplan.io.plan_json import PlanFileError
+
+if TYPE_CHECKING:
+    from charterplan.model import Plan, PlanRequest
 
 __all__ = ["main"]
 
-OK, FAILED, BAD_INPUT = 0, 1, 2
+OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
 
 
-class _Progress:
-    """A one-line progress bar on a terminal: stage, done/total, elapsed and ETA."""
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds (got {text!r})") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be > 0 (got {text})")
+    return value
 
-    def __init__(self, stream: TextIO, enabled: bool) -> None:
-        self.stream = stream
-        self.enabled = enabled
-        self.start = time.perf_counter()
-        self.stages: dict[str, float] = {}
-        self._stage_start = self.start
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if stage not in self.stages:
-            self._stage_start = now
-        self.stages[stage] = round(now - self._stage_start, 3)
-        if not self.enabled:
-            return
-        elapsed = now - self._stage_start
-        eta = elapsed / done * (total - done) if done else 0.0
-        width = 24
-        filled = width * done // max(total, 1)
-        self.stream.write(f"\r{stage:<24} [{'#' * filled}{'.' * (width - filled)}] "
-                          f"{done}/{total}  {now - self.start:6.1f}s  eta {eta:5.1f}s ")
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in ``[low, high]``."""
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high} (got {text})")
+        return value
+    return integer
 
 
 def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true",
+                        help="show tracebacks and debug logging")
     parser = argparse.ArgumentParser(
         prog="python -m charterplan",
         description="Plan point-to-point charter transport of migrant workers.")
     parser.add_argument("--version", action="version", version=f"charterplan {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    commands = parser.add_subparsers(dest="command", required=True)
-    plan = commands.add_parser("plan", help="plan a request and write the outputs")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    plan = commands.add_parser("plan", parents=[common],
+                               help="plan a request and write plan, manifests and reports")
     plan.add_argument("request", type=Path, help="request JSON file")
-    plan.add_argument("--out", type=Path, help="output folder "
-                      "(default: charterplan-out/<plan_id>)")
-    plan.add_argument("--seed", type=int, help="override policy.seed")
-    plan.add_argument("--time-limit", type=float, help="override policy.time_limit_s")
-    plan.add_argument("--jobs", type=int, default=1, help="areas solved at once")
-    plan.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT")
-    plan.add_argument("--quiet", action="store_true", help="no progress, no summary")
-    check = commands.add_parser("check", help="verify a plan against its request")
-    check.add_argument("request", type=Path)
-    check.add_argument("plan", type=Path)
-    schema = commands.add_parser("schema", help="print the request and plan JSON Schemas")
-    schema.add_argument("--out", type=Path, help="write request/plan.schema.json here")
+    plan.add_argument("--out", type=Path, metavar="DIR",
+                      help="output folder (default: charterplan-out/<plan_id>)")
+    plan.add_argument("--seed", type=_integer(0, 2**31 - 1), help="override policy.seed")
+    plan.add_argument("--time-limit", type=_seconds, metavar="S",
+                      help="override policy.time_limit_s (seconds)")
+    plan.add_argument("--jobs", type=_integer(1, 1024), default=1,
+                      help="areas solved at once in worker processes (default 1)")
+    plan.add_argument("--scheduler", metavar="ADDRESS",
+                      help="Dask scheduler tcp://HOST:PORT to solve areas on")
+    plan.add_argument("--quiet", action="store_true",
+                      help="no progress bar; print only the output folder")
+    check = commands.add_parser("check", parents=[common],
+                                help="verify a plan against its request (exit 1 if broken)")
+    check.add_argument("request", type=Path, help="request JSON file")
+    check.add_argument("plan", type=Path, help="plan.json written by 'plan'")
+    schema = commands.add_parser("schema", parents=[common],
+                                 help="print the request and plan JSON Schemas")
+    schema.add_argument("--out", type=Path, metavar="DIR",
+                        help="write request.schema.json and plan.schema.json here")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    parser = _parser()
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
-        return int(exc.code or 0)
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help / --version
+        return exc.code if isinstance(exc.code, int) else BAD_INPUT
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    command = {"plan": _plan, "check": _check, "schema": _schema}[args.command]
     try:
-        if args.command == "plan":
-            return _plan(args)
-        if args.command == "check":
-            return _check(args)
-        return _schema(args)
+        return command(args)
     except RequestError as exc:
-        print(exc, file=sys.stderr)
+        print(f"{args.request}: {exc}", file=sys.stderr)
         return BAD_INPUT
+    except (PlanFileError, OutputFolderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was written", file=sys.stderr)
+        return INTERRUPTED
     except Exception as exc:
         if args.debug:
-            traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}\n"
-              "run again with --debug for the traceback, and report it with the request",
-              file=sys.stderr)
+            traceback.print_exception(exc)
+        what = "solver failure" if isinstance(exc, SolverError) else "internal error"
+        print(f"{what}: {type(exc).__name__}: {exc}\nhint: run again with --debug for the "
+              "traceback, and report it with the request file", file=sys.stderr)
         return FAILED
 
 
 def _plan(args: argparse.Namespace) -> int:
     from charterplan import plan, read_request
-    from charterplan.io.output import write_outputs
+    from charterplan.io.output import check_output_folder, default_output_folder, write_outputs
 
-    request = read_request(args.request)
-    overrides = {k: v for k, v in (("seed", args.seed), ("time_limit_s", args.time_limit))
-                 if v is not None}
-    if overrides:
-        request = request.model_copy(update={
-            "policy": request.policy.model_copy(update=overrides)})
-    progress = _Progress(sys.stderr, sys.stderr.isatty() and not args.quiet)
     started = time.perf_counter()
-    result = plan(request, progress=progress, jobs=args.jobs, scheduler=args.scheduler)
+    request = _with_overrides(read_request(args.request), args.seed, args.time_limit)
+    folder = check_output_folder(args.out or default_output_folder(request.plan_id))
+    progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
+    try:
+        result = plan(request, progress=progress, jobs=args.jobs, scheduler=args.scheduler)
+    finally:
+        progress.finish()
     wall = round(time.perf_counter() - started, 3)
     run = {"charterplan": __version__, "python": platform.python_version(),
-           "wall_seconds": wall, "stage_seconds": progress.stages, "jobs": args.jobs}
-    folder = write_outputs(request, result, args.out or Path("charterplan-out") /
-                           request.plan_id, run)
-    if not args.quiet:
-        s = result.summary
-        reasons = ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items()) or "none"
-        modes = ", ".join(f"{k} {v}" for k, v in s.trips_by_mode.items()) or "none"
-        print(f"plan {result.plan_id}: {result.status.value}\n"
-              f"  workers     {s.workers}\n  assigned    {s.assigned}\n"
-              f"  unassigned  {s.unassigned} ({reasons})\n  trips       {modes}\n"
-              f"  cost        {s.total_cost:,.2f}  (lower bound {s.lower_bound_cost:,.2f}, "
-              f"gap {s.gap_pct:.2f} %)\n  seconds     {wall:.1f}\n"
-              f"written to {folder}")
+           "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
+               timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
+           "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
+    write_outputs(request, result, folder, run)
+    print(folder if args.quiet else _summary(result, wall, folder))
     return OK
+
+
+def _with_overrides(request: PlanRequest, seed: int | None,
+                    time_limit: float | None) -> PlanRequest:
+    from charterplan.model import Policy
+
+    update = {k: v for k, v in (("seed", seed), ("time_limit_s", time_limit)) if v is not None}
+    if not update:
+        return request
+    policy = Policy.model_validate({**request.policy.model_dump(), **update})
+    return request.model_copy(update={"policy": policy})
+
+
+def _summary(result: Plan, wall: float, folder: Path) -> str:
+    s = result.summary
+    reasons = ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items())
+    modes = ", ".join(f"{k} {v}" for k, v in s.trips_by_mode.items())
+    return "\n".join([
+        f"plan {result.plan_id}: {result.status.value} (seed {result.seed})",
+        f"  workers      {s.workers}",
+        f"  assigned     {s.assigned}",
+        f"  unassigned   {s.unassigned}" + (f"  ({reasons})" if reasons else ""),
+        f"  trips        {len(result.trips)}" + (f"  ({modes})" if modes else ""),
+        f"  total cost   {s.total_cost:,.2f}",
+        f"  lower bound  {s.lower_bound_cost:,.2f}  (gap {s.gap_pct:.2f} %)",
+        f"  wall time    {wall:.1f} s",
+        f"written to {folder}",
+    ])
 
 
 def _check(args: argparse.Namespace) -> int:
     from charterplan import read_request
     from charterplan.check import check_plan
     from charterplan.io.plan_json import read_plan
+    from charterplan.io.request import request_digest
 
     request = read_request(args.request)
     result = read_plan(args.plan)
+    if result.request_sha256 != request_digest(request):
+        print(f"note: {args.plan} was planned for another version of this request "
+              "(request_sha256 differs; --seed or --time-limit also change it)",
+              file=sys.stderr)
     violations = check_plan(request, result)
     for violation in violations:
         print(violation)
@@ -152,17 +193,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from charterplan.model import Plan, PlanRequest
+    from charterplan.io.schema import dump_schema, json_schemas
 
-    schemas = {"request": PlanRequest.model_json_schema(),
-               "plan": Plan.model_json_schema(mode="serialization")}
+    schemas = json_schemas()
     if args.out is None:
-        print(json.dumps(schemas, ensure_ascii=False, indent=1, sort_keys=True))
+        print(dump_schema(schemas), end="")
         return OK
     args.out.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas.items():
-        (args.out / f"{name}.schema.json").write_text(
-            json.dumps(schema, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-            encoding="utf-8")
+        (args.out / f"{name}.schema.json").write_text(dump_schema(schema), encoding="utf-8")
     print(f"wrote {args.out / 'request.schema.json'} and {args.out / 'plan.schema.json'}")
     return OK

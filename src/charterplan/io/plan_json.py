@@ -1,22 +1,38 @@
 """plan.json: writing a plan as stable JSON and reading it back.
 
 Keys follow the models' field order and lists keep the plan's order, so the same
-plan always serialises to the same bytes.
+plan always serialises to the same bytes. ``parse_plan`` is pure; ``read_plan`` only
+opens the file and hands the text on.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from charterplan.errors import Problem, RequestError
+from charterplan.errors import CharterplanError, Problem
 from charterplan.io.request import json_path
 from charterplan.model import Plan
 
-__all__ = ["dump_plan", "parse_plan", "read_plan"]
+__all__ = ["PlanFileError", "dump_plan", "parse_plan", "read_plan"]
+
+
+class PlanFileError(CharterplanError, ValueError):
+    """A plan file that cannot be read back, with every problem found in it.
+
+    Attributes:
+        problems: the defects, each naming the JSON path it concerns.
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"the plan has {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
 def dump_plan(plan: Plan) -> str:
@@ -24,27 +40,44 @@ def dump_plan(plan: Plan) -> str:
     return json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
 
 
+def _message(item: dict[str, object]) -> str:
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if item["type"] == "missing":
+        return "required field is missing"
+    if item["type"] == "extra_forbidden":
+        return "unknown field"
+    if "input" in item and item["type"] not in {"model_type", "dict_type"}:
+        return f"{message} (got {item['input']!r})"
+    return message
+
+
 def parse_plan(text: str | bytes) -> Plan:
     """Validate plan JSON text.
 
     Raises:
-        RequestError: the text is not JSON or not a plan; every problem has its path.
+        PlanFileError: the text is not JSON or not a plan; every problem has its path.
     """
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RequestError([Problem("", f"malformed JSON: {exc}")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PlanFileError([Problem("", f"malformed JSON: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise PlanFileError([Problem("", f"expected a JSON object (got {type(data).__name__})")])
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
-        raise RequestError([Problem(json_path(e["loc"]), e["msg"])
-                            for e in exc.errors(include_url=False)]) from None
+        raise PlanFileError([Problem(json_path(e["loc"]), _message(dict(e)))
+                             for e in exc.errors(include_url=False)]) from None
 
 
 def read_plan(path: str | PathLike[str]) -> Plan:
-    """Read and validate the plan file at ``path``."""
+    """Read and validate the plan file at ``path`` (UTF-8 JSON).
+
+    Raises:
+        PlanFileError: the file cannot be read, or its content is not a plan.
+    """
     try:
         text = Path(path).read_bytes()
     except OSError as exc:
-        raise RequestError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+        raise PlanFileError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
     return parse_plan(text)

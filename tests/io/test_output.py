@@ -1,0 +1,61 @@
+"""The output folder is written all or nothing, and never over someone else's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from charterplan.io import output
+from charterplan.io.output import OutputFolderError, default_output_folder, write_outputs
+from charterplan.model import Plan, PlanRequest
+
+RUN = {"wall_seconds": 0.5}
+
+
+def test_writes_every_file(request_: PlanRequest, hand_plan: Plan, tmp_path: Path) -> None:
+    """plan.json, run.json, manifests, the page, reports and unassigned.csv are written."""
+    folder = write_outputs(request_, hand_plan, tmp_path / "out", RUN)
+    names = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    assert names == {"plan.json", "run.json", "manifests.html", "unassigned.csv",
+                     "manifests/XH-0221-001.csv", "manifests/XH-0222-001.csv",
+                     "reports/departures_by_day.csv"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_failure_leaves_nothing(request_: PlanRequest, hand_plan: Plan, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer that fails half-way leaves neither the folder nor a staging folder."""
+    def broken(*args: Any) -> None:
+        raise OSError("disk full")
+    monkeypatch.setattr(output, "write_reports", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs(request_, hand_plan, tmp_path / "out", RUN)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_earlier_output_is_replaced(request_: PlanRequest, hand_plan: Plan,
+                                    tmp_path: Path) -> None:
+    """An earlier output folder (it holds plan.json) is replaced as a whole."""
+    target = tmp_path / "out"
+    write_outputs(request_, hand_plan, target, RUN)
+    (target / "stale.csv").write_text("old", encoding="utf-8")
+    write_outputs(request_, hand_plan, target, RUN)
+    assert not (target / "stale.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_foreign_folder_is_refused(request_: PlanRequest, hand_plan: Plan,
+                                   tmp_path: Path) -> None:
+    """A non-empty folder that is not an earlier output is left alone."""
+    (tmp_path / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(OutputFolderError, match="not empty"):
+        write_outputs(request_, hand_plan, tmp_path, RUN)
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
+
+
+def test_default_folder_is_safe_for_any_plan_id() -> None:
+    """The default folder stays inside charterplan-out whatever the plan id says."""
+    assert default_output_folder("县-2020/02") == Path("charterplan-out/县-2020_02")
+    assert default_output_folder("..") == Path("charterplan-out/_")

@@ -1,0 +1,92 @@
+"""Bad input and bad usage exit with status 2, name the problem, and write nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+INVALID = Path(__file__).parent / "data" / "invalid"
+
+# Each fixture breaks the valid request tests/data/valid/minimal.json in one way; the
+# value is the JSON path (or, for unparsable text, the words) its one error must name.
+EXPECTED = {
+    "ClockNotHHMM": "hubs[0].open",
+    "DateNotIso": "workers[4].earliest_departure",
+    "DuplicateWorkerId": "workers[1].id",
+    "HubCloseBeforeOpen": "hubs[0].close",
+    "LoadFactorAboveOne": "bus_types[0].load_factor",
+    "MalformedJson": "malformed JSON",
+    "MissingWorkerName": "workers[5].name",
+    "NegativeSeats": "bus_types[0].seats",
+    "RailStopsOutOfOrder": "rail_services[0].stops[1].arrival",
+    "RailUnknownHub": "rail_services[0].hub",
+    "RailZeroCarriages": "rail_services[0].carriages",
+    "ReservedSeatsLeaveNoSeat": "bus_types[0].reserved_seats",
+    "StaffAvailabilityEndsBeforeStart": "staff[1].available_until",
+    "UnknownBusTypeHub": "bus_types[0].hub",
+    "UnknownDestination": "workers[0].destination: unknown destination 'E-99'",
+    "UnknownField": "workers[0].dormitory",
+    "UnknownHealthStatus": "workers[3].health.status",
+    "UnknownPickupPoint": "workers[2].pickup_point",
+    "UnknownTimezone": "timezone",
+    "WindowEndsBeforeStart": "workers[2].latest_arrival",
+}
+
+
+def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "charterplan", *map(str, args)],
+                          capture_output=True, text=True, encoding="utf-8", cwd=cwd,
+                          timeout=120, check=False)
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    """Each file in tests/data/invalid is checked below, and each expectation has its file."""
+    assert {p.stem for p in INVALID.glob("*.json")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_request_exits_2_naming_the_path_and_writes_nothing(name: str,
+                                                                tmp_path: Path) -> None:
+    """The request is refused with its one problem on stderr and no output folder."""
+    out = tmp_path / "out"
+    result = _run("plan", INVALID / f"{name}.json", "--out", out, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert EXPECTED[name] in result.stderr
+    assert "has 1 problem\n" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+    assert result.stdout == ""
+
+
+def test_missing_request_file_exits_2(tmp_path: Path) -> None:
+    """A request file that does not exist is bad input, not a crash."""
+    result = _run("plan", tmp_path / "nowhere.json", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "nowhere.json" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [
+    (), ("frobnicate",), ("plan",), ("plan", "a.json", "--seed", "-1"),
+    ("plan", "a.json", "--time-limit", "0"), ("check", "a.json"), ("plan", "a.json", "--bogus"),
+])
+def test_usage_errors_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
+    """No command, an unknown command, missing or bad arguments: usage on stderr, exit 2."""
+    result = _run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_malformed_plan_file_in_check_exits_2(tmp_path: Path) -> None:
+    """check refuses a plan file that is not a plan with status 2 and the path of the defect."""
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"plan_id": "x"}', encoding="utf-8")
+    valid = Path(__file__).parent / "data" / "valid" / "minimal.json"
+    result = _run("check", valid, plan)
+    assert result.returncode == 2
+    assert "request_sha256: required field is missing" in result.stderr
