@@ -121,12 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from charterplan import plan, read_request
+    from charterplan import read_request
     from charterplan.io.output import check_output_folder, default_output_folder, write_outputs
 
     started = time.perf_counter()
     request = _with_overrides(read_request(args.request), args.seed, args.time_limit)
     folder = check_output_folder(args.out or default_output_folder(request.plan_id))
+    from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
+
     progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
     try:
         result = plan(request, progress=progress, jobs=args.jobs, scheduler=args.scheduler)

@@ -31,7 +31,7 @@ def zone_named(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown IANA time zone {name!r}") from exc
+        raise ValueError("not a known IANA time zone name such as 'Asia/Shanghai'") from exc
 
 
 def current_zone() -> ZoneInfo:

@@ -8,11 +8,17 @@ serialise to the same bytes.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
-from charterplan.model._times import StartTime
+PlanTime = Annotated[
+    AwareDatetime,
+    PlainSerializer(lambda t: t.isoformat(timespec="minutes"), return_type=str,
+                    when_used="json"),
+]
+"""A time in a plan: aware, written as local ISO 8601 with its offset, to the minute.
+Read back as written, so a plan round-trips to the same bytes in any time zone."""
 
 __all__ = [
     "Convoy",
@@ -66,7 +72,7 @@ class Stop(_Frozen):
 
     kind: Literal["pickup", "dropoff"]
     place: str
-    eta: StartTime
+    eta: PlanTime
     workers: tuple[str, ...]
 
 
@@ -78,9 +84,9 @@ class Trip(_Frozen):
     vehicle_type: str
     hub: str
     carriage: int | None = None
-    departure: StartTime
-    arrival: StartTime
-    back_at_hub: StartTime = Field(
+    departure: PlanTime
+    arrival: PlanTime
+    back_at_hub: PlanTime = Field(
         description="When the vehicle (and its escort and medic) is back at the hub.")
     stops: tuple[Stop, ...]
     passengers: tuple[str, ...]
