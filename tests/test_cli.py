@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,14 @@ def test_committed_schemas_are_current(tmp_path: Path) -> None:
             ROOT / "docs" / name).read_text(encoding="utf-8"), name
     printed = json.loads(_run("schema").stdout)
     assert set(printed) == {"plan", "request"}
+
+
+def test_request_digest_is_the_same_in_every_process() -> None:
+    """Regression: staff roles are a set, and a set's order depends on the process's
+    string hashing; the request digest (and so plan.json) must not."""
+    code = ("from charterplan import read_request; from charterplan.io import request_digest;"
+            "print(request_digest(read_request('tests/data/valid/minimal.json')))")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                              cwd=ROOT).stdout for seed in range(6)}
+    assert len(digests) == 1

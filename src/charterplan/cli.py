@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import platform
 import sys
 import time
@@ -74,8 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--seed", type=_integer(0, 2**31 - 1), help="override policy.seed")
     plan.add_argument("--time-limit", type=_seconds, metavar="S",
                       help="override policy.time_limit_s (seconds)")
-    plan.add_argument("--jobs", type=_integer(1, 1024), default=1,
-                      help="areas solved at once in worker processes (default 1)")
+    plan.add_argument("--jobs", type=_integer(1, 1024), default=min(4, os.cpu_count() or 1),
+                      help="areas solved at once in worker processes (default: the "
+                      "cores, at most 4); the plan is the same for any value")
     plan.add_argument("--scheduler", metavar="ADDRESS",
                       help="Dask scheduler tcp://HOST:PORT to solve areas on")
     plan.add_argument("--quiet", action="store_true",

@@ -38,7 +38,7 @@ from charterplan.stages.timetable import Scheduled, schedule
 
 __all__ = ["plan"]
 
-_SHORTAGES = {Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF, Reason.BELOW_MIN_PASSENGERS}
+_SHORTAGES = {Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF}
 
 
 def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 1,

@@ -42,7 +42,7 @@ class Policy(BaseModel):
     max_trips_per_convoy: int = Field(
         5, ge=1, le=100, description="Most buses in one convoy (编班编组).")
     max_area_destinations: int = Field(
-        6, ge=1, le=30,
+        3, ge=1, le=30,
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small.",
     )
@@ -52,7 +52,7 @@ class Policy(BaseModel):
         "deterministic work limits first; hitting this bound may make runs differ.",
     )
     solver_effort: float = Field(
-        0.5, gt=0, le=1000,
+        0.2, gt=0, le=1000,
         description="CP-SAT deterministic time per sub-problem (about seconds on a "
         "reference machine); higher finds cheaper plans, the plan stays reproducible.",
     )

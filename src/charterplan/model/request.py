@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
+    PlainSerializer,
     field_validator,
     model_validator,
 )
@@ -189,7 +190,12 @@ class Staff(_Frozen):
 
     id: Id
     name: str
-    roles: frozenset[Literal["escort", "medic"]] = Field(min_length=1)
+    roles: Annotated[
+        frozenset[Literal["escort", "medic"]],
+        # sorted, so the request's JSON (and its digest in the plan) is the same in
+        # every process: a set's order depends on the process's string hashing
+        PlainSerializer(sorted, return_type=list[str]),
+    ] = Field(min_length=1)
     phone: str | None = Field(None, max_length=32)
     hub: Id | None = None
     available_from: StartTime
