@@ -1,0 +1,201 @@
+"""Generated county requests: Xinhuang county's townships sending workers to employers.
+
+Places come from ``benchmarks/places.csv`` (real coordinates, GeoNames, each row with
+its source). Employers are fictional sites placed within a few km of a real city, in
+proportion to where western Hunan's migrant workers went in 2020 (Guangdong and
+Zhejiang first). Names, ID numbers (county code 431229, valid check digit) and phones
+are fake. The same arguments always give the same request, byte for byte.
+
+    python -m benchmarks.generate --workers 2000 --days 14 --seed 2020 --out FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Place", "generate_request", "load_places", "main"]
+
+PLACES = Path(__file__).with_name("places.csv")
+SURNAMES = "杨吴姚龙田张李王刘陈蒲舒彭向谭姜粟唐滕袁"
+GIVEN = "明华军勇芳秀英兰红平建国志强海燕玲丽春梅桂林云霞文斌涛伟"
+TRADES = ("电子厂", "鞋业", "服装厂", "五金厂", "玩具厂", "家具厂", "建筑工地", "物流园",
+          "纺织厂", "塑胶厂", "食品厂", "机械厂")
+WEIGHTS_ID = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK = "10X98765432"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A row of places.csv."""
+
+    key: str
+    kind: str
+    name: str
+    province: str
+    city: str
+    weight: int
+    lat: float
+    lon: float
+
+
+def load_places(path: Path = PLACES) -> list[Place]:
+    """The places table, comment lines skipped."""
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return [Place(r["key"], r["kind"], r["name"], r["province"], r["city"],
+                      int(r["weight"]), float(r["lat"]), float(r["lon"])) for r in rows]
+
+
+def _id_number(rng: random.Random, start: date) -> str:
+    born = start - timedelta(days=rng.randrange(18 * 365, 60 * 365))
+    body = f"431229{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS_ID, strict=True)) % 11]
+
+
+def _employers(rng: random.Random, cities: list[Place], count: int) -> list[dict[str, Any]]:
+    """``count`` fictional employers near real cities, by the cities' weights."""
+    picks = rng.choices(cities, weights=[c.weight for c in cities], k=count)
+    out = []
+    for n, city in enumerate(picks):
+        angle, radius_km = rng.uniform(0, 2 * math.pi), rng.uniform(0.5, 6.0)
+        out.append({
+            "id": f"E{n + 1:03d}",
+            "name": f"{city.name}{rng.choice('华盛鑫隆泰达宏远')}{rng.choice(TRADES)}",
+            "city": city.city, "province": city.province,
+            "lat": round(city.lat + radius_km / 111.0 * math.sin(angle), 5),
+            "lon": round(city.lon + radius_km / (111.0 * math.cos(math.radians(city.lat)))
+                         * math.cos(angle), 5),
+            "contact": rng.choice(SURNAMES) + "经理",
+            "contact_phone": f"0{rng.randrange(200, 999)}-8{rng.randrange(10**6, 10**7)}",
+        })
+    return out
+
+
+def _health(rng: random.Random, first: date, last: date) -> dict[str, Any]:
+    roll = rng.random()
+    if roll < 0.88:
+        record: dict[str, Any] = {"status": "cleared"}
+        if rng.random() < 0.3:
+            record["certificate_valid_until"] = str(first + timedelta(days=rng.randrange(2, 12)))
+        return record
+    if roll < 0.94:
+        ends = first + timedelta(days=rng.randrange(-3, (last - first).days + 4))
+        return {"status": "quarantine", "quarantine_until": str(ends)}
+    return {"status": "unverified" if roll < 0.98 else "symptomatic"}
+
+
+def _workers(rng: random.Random, count: int, days: int, start: date,
+             townships: list[Place], employers: list[dict[str, Any]],
+             starts: dict[str, date]) -> list[dict[str, Any]]:
+    workers: list[dict[str, Any]] = []
+    group = 0
+    while len(workers) < count:
+        size = rng.choice((2, 2, 3, 3, 4, 5)) if rng.random() < 0.04 else 1
+        size = min(size, count - len(workers))
+        town = rng.choices(townships, weights=[t.weight for t in townships])[0]
+        village = f"{town.name[:2]}{rng.choice('东南西北上下中新')}{rng.choice('村寨坪溪')}"
+        employer = rng.choice(employers)
+        arrive = starts[employer["id"]] + timedelta(days=rng.choice((0, 0, 1, 2)))
+        first = max(start, arrive - timedelta(days=rng.randrange(1, 7)))
+        first = min(first, start + timedelta(days=days - 1))
+        arrive = max(arrive, first + timedelta(days=1))
+        exact = rng.random() < 0.08
+        name_group = f"G{group:04d}" if size > 1 else None
+        group += size > 1
+        for _ in range(size):
+            n = len(workers)
+            worker: dict[str, Any] = {
+                "id": f"W{n + 1:06d}",
+                "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+                "gender": rng.choice(("男", "男", "女")),
+                "id_number": _id_number(rng, start),
+                "phone": f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}",
+                "township": town.name, "village": village,
+                "destination": employer["id"],
+                "earliest_departure": f"{first}T{rng.choice(('08', '13'))}:00" if exact
+                else str(first),
+                "latest_arrival": str(arrive),
+                "health": _health(rng, first, arrive),
+                "poverty_registered": rng.random() < 0.2,
+                "captain_volunteer": rng.random() < 0.05,
+            }
+            if rng.random() < 0.5:
+                worker["pickup_point"] = f"P-{town.key}"
+            if name_group:
+                worker["group"] = name_group
+            workers.append(worker)
+    return workers
+
+
+def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
+                     start: str = "2020-02-20") -> dict[str, Any]:
+    """A realistic county request as a dict (see the module docstring)."""
+    rng = random.Random(seed)
+    first_day = date.fromisoformat(start)
+    places = load_places()
+    hub = next(p for p in places if p.kind == "hub")
+    townships = [p for p in places if p.kind == "township"]
+    cities = [p for p in places if p.kind == "city"]
+    employers = _employers(rng, cities, max(20, min(400, num_workers // 40)))
+    starts = {e["id"]: first_day + timedelta(days=rng.randrange(1, num_days + 1))
+              for e in employers}
+    workers = _workers(rng, num_workers, num_days, first_day, townships, employers, starts)
+    per_day = num_workers / max(num_days, 1) / 20
+    fleet = max(3, math.ceil(per_day * 1.5))
+    crew = max(6, math.ceil(per_day * 4.5))
+    last = first_day + timedelta(days=num_days + 10)
+    staff = [{"id": f"S{n + 1:04d}", "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + role,
+              "roles": roles, "phone": f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}",
+              "available_from": str(first_day - timedelta(days=1)), "available_until": str(last)}
+             for n, (role, roles) in enumerate(
+                 [("干部", ["escort"])] * crew + [("医生", ["medic"])] * crew
+                 + [("医生", ["escort", "medic"])] * max(1, crew // 10))]
+    return {
+        "plan_id": f"xinhuang-{num_workers}-{num_days}d-{seed}",
+        "timezone": "Asia/Shanghai",
+        "hubs": [{"id": hub.key, "name": hub.name, "kind": "bus_station", "lat": hub.lat,
+                  "lon": hub.lon, "open": "06:00", "close": "18:00", "slot_minutes": 10,
+                  "max_departures_per_slot": 2}],
+        "pickup_points": [{"id": f"P-{t.key}", "name": f"{t.name}集合点", "township": t.name,
+                           "lat": t.lat, "lon": t.lon} for t in townships],
+        "destinations": employers,
+        "workers": workers,
+        "bus_types": [
+            {"id": "C45", "seats": 45, "load_factor": 0.5, "fixed_cost": 2400,
+             "cost_per_km": 7.5, "available_per_day": fleet},
+            {"id": "C33", "seats": 33, "load_factor": 0.5, "fixed_cost": 1800,
+             "cost_per_km": 6.0, "available_per_day": fleet},
+            {"id": "C53", "seats": 53, "load_factor": 0.5, "reserved_seats": 2,
+             "fixed_cost": 2800, "cost_per_km": 8.5, "available_per_day": max(1, fleet // 2)},
+        ],
+        "staff": staff,
+        "policy": {"seed": seed},
+    }
+
+
+def main() -> None:
+    """Command line: write a generated request as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--start", default="2020-02-20")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    request = generate_request(args.workers, args.days, args.seed, start=args.start)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(request, ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
