@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from charterplan.model import PlanRequest
-from charterplan.stages.areas import route
-from charterplan.stages.context import DAY, Context, build_context
+from charterplan.stages.areas import nearest_first, route
+from charterplan.stages.context import DAY, build_context
 from charterplan.stages.eligibility import screen
 
 __all__ = ["ClerkPlan", "clerk_plan"]
@@ -59,22 +59,9 @@ def clerk_plan(request: PlanRequest) -> ClerkPlan:
             loads[-1] += [dest] * size
             seats += size
         for load in loads:
-            stops = _nearest_first(context, hub, sorted(set(load)))
-            length = route(context, hub, tuple(stops)).km
+            length = route(context, hub, nearest_first(context, hub, tuple(set(load)))).km
             buses += 1
             km += length
             cost += kind.fixed_cost + kind.cost_per_km * length
             carried += len(load)
     return ClerkPlan(workers=carried, buses=buses, cost=cost, km=km)
-
-
-def _nearest_first(context: Context, hub: str, stops: list[str]) -> list[str]:
-    """The clerk's drop order: always the nearest remaining employer next."""
-    order: list[str] = []
-    here = hub
-    left = list(stops)
-    while left:
-        km = context.places.road_km([here], left)[0]
-        here = left.pop(int(km.argmin()))
-        order.append(here)
-    return order

@@ -21,7 +21,7 @@ from geopy.distance import geodesic
 from charterplan.stages.context import Context
 from charterplan.stages.eligibility import Unit
 
-__all__ = ["Area", "Pattern", "build_areas"]
+__all__ = ["Area", "Pattern", "best_route", "build_areas", "nearest_first", "route"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,11 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
     if len(stops) <= 7:
         orders = itertools.permutations(sorted(stops))
         return min((route(context, hub, o) for o in orders), key=lambda p: (p.km, p.stops))
+    return route(context, hub, nearest_first(context, hub, stops))
+
+
+def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[str, ...]:
+    """``stops`` in nearest-neighbour order from ``hub``: always the closest one next."""
     order: list[str] = []
     left = sorted(stops)
     here = hub
@@ -81,7 +86,7 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
         km = context.places.road_km([here], left)[0]
         here = left.pop(int(km.argmin()))
         order.append(here)
-    return route(context, hub, tuple(order))
+    return tuple(order)
 
 
 def _neighbours(context: Context, dests: list[str]) -> nx.Graph:
