@@ -15,7 +15,6 @@ from typing import Any
 
 from benchmarks.clerk import clerk_plan
 from benchmarks.generate import generate_request
-
 from charterplan import parse_request, plan
 
 

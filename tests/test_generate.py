@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from benchmarks.generate import generate_request, load_places
-
 from charterplan import parse_request
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,0 +1,46 @@
+"""The CP-SAT assignment model on tiny problems with known optima."""
+
+from __future__ import annotations
+
+from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
+
+BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
+SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
+ONE = frozenset({"D"})
+
+
+def _problem(demands: tuple[Demand, ...], fleet: int = 5, kinds: tuple[BusKind, ...] = (BIG,),
+             waves: tuple[int, ...] = (0,)) -> Problem:
+    return Problem(patterns=(ONE,), pattern_km=(100.0,), kinds=kinds, wave_day=waves,
+                   demands=demands,
+                   fleet_caps={(k.id, d): fleet for k in kinds for d in waves},
+                   slot_caps=dict.fromkeys(waves, 10), min_passengers=2, effort=1.0, seed=0,
+                   time_limit_s=10.0)
+
+
+def test_thirty_workers_need_two_buses() -> None:
+    """30 workers for one destination, 22 seats a bus: two buses, everyone served."""
+    solution = solve(_problem((Demand(ONE, 1, 0, 30, (0,), ()),)))
+    assert solution.optimal
+    assert sum(solution.buses.values()) == 2 and not solution.left
+
+
+def test_cheaper_small_bus_takes_a_small_load() -> None:
+    """Ten workers ride the 16-seat bus, the cheaper one that fits them."""
+    solution = solve(_problem((Demand(ONE, 1, 0, 10, (0,), ()),), kinds=(BIG, SMALL)))
+    assert solution.buses == {(0, 0, 1): 1}
+
+
+def test_one_bus_for_thirty_serves_the_poor_first() -> None:
+    """With one bus, every poor-household worker boards before anyone else."""
+    demands = (Demand(ONE, 1, 0, 20, (0,), ()), Demand(ONE, 1, 1, 10, (0,), ()))
+    solution = solve(_problem(demands, fleet=1))
+    assert solution.left == {0: 8}
+
+
+def test_flexible_workers_wait_for_a_full_bus() -> None:
+    """Eleven workers free on either of two days and eleven on the second day only
+    share one bus on the second day rather than two half-empty buses."""
+    demands = (Demand(ONE, 1, 0, 11, (0, 1), ()), Demand(ONE, 1, 0, 11, (1,), ()))
+    solution = solve(_problem(demands, waves=(0, 1)))
+    assert solution.buses == {(0, 1, 0): 1}

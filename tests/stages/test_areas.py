@@ -1,0 +1,43 @@
+"""Areas and drop-off patterns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from charterplan import parse_request
+from charterplan.stages.areas import best_route, build_areas
+from charterplan.stages.context import build_context
+from charterplan.stages.eligibility import screen
+from tests.conftest import worker
+
+
+def test_nearby_employers_share_an_area_distant_ones_do_not(base: dict[str, Any]) -> None:
+    """The two Dongguan employers (13 km apart) form one area with a two-stop pattern;
+    Changsha is an area of its own."""
+    base["workers"] = [worker("A", "DG1"), worker("B", "DG2"), worker("C", "CS")]
+    context = build_context(parse_request(base))
+    areas = build_areas(context, screen(context).units)
+    assert sorted(a.destinations for a in areas) == [("CS",), ("DG1", "DG2")]
+    dongguan = next(a for a in areas if len(a.destinations) == 2)
+    assert sorted(len(p.stops) for p in dongguan.patterns) == [1, 1, 2]
+
+
+def test_best_route_visits_the_nearer_stop_first(base: dict[str, Any]) -> None:
+    """From Xinhuang, the shortest closed route over Changsha and Dongguan is the same
+    either way round, and offsets grow along the route."""
+    context = build_context(parse_request(base))
+    pattern = best_route(context, "XH", ("CS", "DG1"))
+    assert pattern.offsets[0] < pattern.offsets[1]
+    assert pattern.km >= 2 * context.ride_km["XH", "DG1"] - 1e-6
+
+
+def test_large_areas_are_cut_to_the_limit(base: dict[str, Any]) -> None:
+    """Six employers within the radius and a limit of two give three areas of two."""
+    base["destinations"] = [
+        {"id": f"E{i}", "name": f"厂{i}", "city": "东莞市", "province": "广东省",
+         "lat": 23.0 + 0.01 * i, "lon": 113.7} for i in range(6)]
+    base["policy"] = {"max_area_destinations": 2}
+    base["workers"] = [worker(f"W{i}", f"E{i}") for i in range(6)]
+    context = build_context(parse_request(base))
+    areas = build_areas(context, screen(context).units)
+    assert sorted(len(a.destinations) for a in areas) == [2, 2, 2]
