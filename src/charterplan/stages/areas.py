@@ -2,8 +2,8 @@
 
 Per hub, destinations whose drop-offs lie within ``dropoff_radius_km`` of each other
 (geopy's geodesic) are joined in a networkx graph; each connected component is an area,
-cut into the fewest pieces of at most ``max_area_destinations`` (runs along its wider
-extent) so each sub-problem stays small.
+halved along its wider extent until each piece has at most ``max_area_destinations``,
+so each sub-problem stays small.
 A *pattern* is a set of destinations one bus may serve — a clique of the graph with at
 most ``max_dropoffs_per_bus`` members — visited in the order that makes the shortest
 closed route hub → drop-offs → hub.
@@ -110,8 +110,9 @@ def _neighbours(context: Context, dests: list[str]) -> nx.Graph:
 
 
 def _split(context: Context, dests: list[str], limit: int) -> list[list[str]]:
-    """Cut destinations into the fewest pieces of at most ``limit``: sorted along their
-    wider extent, in nearly equal runs (six in pieces of two: three pairs)."""
+    """Halve destinations along their wider extent until each piece has at most
+    ``limit``. (Pieces sized to whole limits — six in pairs rather than 1 + 2 + 1 + 2 —
+    measured 2–3 % dearer on the 10,000-worker benchmark: see RESULTS.md.)"""
     if len(dests) <= limit:
         return [sorted(dests)]
     index = context.places.index
@@ -119,9 +120,8 @@ def _split(context: Context, dests: list[str], limit: int) -> list[list[str]]:
     lon = np.asarray([context.places.lon[index[d]] for d in dests])
     key = lat if np.ptp(lat) >= np.ptp(lon) * np.cos(np.radians(lat.mean())) else lon
     order = [dests[i] for i in np.lexsort((np.asarray(dests), key))]
-    pieces = -(-len(order) // limit)
-    bounds = [round(i * len(order) / pieces) for i in range(pieces + 1)]
-    return [sorted(order[a:b]) for a, b in itertools.pairwise(bounds)]
+    half = len(order) // 2
+    return _split(context, order[:half], limit) + _split(context, order[half:], limit)
 
 
 def _patterns(context: Context, hub: str, graph: nx.Graph) -> tuple[Pattern, ...]:
