@@ -48,8 +48,9 @@ class Policy(BaseModel):
     )
     time_limit_s: float = Field(
         120.0, gt=0,
-        description="Wall-clock safety bound on the whole solve. The planner stops on "
-        "deterministic work limits first; hitting this bound may make runs differ.",
+        description="Wall-clock safety bound on each sub-problem's CP-SAT solve. The "
+        "planner stops on deterministic work limits (solver_effort) long before it; "
+        "hitting it would make runs differ, and still returns the best plan found.",
     )
     solver_effort: float = Field(
         0.2, gt=0, le=1000,

@@ -72,7 +72,7 @@ Resource = tuple[str, str, int]
 """("fleet", bus type, day) or ("slots", hub, day)."""
 
 
-def _template(context: Context, area: Area, waves: Waves, share: float) -> Problem:
+def _template(context: Context, area: Area, waves: Waves) -> Problem:
     policy = context.request.policy
     kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
                   for b in context.bus_types_at.get(area.hub, ()))
@@ -87,7 +87,7 @@ def _template(context: Context, area: Area, waves: Waves, share: float) -> Probl
         min_passengers=policy.min_passengers_per_bus,
         effort=policy.solver_effort,
         seed=policy.seed,
-        time_limit_s=max(1.0, policy.time_limit_s * share),
+        time_limit_s=policy.time_limit_s,
     )
 
 
@@ -168,10 +168,8 @@ def _reason(unit: Unit, binding: set[int], waves_days: set[int], detail_cap: str
 def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
            progress: Progress | None = None) -> Assignment:
     """Choose buses and riders for every area; see the module docstring."""
-    total_units = sum(len(a.units) for a in areas) or 1
     waves = [plan_waves(a, context.grids[a.hub]) for a in areas]
-    templates = [_template(context, a, w, len(a.units) / total_units)
-                 for a, w in zip(areas, waves, strict=True)]
+    templates = [_template(context, a, w) for a, w in zip(areas, waves, strict=True)]
     capacity = _capacity(context)
     problems = [_with_caps(p, a.hub, {r: capacity(r) for r in _resources(p, a.hub)})
                 for p, a in zip(templates, areas, strict=True)]
