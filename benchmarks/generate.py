@@ -94,13 +94,17 @@ def _health(rng: random.Random, first: date, last: date) -> dict[str, Any]:
 
 def _workers(rng: random.Random, count: int, days: int, start: date,
              townships: list[Place], employers: list[dict[str, Any]],
-             starts: dict[str, date]) -> list[dict[str, Any]]:
+             starts: dict[str, date], counties: list[Place]) -> list[dict[str, Any]]:
+    """Workers in groups of 1-5; with ``counties``, each group belongs to Xinhuang or to
+    one of them (gathering at that county's station, its seat as their township)."""
     workers: list[dict[str, Any]] = []
     group = 0
     while len(workers) < count:
         size = rng.choice((2, 2, 3, 3, 4, 5)) if rng.random() < 0.04 else 1
         size = min(size, count - len(workers))
-        town = rng.choices(townships, weights=[t.weight for t in townships])[0]
+        county = rng.randrange(len(counties) + 1) if counties else 0
+        town = (rng.choices(townships, weights=[t.weight for t in townships])[0] if not county
+                else counties[county - 1])
         village = f"{town.name[:2]}{rng.choice('东南西北上下中新')}{rng.choice('村寨坪溪')}"
         employer = rng.choice(employers)
         arrive = starts[employer["id"]] + timedelta(days=rng.choice((0, 0, 1, 2)))
@@ -127,7 +131,9 @@ def _workers(rng: random.Random, count: int, days: int, start: date,
                 "poverty_registered": rng.random() < 0.2,
                 "captain_volunteer": rng.random() < 0.05,
             }
-            if rng.random() < 0.5:
+            if county:
+                worker["hub"] = town.key
+            elif rng.random() < 0.5:
                 worker["pickup_point"] = f"P-{town.key}"
             if name_group:
                 worker["group"] = name_group
@@ -144,10 +150,13 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
     hub = next(p for p in places if p.kind == "hub")
     townships = [p for p in places if p.kind == "township"]
     cities = [p for p in places if p.kind == "city"]
+    # a province: one more county bus station per 10,000 workers beyond the first
+    counties = [p for p in places if p.kind == "county"][:max(0, -(-num_workers // 10000) - 1)]
     employers = _employers(rng, cities, max(20, min(400, num_workers // 40)))
     starts = {e["id"]: first_day + timedelta(days=rng.randrange(1, num_days + 1))
               for e in employers}
-    workers = _workers(rng, num_workers, num_days, first_day, townships, employers, starts)
+    workers = _workers(rng, num_workers, num_days, first_day, townships, employers, starts,
+                       counties)
     per_day = num_workers / max(num_days, 1) / 20
     fleet = max(3, math.ceil(per_day * 1.5))
     crew = max(6, math.ceil(per_day * 4.5))
@@ -161,9 +170,9 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
     return {
         "plan_id": f"xinhuang-{num_workers}-{num_days}d-{seed}",
         "timezone": "Asia/Shanghai",
-        "hubs": [{"id": hub.key, "name": hub.name, "kind": "bus_station", "lat": hub.lat,
-                  "lon": hub.lon, "open": "06:00", "close": "18:00", "slot_minutes": 10,
-                  "max_departures_per_slot": 2}],
+        "hubs": [{"id": h.key, "name": h.name, "kind": "bus_station", "lat": h.lat,
+                  "lon": h.lon, "open": "06:00", "close": "18:00", "slot_minutes": 10,
+                  "max_departures_per_slot": 2} for h in [hub, *counties]],
         "pickup_points": [{"id": f"P-{t.key}", "name": f"{t.name}集合点", "township": t.name,
                            "lat": t.lat, "lon": t.lon} for t in townships],
         "destinations": employers,
