@@ -71,7 +71,3 @@ class Places:
         km = great_circle_km(self.lat[a][:, None], self.lon[a][:, None],
                              self.lat[b][None, :], self.lon[b][None, :])
         return km * self.road_factor
-
-    def road_km_between(self, origin: str, target: str) -> float:
-        """Road km of one pair."""
-        return float(self.road_km([origin], [target])[0, 0])

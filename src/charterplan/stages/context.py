@@ -54,11 +54,6 @@ class SlotGrid:
         steps = min((clock - self.open) // self.slot, self.slots_per_day - 1)
         return day * DAY + self.open + steps * self.slot
 
-    def index(self, minute: int) -> tuple[int, int]:
-        """(day, slot number within the day) of a slot start."""
-        day, clock = divmod(minute, DAY)
-        return day, (clock - self.open) // self.slot
-
 
 @dataclass(frozen=True)
 class Context:
