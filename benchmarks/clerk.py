@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from charterplan.model import PlanRequest
-from charterplan.stages.areas import nearest_first, route
 from charterplan.stages.context import DAY, build_context
 from charterplan.stages.eligibility import screen
+from charterplan.stages.routes import nearest_first, route
 
 __all__ = ["ClerkPlan", "clerk_plan"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from charterplan.model import Policy
@@ -13,7 +14,9 @@ def test_format_doc_lists_every_policy_field_with_its_default() -> None:
     """docs/format.md documents each policy field and its current default."""
     text = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
     for name, field in Policy.model_fields.items():
-        assert f"| `{name}` | `{field.default!r}` |" in text, name
+        default = field.default
+        shown = f"'{default:%H:%M}'" if isinstance(default, time) else repr(default)
+        assert f"| `{name}` | `{shown}` |" in text, name
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -7,18 +7,19 @@ the reference distance. A plan it passes is sound whatever the planner did.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from geopy.distance import geodesic
 
-from charterplan.model import HealthStatus, Plan, PlanRequest, Trip, Worker
+from charterplan.model import HealthStatus, Plan, PlanRequest, Policy, Trip, Worker
 
 __all__ = ["Violation", "check_plan"]
 
@@ -67,8 +68,9 @@ class _Facts:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
 
-    def drive(self, km: float) -> timedelta:
-        return timedelta(hours=km / self.request.policy.bus_speed_kmh * (1 - TOLERANCE))
+    def drive_minutes(self, km: float) -> int:
+        """Whole minutes at the wheel for ``km``, a little generous to the planner."""
+        return math.floor(km / self.request.policy.bus_speed_kmh * 60 * (1 - TOLERANCE))
 
 
 def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
@@ -176,19 +178,131 @@ def _windows(f: _Facts, plan: Plan) -> Iterator[Violation]:
 
 
 def _bus_times(f: _Facts, trip: Trip) -> Iterator[Violation]:
+    """ETAs no sooner than the road and the coach driving rules allow."""
+    places = [trip.hub] + [s.place for s in trip.stops]
+    unknown = [p for p in places if p not in f.coords]
+    if unknown:
+        yield Violation(3, f"trip {trip.id}", f"stop at unknown place {unknown[0]!r}")
+        return
+    policy = f.request.policy
+    legs = [(f.drive_minutes(f.road(a, b)),
+             0 if i == 0 and b == trip.hub else policy.stop_minutes)  # boarding at the hub
+            for i, (a, b) in enumerate(itertools.pairwise(places))]
+    legs.append((f.drive_minutes(f.road(places[-1], trip.hub)), 0))
+    start = f.local(trip.departure)
+    earliest = _earliest_arrivals(_Rules.of(policy), start.hour * 60 + start.minute,
+                                  tuple(legs), trip.drivers)
     km = 0.0
-    here = trip.hub
-    for stop in trip.stops:
-        if stop.place not in f.coords:
-            yield Violation(3, f"trip {trip.id}", f"stop at unknown place {stop.place!r}")
-            return
-        km += f.road(here, stop.place)
-        here = stop.place
-        if stop.eta < trip.departure + f.drive(km):
+    for stop, here, there, minutes in zip(trip.stops, places, places[1:], earliest,
+                                          strict=False):
+        km += f.road(here, there)
+        if stop.eta < trip.departure + timedelta(minutes=minutes):
             yield Violation(3, f"trip {trip.id}", f"reaches {stop.place} at "
-                            f"{stop.eta.isoformat()}, faster than {km:.0f} road km allow")
-    if trip.back_at_hub < trip.arrival + f.drive(f.road(here, trip.hub)):
-        yield Violation(3, f"trip {trip.id}", "back at the hub sooner than the road allows")
+                            f"{stop.eta.isoformat()}, sooner than {km:.0f} road km allow "
+                            "under the coach driving rules")
+    if trip.back_at_hub < trip.departure + timedelta(minutes=earliest[-1]):
+        yield Violation(3, f"trip {trip.id}", "back at the hub sooner than the road and "
+                        "the coach driving rules allow")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The policy's coach driving rules in minutes of the day; None when switched off."""
+
+    ban: tuple[int, int] | None
+    night: tuple[int, int]
+    spells: tuple[int, int] | None
+    rest: int
+    daily: int | None
+    change: int
+
+    @classmethod
+    def of(cls, policy: Policy) -> _Rules:
+        def clock(t: time) -> int:
+            return t.hour * 60 + t.minute
+        return cls(
+            ban=(clock(policy.night_ban_from), clock(policy.night_ban_until))
+            if policy.night_driving_ban else None,
+            night=(clock(policy.night_from), clock(policy.night_until)),
+            spells=(round(policy.max_continuous_day_hours * 60),
+                    round(policy.max_continuous_night_hours * 60))
+            if policy.continuous_driving_limit else None,
+            rest=policy.min_rest_minutes,
+            daily=round(policy.max_daily_driving_hours * 60)
+            if policy.daily_driving_limit else None,
+            change=policy.driver_change_minutes,
+        )
+
+
+def _in(clock: int, span: tuple[int, int]) -> bool:
+    start, end = span
+    return start <= clock < end if start <= end else clock >= start or clock < end
+
+
+@dataclass
+class _Wheel:
+    """One driver, minute by minute: when they drove, their spell, how long idle."""
+
+    driven: list[int] = field(default_factory=list)
+    spell: int = 0
+    idle: int = 10**9
+
+
+@cache
+def _earliest_arrivals(rules: _Rules, clock: int, legs: tuple[tuple[int, int], ...],
+                       drivers: int) -> tuple[int, ...]:
+    """Minutes after departure (at minute ``clock`` of the day) at which a bus driving
+    as early as the rules allow ends each leg; simulated minute by minute."""
+    crew = [_Wheel() for _ in range(max(1, drivers))]
+    wheel, t, ends = 0, 0, []
+
+    def may_drive(who: _Wheel, at: int, idle: int) -> bool:
+        spell = 0 if idle >= rules.rest else who.spell
+        if rules.spells is not None:
+            limit = rules.spells[1] if _in((clock + at) % 1440, rules.night) else rules.spells[0]
+            if spell + 1 > limit:
+                return False
+        if rules.daily is not None:
+            recent = len(who.driven) - bisect.bisect_right(who.driven, at - 1440)
+            if recent + 1 > rules.daily:
+                return False
+        return True
+
+    def pause(minutes: int) -> None:
+        nonlocal t
+        t += minutes
+        for who in crew:
+            who.idle += minutes
+
+    for minutes, dwell in legs:
+        left = minutes
+        while left > 0:
+            if rules.ban is not None and _in((clock + t) % 1440, rules.ban):
+                pause(1)
+                continue
+            who = crew[wheel]
+            if may_drive(who, t, who.idle):
+                if who.idle >= rules.rest:
+                    who.spell = 0
+                who.driven.append(t)
+                who.spell += 1
+                for other in crew:
+                    other.idle += 1
+                who.idle = 0
+                t += 1
+                left -= 1
+                continue
+            relief = next((k for k in range(1, len(crew)) if may_drive(
+                crew[(wheel + k) % len(crew)], t + rules.change,
+                crew[(wheel + k) % len(crew)].idle + rules.change)), None)
+            if relief is not None:
+                wheel = (wheel + relief) % len(crew)
+                pause(rules.change)
+            else:
+                pause(1)
+        ends.append(t)
+        pause(dwell)
+    return tuple(ends)
 
 
 def _capacity(f: _Facts, plan: Plan) -> Iterator[Violation]:
@@ -355,7 +469,9 @@ def _consistency(f: _Facts, plan: Plan) -> Iterator[Violation]:
     for trip in plan.trips:
         bus = f.bus_types.get(trip.vehicle_type)
         if trip.mode == "bus" and bus is not None:
-            cost = bus.fixed_cost + bus.cost_per_km * trip.distance_km
+            yield from _drivers(f, trip)
+            cost = (bus.fixed_cost + bus.cost_per_km * trip.distance_km
+                    + (trip.drivers - 1) * f.request.policy.cost_per_extra_driver)
             if abs(trip.cost - cost) > 0.01 + 1e-6 * cost:
                 yield Violation(0, f"trip {trip.id}", f"cost {trip.cost} is not {cost:.2f}")
             places = [trip.hub] + [s.place for s in trip.stops if s.place in f.coords]
@@ -366,6 +482,24 @@ def _consistency(f: _Facts, plan: Plan) -> Iterator[Violation]:
                                 f"distance {trip.distance_km} km is under the route's {km:.1f}")
     yield from _convoys(plan)
     yield from _summary(plan, f)
+
+
+def _drivers(f: _Facts, trip: Trip) -> Iterator[Violation]:
+    """Two drivers exactly when the outward journey is longer than the policy allows
+    one driver (when that rule is on), else one."""
+    policy = f.request.policy
+    places = [trip.hub] + [s.place for s in trip.stops if s.place in f.coords]
+    outward = sum(f.road(a, b) for a, b in itertools.pairwise(places))
+    limit = policy.two_drivers_above_km
+    if policy.two_drivers and outward > limit * (1 + TOLERANCE):
+        needed = {2}
+    elif policy.two_drivers and outward >= limit * (1 - TOLERANCE):
+        needed = {1, 2}  # too close to the limit to tell on a different Earth model
+    else:
+        needed = {1}
+    if trip.drivers not in needed:
+        yield Violation(0, f"trip {trip.id}", f"has {trip.drivers} drivers for an outward "
+                        f"journey of {outward:.0f} road km; expected {min(needed)}")
 
 
 def _convoys(plan: Plan) -> Iterator[Violation]:

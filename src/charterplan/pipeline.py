@@ -113,9 +113,10 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
         by_stop[workers[w].destination].append(w)
     stops = [Stop(kind="pickup", place=s.bus.hub, eta=context.moment(s.departure),
                   workers=passengers)]
-    stops += [Stop(kind="dropoff", place=place, eta=context.moment(s.departure + offset),
+    arrivals = s.arrivals
+    stops += [Stop(kind="dropoff", place=place, eta=context.moment(minute),
                    workers=tuple(by_stop[place]))
-              for place, offset in zip(s.route.stops, s.route.offsets, strict=True)]
+              for place, minute in zip(s.route.stops, arrivals, strict=True)]
     kind = look.kinds[s.bus.kind]
     km = math.ceil(s.route.km * 10 - 1e-9) / 10  # up, so the cost never undercuts the bound
     stop_of = {w: s.route.stops.index(workers[w].destination) for w in passengers}
@@ -123,11 +124,12 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
     return Trip(
         id=ident, mode="bus", vehicle_type=kind.id, hub=s.bus.hub,
         departure=context.moment(s.departure),
-        arrival=context.moment(s.departure + s.route.offsets[-1]),
+        arrival=context.moment(arrivals[-1]),
         back_at_hub=context.moment(s.back),
         stops=tuple(stops), passengers=passengers, captain=captain, deputy_captain=deputy,
-        escort=crew[0], medic=crew[1], convoy=convoy, drivers=1, distance_km=km,
-        cost=round(kind.fixed_cost + kind.cost_per_km * km, 2),
+        escort=crew[0], medic=crew[1], convoy=convoy, drivers=s.route.drivers,
+        distance_km=km, cost=round(kind.fixed_cost + kind.cost_per_km * km
+                                   + s.route.extra_cost, 2),
     )
 
 

@@ -11,7 +11,8 @@ ONE = frozenset({"D"})
 
 def _problem(demands: tuple[Demand, ...], fleet: int = 5, kinds: tuple[BusKind, ...] = (BIG,),
              waves: tuple[int, ...] = (0,)) -> Problem:
-    return Problem(patterns=(ONE,), pattern_km=(100.0,), kinds=kinds, wave_day=waves,
+    return Problem(patterns=(ONE,), pattern_km=(100.0,), pattern_extra=(0.0,), kinds=kinds,
+                   wave_day=waves,
                    demands=demands,
                    fleet_caps={(k.id, d): fleet for k in kinds for d in waves},
                    slot_caps=dict.fromkeys(waves, 10), min_passengers=2, effort=1.0, seed=0,

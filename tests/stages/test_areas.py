@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from charterplan import parse_request
-from charterplan.stages.areas import best_route, build_areas
+from charterplan.stages.areas import build_areas
 from charterplan.stages.context import build_context
 from charterplan.stages.eligibility import screen
+from charterplan.stages.routes import best_route
 from tests.conftest import worker
 
 
@@ -27,7 +28,7 @@ def test_best_route_visits_the_nearer_stop_first(base: dict[str, Any]) -> None:
     either way round, and offsets grow along the route."""
     context = build_context(parse_request(base))
     pattern = best_route(context, "XH", ("CS", "DG1"))
-    assert pattern.offsets[0] < pattern.offsets[1]
+    assert pattern.arrivals(360)[0] < pattern.arrivals(360)[1]
     assert pattern.km >= 2 * context.ride_km["XH", "DG1"] - 1e-6
 
 

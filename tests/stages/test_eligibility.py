@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -92,3 +93,16 @@ def test_group_larger_than_any_bus_is_refused(base: dict[str, Any]) -> None:
     base["bus_types"][0]["seats"] = 4  # 2 passengers at load factor 0.5
     result = _screen(base, *(worker(f"W{i}", group="G") for i in range(3)))
     assert set(_reasons(result).values()) == {Reason.GROUP_SPLIT_REFUSED}
+
+
+def test_a_deadline_the_driving_rules_miss_is_window_infeasible(base: dict[str, Any]) -> None:
+    """Pure driving would arrive in time; with the drivers' change-overs it would not,
+    so the worker is not put on a bus that arrives late."""
+    context = build_context(parse_request(base))
+    drive = context.drive_minutes(context.ride_km["XH", "DG1"])
+    six = context.minute(datetime(2020, 2, 20, 6, tzinfo=context.zone))
+    arrive = context.moment(six + drive + 5)  # leaving 06:00, five minutes to spare
+    late = worker("W1", first="2020-02-20", last=arrive.strftime("%Y-%m-%dT%H:%M"))
+    assert _reasons(_screen(base, late)) == {"W1": Reason.WINDOW_INFEASIBLE}
+    base["policy"] = {"continuous_driving_limit": False, "daily_driving_limit": False}
+    assert _reasons(_screen(base, late)) == {}

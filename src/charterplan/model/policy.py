@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from charterplan.model._times import Clock
 
 __all__ = ["Policy"]
 
@@ -10,8 +14,13 @@ __all__ = ["Policy"]
 class Policy(BaseModel):
     """Rules and limits a county may change; every field has a default.
 
-    Distances are great-circle distances times ``road_factor``; travel times are road
-    distance over ``bus_speed_kmh``.
+    Distances are great-circle distances times ``road_factor``; driving times are road
+    distance over ``bus_speed_kmh``. Journeys follow the coach driving rules of 2020,
+    each of which can be switched off: no coach runs in the night-ban hours; a driver
+    drives at most ``max_continuous_day_hours`` in a row by day (by night
+    ``max_continuous_night_hours``) and then rests ``min_rest_minutes``, and at most
+    ``max_daily_driving_hours`` in any 24 hours; a trip whose outward journey is longer
+    than ``two_drivers_above_km`` carries a second driver.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -57,4 +66,36 @@ class Policy(BaseModel):
         description="CP-SAT deterministic time per sub-problem (about seconds on a "
         "reference machine); higher finds cheaper plans, the plan stays reproducible.",
     )
+    night_driving_ban: bool = Field(
+        True, description="No coach runs between night_ban_from and night_ban_until; "
+        "it waits, rested, until the ban ends.")
+    night_ban_from: Clock = Field(time(2, 0), description="Start of the night ban.")
+    night_ban_until: Clock = Field(time(5, 0), description="End of the night ban.")
+    continuous_driving_limit: bool = Field(
+        True, description="A driver rests min_rest_minutes after the longest spell of "
+        "continuous driving (by day or by night).")
+    max_continuous_day_hours: float = Field(
+        4.0, gt=0, le=24, description="Longest spell of continuous driving by day.")
+    max_continuous_night_hours: float = Field(
+        2.0, gt=0, le=24, description="Longest spell of continuous driving by night.")
+    night_from: Clock = Field(
+        time(22, 0), description="Start of the night for the continuous-driving limit.")
+    night_until: Clock = Field(
+        time(6, 0), description="End of the night for the continuous-driving limit.")
+    min_rest_minutes: int = Field(
+        20, ge=1, le=600, description="Shortest stop that counts as a driver's rest.")
+    daily_driving_limit: bool = Field(
+        True, description="A driver drives at most max_daily_driving_hours in any 24 hours.")
+    max_daily_driving_hours: float = Field(
+        8.0, gt=0, le=24, description="Most driving per driver in any 24 hours.")
+    two_drivers: bool = Field(
+        True, description="Trips whose outward journey exceeds two_drivers_above_km "
+        "carry two drivers, who take turns.")
+    two_drivers_above_km: float = Field(
+        400.0, ge=0, description="Outward road km above which a trip carries two drivers.")
+    cost_per_extra_driver: float = Field(
+        400.0, ge=0, allow_inf_nan=False,
+        description="Cost (yuan) of each driver beyond the first on a trip.")
+    driver_change_minutes: int = Field(
+        10, ge=0, le=120, description="Minutes the bus stops when two drivers change over.")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Random seed of every solver.")

@@ -61,12 +61,16 @@ class Demand:
 class Problem:
     """One area's assignment problem. Money is in yuan, distances in km.
 
+    A bus running pattern ``p`` costs its type's fixed cost and cost per km over
+    ``pattern_km[p]``, plus ``pattern_extra[p]`` (its extra drivers).
+
     ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(kind, day)]`` and
     ``slot_caps[day]`` bound the buses this area may use (missing: zero).
     """
 
     patterns: tuple[frozenset[str], ...]
     pattern_km: tuple[float, ...]
+    pattern_extra: tuple[float, ...]
     kinds: tuple[BusKind, ...]
     wave_day: tuple[int, ...]
     demands: tuple[Demand, ...]
@@ -95,9 +99,9 @@ def _fen(yuan: float) -> int:
     return round(yuan * 100)
 
 
-def bus_cost(kind: BusKind, km: float) -> float:
-    """Cost of one bus of ``kind`` over a closed route of ``km``."""
-    return kind.fixed_cost + kind.cost_per_km * km
+def bus_cost(kind: BusKind, km: float, extra: float = 0.0) -> float:
+    """Cost of one bus of ``kind`` over a closed route of ``km``, plus ``extra``."""
+    return kind.fixed_cost + kind.cost_per_km * km + extra
 
 
 Key = tuple[frozenset[str], int]
@@ -196,7 +200,8 @@ def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
 def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
     """Bus costs in fen, plus a penalty per unit left: above any bus's cost per worker,
     and for each poor-household member above a full bus of other workers."""
-    costs = {(pi, t): _fen(bus_cost(k, km)) for pi, km in enumerate(p.pattern_km)
+    costs = {(pi, t): _fen(bus_cost(k, km, extra))
+             for pi, (km, extra) in enumerate(zip(p.pattern_km, p.pattern_extra, strict=True))
              for t, k in enumerate(p.kinds)}
     base = max(costs.values(), default=0) + 1
     max_cap = max((k.capacity for k in p.kinds), default=1)

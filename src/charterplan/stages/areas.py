@@ -11,7 +11,6 @@ closed route hub → drop-offs → hub.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -21,27 +20,9 @@ from geopy.distance import geodesic
 
 from charterplan.stages.context import Context
 from charterplan.stages.eligibility import Unit
+from charterplan.stages.routes import Pattern, best_route
 
-__all__ = ["Area", "Pattern", "best_route", "build_areas", "nearest_first", "route"]
-
-
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """Destinations one bus drops at, in visiting order, with its route.
-
-    ``offsets`` are minutes from departure to the arrival at each stop; ``km`` is the
-    closed route's road length, back to the hub included; ``back`` the minutes from
-    departure until the bus is back at the hub.
-    """
-
-    stops: tuple[str, ...]
-    km: float
-    offsets: tuple[int, ...]
-    back: int
-
-    def offset_of(self, destination: str) -> int:
-        """Minutes from departure until the bus reaches ``destination``."""
-        return self.offsets[self.stops.index(destination)]
+__all__ = ["Area", "build_areas"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,40 +35,6 @@ class Area:
     destinations: tuple[str, ...]
     patterns: tuple[Pattern, ...]
     units: tuple[Unit, ...]
-
-
-def route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
-    """The pattern visiting ``stops`` in the given order from ``hub`` and back."""
-    legs = context.places.road_km([hub, *stops], [*stops, hub])
-    cumulative = 0.0
-    offsets: list[int] = []
-    pause = context.request.policy.stop_minutes
-    for i in range(len(stops)):
-        cumulative += float(legs[i, i])
-        offsets.append(context.drive_minutes(cumulative) + pause * i)
-    total = cumulative + float(legs[len(stops), len(stops)])
-    back = context.drive_minutes(total) + pause * len(stops)
-    return Pattern(stops=stops, km=total, offsets=tuple(offsets), back=back)
-
-
-def best_route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
-    """The shortest closed route over ``stops`` (exact up to 7 stops, else nearest-first)."""
-    if len(stops) <= 7:
-        orders = itertools.permutations(sorted(stops))
-        return min((route(context, hub, o) for o in orders), key=lambda p: (p.km, p.stops))
-    return route(context, hub, nearest_first(context, hub, stops))
-
-
-def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[str, ...]:
-    """``stops`` in nearest-neighbour order from ``hub``: always the closest one next."""
-    order: list[str] = []
-    left = sorted(stops)
-    here = hub
-    while left:
-        km = context.places.road_km([here], left)[0]
-        here = left.pop(int(km.argmin()))
-        order.append(here)
-    return tuple(order)
 
 
 def _neighbours(context: Context, dests: list[str]) -> nx.Graph:

@@ -79,6 +79,7 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
     return Problem(
         patterns=tuple(frozenset(p.stops) for p in area.patterns),
         pattern_km=tuple(p.km for p in area.patterns),
+        pattern_extra=tuple(p.extra_cost for p in area.patterns),
         kinds=kinds,
         wave_day=tuple(t // DAY for t in waves.times),
         demands=waves.demands,

@@ -10,14 +10,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from charterplan.geo import Places
 from charterplan.model import BusType, Hub, PlanRequest
+from charterplan.stages.driving import DAY, DrivingRules
+
+if TYPE_CHECKING:
+    from charterplan.stages.routes import Pattern
 
 __all__ = ["DAY", "NEVER", "Context", "SlotGrid", "build_context"]
 
-DAY = 24 * 60
 NEVER = 10**9
 """A minute later than any plan's horizon: an open upper bound."""
 
@@ -68,6 +72,10 @@ class Context:
     hubs: dict[str, Hub] = field(repr=False)
     ride_km: dict[tuple[str, str], float] = field(repr=False)
     """Road km from every bus station to every destination."""
+    rules: DrivingRules
+    routes: dict[tuple[str, tuple[str, ...]], Pattern] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Routes built so far, by (hub, stops in order); see ``stages.routes.route``."""
 
     def minute(self, moment: datetime) -> int:
         """Whole minutes of local wall-clock time since the epoch (rounded down)."""
@@ -133,4 +141,5 @@ def build_context(request: PlanRequest) -> Context:
         bus_types_at=bus_types_at,
         hubs={h.id: h for h in request.hubs},
         ride_km=ride_km,
+        rules=DrivingRules.of(request.policy),
     )

@@ -3,7 +3,8 @@
 Health gating follows the notices: only cleared workers board; a worker in quarantine
 may leave once ``quarantine_until`` has passed; a health certificate must still be valid
 on the departure. A worker's window is then narrowed to departures from their hub that
-fall on a slot and still arrive by ``latest_arrival`` on a direct bus.
+fall on a slot and still arrive by ``latest_arrival`` on a direct bus that keeps the
+coach driving rules (rests, the night ban).
 
 Groups ride together or not at all: members are screened one by one, and if any of them
 cannot travel, or the group cannot share one bus, every member is left out with the
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
 from charterplan.stages.context import NEVER, Context
+from charterplan.stages.routes import latest_slot, route
 
 __all__ = ["Screening", "Unit", "screen"]
 
@@ -92,19 +94,21 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                           detail=f"health certificate expired {_fmt(context, cert)}, "
                           f"before the earliest departure {_fmt(context, earliest)}")
     arrive_by = context.minute(worker.latest_arrival)
-    ride = context.drive_minutes(context.ride_km[hub, worker.destination])
+    direct = route(context, hub, (worker.destination,))
     grid = context.grids[hub]
-    last = min(cert, arrive_by - ride)
+    in_time = latest_slot(direct, grid, ((worker.destination, arrive_by),), NEVER)
+    last = min(cert, in_time)
     first = grid.first_at_or_after(earliest)
     if first > last:
-        if cert < arrive_by - ride and grid.first_at_or_after(earliest) <= arrive_by - ride:
+        if first <= in_time:
             return Unassigned(worker=worker.id, reason=Reason.HEALTH_NOT_CLEARED,
                               detail=f"health certificate expires {_fmt(context, cert)}, "
                               "before the first departure slot")
+        hours = (direct.arrivals(first)[0] - first) / 60
         return Unassigned(worker=worker.id, reason=Reason.WINDOW_INFEASIBLE,
-                          detail=f"the ride from {hub} takes {ride / 60:.1f} h; no departure "
-                          f"slot from {_fmt(context, earliest)} arrives by "
-                          f"{_fmt(context, arrive_by)}")
+                          detail=f"the ride from {hub} takes {hours:.1f} h with the "
+                          f"drivers' rests; no departure slot from {_fmt(context, earliest)} "
+                          f"arrives by {_fmt(context, arrive_by)}")
     if health.quarantine_until is not None:
         released = max(earliest, context.minute_up(health.quarantine_until))
         if grid.first_at_or_after(released) > last:
@@ -151,7 +155,7 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     )
     grid = context.grids[hub]
     last = min([unit.latest_departure] + [
-        arrive_by - context.drive_minutes(context.ride_km[hub, dest])
+        latest_slot(route(context, hub, (dest,)), grid, ((dest, arrive_by),), NEVER)
         for dest, arrive_by in unit.deadlines])
     if grid.first_at_or_after(unit.earliest) > last:
         return f"group {name} shares no departure that reaches every member in time"

@@ -15,8 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from charterplan.solvers.assignment import Problem, Solution, bus_cost
-from charterplan.stages.areas import Area, Pattern
+from charterplan.stages.areas import Area
 from charterplan.stages.eligibility import Unit
+from charterplan.stages.routes import Pattern
 from charterplan.stages.waves import Waves
 
 __all__ = ["Bus", "pack"]
@@ -147,7 +148,8 @@ def _reseat(area: Area, problem: Problem, waves: Waves, buses: list[Bus],
         if not options:
             left.append(unit)
             continue
-        kind = min(options, key=lambda k: (bus_cost(k, pattern.km) / k.capacity, k.id))
+        kind = min(options, key=lambda k: (
+            bus_cost(k, pattern.km, pattern.extra_cost) / k.capacity, k.id))
         used[kind.id, day] += 1
         per_day[day] += 1
         buses.append(Bus(area.id, area.hub, kind.id, kind.capacity, time, day, pattern,

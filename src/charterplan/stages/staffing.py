@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from charterplan.model import Staff
 from charterplan.stages.context import Context
+from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
 from charterplan.stages.timetable import Scheduled
-from charterplan.stages.waves import latest_departure
 
 __all__ = ["Crewing", "refill", "staff_trips"]
 
@@ -124,6 +124,15 @@ def staff_trips(context: Context, trips: Sequence[Scheduled]) -> Crewing:
     return Crewing(crew=tuple(crew))
 
 
+def _in_time(unit: Unit, trip: Scheduled) -> bool:
+    """Whether ``unit`` may ride ``trip``: it leaves inside the unit's window and
+    reaches each of the unit's destinations by its deadline."""
+    if not unit.earliest <= trip.departure <= unit.latest_departure:
+        return False
+    arrivals = trip.arrivals
+    return all(arrivals[trip.route.stops.index(d)] <= by for d, by in unit.deadlines)
+
+
 def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
     """Move riders of unstaffed trips onto free seats of staffed ones where they fit.
 
@@ -143,8 +152,7 @@ def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
                 if (buses[j].hub == buses[i].hub
                         and buses[j].load + unit.size <= buses[j].capacity
                         and set(unit.destinations) <= set(trip.route.stops)
-                        and unit.earliest <= trip.departure
-                        <= latest_departure(unit, trip.route)):
+                        and _in_time(unit, trip)):
                     buses[j].units.append(unit)
                     buses[i].units.remove(unit)
                     break

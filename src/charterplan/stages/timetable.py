@@ -14,9 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
-from charterplan.stages.areas import Pattern, route
 from charterplan.stages.context import DAY, Context, SlotGrid
 from charterplan.stages.packing import Bus
+from charterplan.stages.routes import Pattern, route
 from charterplan.stages.waves import latest_departure
 
 __all__ = ["Scheduled", "Timetable", "schedule"]
@@ -34,7 +34,12 @@ class Scheduled:
     @property
     def back(self) -> int:
         """Minute the bus is back at its hub."""
-        return self.departure + self.route.back
+        return self.route.back(self.departure)
+
+    @property
+    def arrivals(self) -> tuple[int, ...]:
+        """Minute the bus reaches each stop of its route."""
+        return self.route.arrivals(self.departure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +53,19 @@ class Timetable:
 
 @dataclass(slots=True)
 class _Draft:
+    """A bus before it has a slot: its route, its departure window [lo, hi] and the
+    latest arrival its riders allow at each stop."""
+
     bus: Bus
     route: Pattern
     lo: int
     hi: int
+    deadlines: tuple[int, ...]
+
+    def fits(self, minute: int) -> bool:
+        """Whether leaving at ``minute`` gets every rider there in time."""
+        return self.lo <= minute <= self.hi and all(
+            at <= by for at, by in zip(self.route.arrivals(minute), self.deadlines, strict=True))
 
 
 def _draft(context: Context, bus: Bus) -> _Draft:
@@ -64,9 +78,10 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     day_start = bus.day * DAY + grid.open
     day_end = day_start + (grid.slots_per_day - 1) * grid.slot
     lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
-    hi = min(day_end, grid.last_at_or_before(
-        min(latest_departure(u, actual) for u in bus.units)))
-    return _Draft(bus, actual, lo, hi)
+    hi = min(day_end, min(latest_departure(u, actual, grid) for u in bus.units))
+    deadlines = tuple(min(by for u in bus.units for d, by in u.deadlines if d == stop)
+                      for stop in stops)
+    return _Draft(bus, actual, lo, hi, deadlines)
 
 
 def _place(grid: SlotGrid, taken: dict[int, int], convoy: list[_Draft]) -> list[int] | None:
@@ -76,7 +91,7 @@ def _place(grid: SlotGrid, taken: dict[int, int], convoy: list[_Draft]) -> list[
     while start <= last:
         times = [start + j * grid.slot for j in range(len(convoy))]
         same_day = times[-1] // DAY == start // DAY and times[-1] % DAY <= grid.close
-        if same_day and all(d.lo <= t <= d.hi and taken[t] < grid.per_slot
+        if same_day and all(taken[t] < grid.per_slot and d.fits(t)
                             for d, t in zip(convoy, times, strict=True)):
             return times
         start = grid.first_at_or_after(start + 1)

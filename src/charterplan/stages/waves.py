@@ -14,9 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from charterplan.solvers.assignment import Demand
-from charterplan.stages.areas import Area, Pattern
+from charterplan.stages.areas import Area
 from charterplan.stages.context import DAY, SlotGrid
 from charterplan.stages.eligibility import Unit
+from charterplan.stages.routes import Pattern, latest_slot
 
 __all__ = ["Waves", "latest_departure", "plan_waves"]
 
@@ -37,10 +38,10 @@ class Waves:
     unserviceable: tuple[Unit, ...]
 
 
-def latest_departure(unit: Unit, pattern: Pattern) -> int:
-    """Latest minute ``unit`` may leave on ``pattern`` and meet all its deadlines."""
-    return min([unit.latest_departure] + [
-        arrive_by - pattern.offset_of(dest) for dest, arrive_by in unit.deadlines])
+def latest_departure(unit: Unit, pattern: Pattern, grid: SlotGrid) -> int:
+    """Latest slot ``unit`` may leave in on ``pattern`` and meet all its deadlines
+    (earlier than ``unit.earliest`` when there is none)."""
+    return latest_slot(pattern, grid, unit.deadlines, unit.latest_departure)
 
 
 def _day_pieces(grid: SlotGrid, first: int, last: int) -> list[tuple[int, int]]:
@@ -84,8 +85,8 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
             unserviceable.append(unit)
             continue
         first = grid.first_at_or_after(unit.earliest)
-        last_any = grid.last_at_or_before(min(latest_departure(unit, p) for p in covering))
-        last_direct = grid.last_at_or_before(latest_departure(unit, direct[0]))
+        last_any = min(latest_departure(unit, p, grid) for p in covering)
+        last_direct = latest_departure(unit, direct[0], grid)
         spans[unit] = (_day_pieces(grid, first, last_any),
                        _day_pieces(grid, first, last_direct))
     intervals = [iv for any_, direct_ in spans.values() for iv in any_ + direct_]

@@ -1,0 +1,220 @@
+"""The coach driving rules: when a bus really reaches each stop.
+
+A journey is a list of legs, each a number of minutes at the wheel followed by a dwell
+(minutes stopped at the stop the leg ends at). :meth:`DrivingRules.timeline` drives it
+from a departure minute the way a law-abiding crew would, as early as the rules allow:
+
+* no wheel turns in the night ban (02:00–05:00 by default): the bus waits until it ends;
+* a driver drives at most 4 h in a row by day and 2 h by night, then rests at least
+  20 min; any stop of that length (a dwell, a wait) counts as the rest;
+* a driver drives at most 8 h in any 24 h (a rolling window);
+* with two drivers, when the one at the wheel must stop, the other takes over if rested
+  (the bus stops ``driver_change_minutes``); otherwise the bus waits.
+
+Minutes are local wall-clock minutes since the plan's epoch (a local midnight), so the
+clock time of minute ``m`` is ``m % DAY``. Journeys depend on the departure's time of
+day only, so timelines are cached per (time of day, legs, drivers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+
+from charterplan.model import Policy
+
+__all__ = ["DAY", "DrivingRules", "Leg"]
+
+DAY = 24 * 60
+
+Leg = tuple[int, int]
+"""(minutes at the wheel, minutes stopped at the leg's end)."""
+
+
+def _clock(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _within(clock: int, start: int, end: int) -> bool:
+    """Whether a clock minute lies in the daily interval [start, end) (may wrap midnight)."""
+    return start <= clock < end if start <= end else clock >= start or clock < end
+
+
+def _until(clock: int, target: int) -> int:
+    """Minutes from a clock minute to the next time the clock shows ``target`` (> 0)."""
+    return (target - clock - 1) % DAY + 1
+
+
+@dataclass(slots=True)
+class _Driver:
+    log: list[tuple[int, int]] = field(default_factory=list)
+    spell: int = 0
+    total: int = 0
+    off: int = -(10**9)
+
+    def driven(self, start: int, end: int) -> int:
+        """Minutes this driver drove in [start, end)."""
+        return sum(max(0, min(b, end) - max(a, start)) for a, b in self.log)
+
+
+@dataclass(frozen=True, slots=True)
+class DrivingRules:
+    """The rules in whole minutes; ``None`` switches a rule off."""
+
+    ban: tuple[int, int] | None
+    night: tuple[int, int]
+    day_spell: int | None
+    night_spell: int | None
+    rest: int
+    daily: int | None
+    change: int
+    two_drivers_above_km: float | None
+    extra_driver_cost: float
+
+    @classmethod
+    def of(cls, policy: Policy) -> DrivingRules:
+        """The rules a policy switches on."""
+        spells = policy.continuous_driving_limit
+        return cls(
+            ban=((_clock(policy.night_ban_from), _clock(policy.night_ban_until))
+                 if policy.night_driving_ban else None),
+            night=(_clock(policy.night_from), _clock(policy.night_until)),
+            day_spell=round(policy.max_continuous_day_hours * 60) if spells else None,
+            night_spell=round(policy.max_continuous_night_hours * 60) if spells else None,
+            rest=policy.min_rest_minutes,
+            daily=round(policy.max_daily_driving_hours * 60)
+            if policy.daily_driving_limit else None,
+            change=policy.driver_change_minutes,
+            two_drivers_above_km=policy.two_drivers_above_km if policy.two_drivers else None,
+            extra_driver_cost=policy.cost_per_extra_driver,
+        )
+
+    def drivers_for(self, outward_km: float) -> int:
+        """Drivers a trip needs for an outward journey of ``outward_km``."""
+        limit = self.two_drivers_above_km
+        return 2 if limit is not None and outward_km > limit + 1e-9 else 1
+
+    def timeline(self, departure: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
+        """Minute of arrival at the end of each leg, leaving at ``departure``."""
+        offsets = _timeline(self, departure % DAY, tuple(legs), drivers)
+        return tuple(departure + o for o in offsets)
+
+    def _spell_limit(self, clock: int) -> int | None:
+        night = _within(clock, *self.night)
+        return self.night_spell if night else self.day_spell
+
+    def _budget(self, driver: _Driver, now: int) -> int:
+        """Most minutes ``driver`` may drive from ``now`` on without a break in the
+        rolling 24-hour window (unbounded when the rule is off).
+
+        Driving ``x`` more minutes is allowed while ``x + driven(now + x − DAY, now)``
+        stays within the limit; that sum grows with ``x``, with slope 1 where the
+        window's left edge crosses a pause and 0 where it crosses earlier driving.
+        """
+        if self.daily is None:
+            return 10**9
+        spans = [(a, b) for a, b in driver.log if b > now - DAY]
+
+        def load(x: int) -> int:
+            left = now + x - DAY
+            return x + sum(max(0, b - max(a, left)) for a, b in spans)
+
+        if load(0) > self.daily:
+            return 0
+        marks = sorted({self.daily} | {t - now + DAY for a, b in spans for t in (a, b)
+                                        if 0 < t - now + DAY < self.daily})
+        x = 0
+        for mark in marks:
+            if load(mark) > self.daily:  # slope 1 on (x, mark]: the limit is met inside
+                return x + self.daily - load(x)
+            x = mark
+        return x
+    def _room(self, driver: _Driver, now: int, need: int) -> int:
+        """Minutes, up to ``need``, ``driver`` may drive from ``now`` before a rest."""
+        if now - driver.off >= self.rest:
+            driver.spell = 0
+        limit = self._spell_limit(now % DAY)
+        room = need if limit is None else min(need, limit - driver.spell)
+        if room <= 0 or self.daily is None or driver.total + room <= self.daily:
+            return room  # a driver who has not driven a day's limit yet keeps within it
+        return min(room, self._budget(driver, now))
+
+    def _drive(self, start: int, legs: tuple[Leg, ...], drivers: int) -> list[int]:
+        crew = [_Driver() for _ in range(max(1, drivers))]
+        at_wheel = 0
+        now = start
+        arrivals: list[int] = []
+        for minutes, dwell in legs:
+            left = minutes
+            while left > 0:
+                clock = now % DAY
+                if self.ban is not None and _within(clock, *self.ban):
+                    now += _until(clock, self.ban[1])
+                    continue
+                room = self._room(crew[at_wheel], now, left)
+                if room <= 0:
+                    relief = self._relief(crew, at_wheel, now)
+                    if relief is not None:
+                        at_wheel = relief
+                        now += self.change
+                    else:
+                        now += self._wait(crew, at_wheel, now)
+                    continue
+                step = min(room, self._next_boundary(clock))
+                driver = crew[at_wheel]
+                driver.log.append((now, now + step))
+                driver.spell += step
+                driver.total += step
+                now += step
+                driver.off = now
+                left -= step
+            arrivals.append(now)
+            now += dwell
+        return [a - start for a in arrivals]
+
+    def _relief(self, crew: list[_Driver], at_wheel: int, now: int) -> int | None:
+        """Another driver who may take the wheel after a change-over, if any."""
+        for k in range(1, len(crew)):
+            other = (at_wheel + k) % len(crew)
+            if self._room(crew[other], now + self.change, 1) > 0:
+                return other
+        return None
+
+    def _wait(self, crew: list[_Driver], at_wheel: int, now: int) -> int:
+        """Minutes the bus stops until some driver may drive again (at least one); a
+        change-over to another driver may start before that driver is ready."""
+        waits = []
+        for k, driver in enumerate(crew):
+            limit = self._spell_limit(now % DAY)
+            tired = limit is not None and now - driver.off < self.rest and driver.spell >= limit
+            wait = max(1, self.rest - (now - driver.off)) if tired else 1
+            if self.daily is not None and self._budget(driver, now + wait) <= 0:
+                # one more minute is allowed once the window has shed enough driving:
+                # from the left edge s on, at most daily − 1 minutes were driven
+                excess = driver.driven(now - DAY, now) - (self.daily - 1)
+                for a, b in driver.log:
+                    start = max(a, now - DAY)
+                    if excess <= 0 or b <= start:
+                        continue
+                    shed = min(b - start, excess)
+                    edge = start + shed
+                    excess -= shed
+                wait = max(wait, edge + DAY - 1 - now)
+            waits.append(wait if k == at_wheel else max(1, wait - self.change))
+        return min(waits)
+
+    def _next_boundary(self, clock: int) -> int:
+        """Minutes until the next clock time at which a rule changes."""
+        marks = list(self.night)
+        if self.ban is not None:
+            marks.append(self.ban[0])
+        return min(_until(clock, m) for m in marks)
+
+
+@lru_cache(maxsize=65536)
+def _timeline(rules: DrivingRules, clock: int, legs: tuple[Leg, ...],
+              drivers: int) -> tuple[int, ...]:
+    return tuple(rules._drive(clock, legs, drivers))
+

@@ -1,0 +1,79 @@
+"""The coach driving rules, and their agreement with the independent check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from charterplan.check import _earliest_arrivals, _Rules
+from charterplan.model import Policy
+from charterplan.stages.driving import DrivingRules
+
+RULES = DrivingRules.of(Policy())
+H = 60
+
+
+def _rules(**policy: Any) -> DrivingRules:
+    return DrivingRules.of(Policy(**policy))
+
+
+def test_a_trip_across_the_night_ban_waits_for_five_o_clock() -> None:
+    """Leaving 23:00 for 4 h: 2 h (night spell), a rest, 40 min to 02:00, a wait to 05:00."""
+    (arrival,) = RULES.timeline(23 * H, [(4 * H, 0)], drivers=1)
+    assert arrival == 24 * H + 6 * H + 20
+
+
+def test_without_the_ban_the_night_trip_only_rests() -> None:
+    (arrival,) = _rules(night_driving_ban=False).timeline(23 * H, [(4 * H, 0)], drivers=1)
+    assert arrival == 23 * H + 4 * H + 20  # two night spells of 2 h and one rest
+
+
+def test_a_nine_hour_drive_by_day_has_two_rests() -> None:
+    """Two drivers: 4 h, change, 4 h, change, 1 h; the change-overs are the stops."""
+    (arrival,) = RULES.timeline(6 * H, [(9 * H, 0)], drivers=2)
+    assert arrival == 6 * H + 9 * H + 2 * 10
+
+
+def test_one_driver_stops_for_the_day_after_eight_hours() -> None:
+    """4 h, 20 min rest, 4 h: the ninth hour waits until 24 h after the first."""
+    (arrival,) = RULES.timeline(6 * H, [(9 * H, 0)], drivers=1)
+    assert arrival == 30 * H + H
+
+
+def test_a_dwell_of_twenty_minutes_counts_as_the_rest() -> None:
+    first, second = RULES.timeline(6 * H, [(4 * H, 20), (2 * H, 0)], drivers=1)
+    assert (first, second) == (10 * H, 10 * H + 20 + 2 * H)
+
+
+def test_rules_switched_off_leave_pure_driving() -> None:
+    rules = _rules(night_driving_ban=False, continuous_driving_limit=False,
+                   daily_driving_limit=False)
+    assert rules.timeline(23 * H, [(10 * H, 15), (H, 0)], drivers=1) == (33 * H, 34 * H + 15)
+
+
+def test_450_km_one_way_needs_two_drivers_and_350_km_one() -> None:
+    assert RULES.drivers_for(450.0) == 2
+    assert RULES.drivers_for(350.0) == 1
+    assert _rules(two_drivers=False).drivers_for(450.0) == 1
+
+
+def test_leaving_at_six_beats_leaving_at_eight_in_the_evening() -> None:
+    """A 14 h journey: by day it needs no night wait."""
+    (early,) = RULES.timeline(6 * H, [(14 * H, 0)], drivers=2)
+    (late,) = RULES.timeline(20 * H, [(14 * H, 0)], drivers=2)
+    assert early - 6 * H < late - 20 * H
+
+
+@given(st.integers(0, 24 * H - 1),
+       st.lists(st.tuples(st.integers(0, 15 * H), st.sampled_from([0, 10, 20, 30])),
+                min_size=1, max_size=4),
+       st.sampled_from([1, 2]), st.booleans(), st.booleans())
+def test_the_planner_and_the_check_time_journeys_alike(
+        clock: int, legs: list[tuple[int, int]], drivers: int, ban: bool, daily: bool) -> None:
+    """Two independent implementations of the rules (events here, minutes in check)."""
+    policy = Policy(night_driving_ban=ban, daily_driving_limit=daily)
+    planner = DrivingRules.of(policy).timeline(clock, legs, drivers)
+    checker = _earliest_arrivals(_Rules.of(policy), clock, tuple(legs), drivers)
+    assert tuple(t - clock for t in planner) == checker
