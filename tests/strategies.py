@@ -60,6 +60,10 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
             destinations.append({"id": f"D{i}{j}", "name": f"{city}企业{j}", "city": city,
                                  "province": province, "lat": lat + 0.05 * j,
                                  "lon": lon - 0.04 * j})
+    pickups = [{"id": f"P{k}", "name": f"集合点{k}", "township": "ABC"[k % 3],
+                "lat": HUBS[0][1] + draw(st.sampled_from([0.0, 0.1, 0.25, -0.3])),
+                "lon": HUBS[0][2] + draw(st.sampled_from([0.0, 0.15, -0.2]))}
+               for k in range(draw(st.integers(0, 4)))]
     workers = []
     for n in range(draw(st.integers(0, max_workers))):
         first = draw(st.integers(0, days - 1))
@@ -76,6 +80,8 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
         }
         if num_hubs > 1:
             worker["hub"] = draw(st.sampled_from(HUBS[:num_hubs]))[0]
+        if pickups and draw(st.booleans()):
+            worker["pickup_point"] = draw(st.sampled_from(pickups))["id"]
         if draw(st.integers(0, 5)) == 0:
             worker["group"] = f"G{draw(st.integers(0, 3))}"
         workers.append(worker)
@@ -95,12 +101,18 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
                  if draw(st.integers(0, 3)) == 0 else {})}
              for k in range(draw(st.integers(0, 8)))]
     return {
-        "plan_id": "property", "hubs": hubs, "destinations": destinations,
+        "plan_id": "property", "hubs": hubs, "pickup_points": pickups,
+        "destinations": destinations,
         "workers": workers, "bus_types": bus_types, "staff": staff,
         "policy": {"seed": draw(st.integers(0, 3)),
                    "min_passengers_per_bus": draw(st.integers(2, 3)),
                    "dropoff_radius_km": draw(st.sampled_from([0, 10, 50])),
                    "max_trips_per_convoy": draw(st.integers(1, 3)),
                    "staff_rest_hours": draw(st.sampled_from([0, 8, 24])),
+                   "door_to_door": draw(st.booleans()),
+                   "max_pickups_per_bus": draw(st.integers(1, 3)),
+                   "max_detour_km": draw(st.sampled_from([30.0, 100.0])),
+                   "night_driving_ban": draw(st.booleans()),
+                   "daily_driving_limit": draw(st.booleans()),
                    "solver_effort": 0.2},
     }

@@ -81,7 +81,7 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
     facts = _Facts(request)
     found: list[Violation] = []
     for rule in (_everyone_once, _cleared, _windows, _capacity, _staff, _crew, _slots,
-                 _fleet, _groups, _dropoffs, _consistency):
+                 _fleet, _groups, _dropoffs, _boarding, _consistency):
         found.extend(rule(facts, plan))
     return sorted(set(found))
 
@@ -434,6 +434,43 @@ def _groups(f: _Facts, plan: Plan) -> Iterator[Violation]:
         outcomes = {trip_of.get(w) or f"unassigned:{reason_of.get(w)}" for w in members}
         if len(outcomes) > 1:
             yield Violation(9, f"group {name}", f"members split: {sorted(outcomes)}")
+
+
+def _boarding(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """10 (door to door): a bus rider with a pickup point boards there (unless the
+    policy has every worker gather at the hub), one without at the hub; a bus calls at
+    no more pickup points than the policy allows, and no rider rides more than
+    ``max_detour_km`` beyond the direct road."""
+    policy = f.request.policy
+    for trip in plan.trips:
+        if trip.mode != "bus" or trip.feeder:
+            continue
+        points = [s.place for s in trip.stops if s.kind == "pickup" and s.place != trip.hub]
+        if len(points) > policy.max_pickups_per_bus:
+            yield Violation(10, f"trip {trip.id}", f"calls at {len(points)} pickup points, "
+                            f"more than {policy.max_pickups_per_bus}")
+        path = [trip.hub] + [s.place for s in trip.stops]
+        if any(place not in f.coords for place in path):
+            continue  # reported with the times
+        along = [0.0, *itertools.accumulate(f.road(a, b) for a, b in itertools.pairwise(path))]
+        board = {w: i for i, s in enumerate(trip.stops, 1) if s.kind == "pickup"
+                 for w in s.workers}
+        alight = {w: i for i, s in enumerate(trip.stops, 1) if s.kind == "dropoff"
+                  for w in s.workers}
+        for worker_id in trip.passengers:
+            worker = f.workers.get(worker_id)
+            if worker is None or worker_id not in board or worker_id not in alight:
+                continue
+            expected = (worker.pickup_point if policy.door_to_door and worker.pickup_point
+                        else trip.hub)
+            start, end = board[worker_id], alight[worker_id]
+            if path[start] != expected:
+                yield Violation(10, f"trip {trip.id}", f"{worker_id} boards at {path[start]}, "
+                                f"not at {expected}")
+            detour = along[end] - along[start] - f.road(path[start], path[end])
+            if detour > policy.max_detour_km * (1 + TOLERANCE) + 0.1:
+                yield Violation(10, f"trip {trip.id}", f"{worker_id} rides {detour:.0f} km "
+                                f"beyond the direct road, more than {policy.max_detour_km}")
 
 
 def _dropoffs(f: _Facts, plan: Plan) -> Iterator[Violation]:

@@ -108,15 +108,19 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
           convoy: str | None) -> Trip:
     workers = look.workers
     passengers = tuple(w for u in s.bus.units for w in u.workers)
-    by_stop: dict[str, list[str]] = defaultdict(list)
+    picked = {w for u in s.bus.units if u.pickups for w in u.workers}
+    boards: dict[str, list[str]] = defaultdict(list)
+    alights: dict[str, list[str]] = defaultdict(list)
     for w in passengers:
-        by_stop[workers[w].destination].append(w)
+        boards[(workers[w].pickup_point if w in picked else None) or s.bus.hub].append(w)
+        alights[workers[w].destination].append(w)
     stops = [Stop(kind="pickup", place=s.bus.hub, eta=context.moment(s.departure),
-                  workers=passengers)]
+                  workers=tuple(boards[s.bus.hub]))] if boards[s.bus.hub] else []
     arrivals = s.arrivals
-    stops += [Stop(kind="dropoff", place=place, eta=context.moment(minute),
-                   workers=tuple(by_stop[place]))
-              for place, minute in zip(s.route.stops, arrivals, strict=True)]
+    stops += [Stop(kind="pickup" if n < len(s.route.pickups) else "dropoff", place=place,
+                   eta=context.moment(minute),
+                   workers=tuple((boards if n < len(s.route.pickups) else alights)[place]))
+              for n, (place, minute) in enumerate(zip(s.route.calls, arrivals, strict=True))]
     kind = look.kinds[s.bus.kind]
     km = math.ceil(s.route.km * 10 - 1e-9) / 10  # up, so the cost never undercuts the bound
     stop_of = {w: s.route.stops.index(workers[w].destination) for w in passengers}

@@ -38,7 +38,8 @@ def test_one_csv_per_trip_with_header_block_and_passenger_columns(
     assert ["2", "下车", "东莞电子厂", "2020-02-22 20:27", "3"] in rows
     table = rows[rows.index(list(PASSENGER_COLUMNS)):]
     assert table[1] == ["1", "张三", "男", "431227********1234", "138****5678", "晃州镇", "大桥村",
-                        "新晃汽车站", "东莞电子厂", "东莞电子厂", "东莞市", "王经理 139****1111",
+                        "新晃汽车站", "2020-02-22 06:00", "东莞电子厂", "东莞电子厂", "东莞市",
+                        "王经理 139****1111",
                         "2020-02-22 20:27"]
     assert len(table) == 1 + 3
 

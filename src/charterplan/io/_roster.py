@@ -15,7 +15,7 @@ from charterplan.model import PlanRequest, Stop, Trip, Worker
 __all__ = ["PASSENGER_COLUMNS", "ROUTE_COLUMNS", "Roster"]
 
 PASSENGER_COLUMNS = ("序号", "姓名", "性别", "身份证号", "电话", "乡镇", "村", "上车点",
-                     "下车点", "务工单位", "城市", "企业联系人", "预计到达")
+                     "上车时间", "下车点", "务工单位", "城市", "企业联系人", "预计到达")
 ROUTE_COLUMNS = ("站序", "上下车", "地点", "预计时间", "人数")
 
 _GENDER = {"male": "男", "M": "男", "男": "男", "female": "女", "F": "女", "女": "女"}
@@ -99,7 +99,8 @@ class Roster:
         return (
             str(n), w.name, _GENDER.get(w.gender or "", ""), mask_id_number(w.id_number),
             mask_phone(w.phone), w.township, w.village or "",
-            self.place(up.place) if up else "", self.place(down.place) if down else "",
+            self.place(up.place) if up else "", self.when(up.eta) if up else "",
+            self.place(down.place) if down else "",
             dest.name if dest else "", dest.city if dest else "", self._contact(w),
             self.when(down.eta) if down else "",
         )

@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 from geopy.distance import geodesic
 
-from charterplan.stages.context import Context
+from charterplan.stages.context import HUB_TOKEN, Context
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.routes import Pattern, best_route
 
@@ -71,15 +71,44 @@ def _split(context: Context, dests: list[str], limit: int) -> list[list[str]]:
     return _split(context, order[:half], limit) + _split(context, order[half:], limit)
 
 
-def _patterns(context: Context, hub: str, graph: nx.Graph) -> tuple[Pattern, ...]:
-    """Every clique of at most ``max_dropoffs_per_bus`` destinations, as a route."""
-    k = context.request.policy.max_dropoffs_per_bus
+def _boardings(units: list[Unit]) -> list[tuple[frozenset[str], tuple[str, ...]]]:
+    """The boarding options of an area's buses: tokens and the pickup points they call at.
+
+    One per boarding token its units hold (the hub, each pickup zone, with the zone's
+    points that have riders here), and one per zone together with the hub."""
+    points: dict[str, set[str]] = defaultdict(set)
+    for unit in units:
+        for token in unit.boarding:
+            points.setdefault(token, set())
+        zone = sorted(unit.boarding - {HUB_TOKEN})
+        if zone:
+            points[zone[0]] |= set(unit.pickups)
+    options = [(frozenset({token}), tuple(sorted(points[token]))) for token in sorted(points)]
+    if HUB_TOKEN in points:
+        options += [(frozenset({token, HUB_TOKEN}), tuple(sorted(points[token])))
+                    for token in sorted(points) if token != HUB_TOKEN]
+    return options
+
+
+def _patterns(context: Context, hub: str, graph: nx.Graph, units: list[Unit]) -> (
+        tuple[Pattern, ...]):
+    """Every clique of at most ``max_dropoffs_per_bus`` destinations, as a route, once
+    for each way of boarding; a route that detours any rider beyond ``max_detour_km``
+    is not offered."""
+    policy = context.request.policy
     found: list[Pattern] = []
+    boardings = _boardings(units)
     for clique in nx.enumerate_all_cliques(graph):
-        if len(clique) > k:
+        if len(clique) > policy.max_dropoffs_per_bus:
             break
-        found.append(best_route(context, hub, tuple(sorted(clique))))
-    return tuple(sorted(found, key=lambda p: (len(p.stops), sorted(p.stops))))
+        for tokens, pickups in boardings:
+            pattern = best_route(context, hub, tuple(sorted(clique)), pickups, tokens)
+            detours = pattern.detours(context)
+            if HUB_TOKEN not in tokens:
+                detours = detours[1:]  # nobody boards at the hub
+            if max(detours) <= policy.max_detour_km:
+                found.append(pattern)
+    return tuple(sorted(found, key=lambda p: (len(p.stops), sorted(p.stops), sorted(p.boarding))))
 
 
 def _area_name(context: Context, dests: list[str]) -> str:
@@ -125,7 +154,7 @@ def build_areas(context: Context, units: tuple[Unit, ...]) -> list[Area]:
                 hub=hub,
                 name=_area_name(context, area_dests),
                 destinations=tuple(area_dests),
-                patterns=_patterns(context, hub, graph.subgraph(area_dests)),
+                patterns=_patterns(context, hub, graph.subgraph(area_dests), members[key]),
                 units=tuple(members[key]),
             ))
     return areas

@@ -77,7 +77,7 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
     kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
                   for b in context.bus_types_at.get(area.hub, ()))
     return Problem(
-        patterns=tuple(frozenset(p.stops) for p in area.patterns),
+        patterns=tuple(p.key for p in area.patterns),
         pattern_km=tuple(p.km for p in area.patterns),
         pattern_extra=tuple(p.extra_cost for p in area.patterns),
         kinds=kinds,

@@ -20,7 +20,7 @@ from charterplan.stages.driving import DAY, DrivingRules
 if TYPE_CHECKING:
     from charterplan.stages.routes import Pattern
 
-__all__ = ["DAY", "NEVER", "Context", "SlotGrid", "build_context"]
+__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "SlotGrid", "build_context"]
 
 NEVER = 10**9
 """A minute later than any plan's horizon: an open upper bound."""
@@ -73,9 +73,14 @@ class Context:
     ride_km: dict[tuple[str, str], float] = field(repr=False)
     """Road km from every bus station to every destination."""
     rules: DrivingRules
-    routes: dict[tuple[str, tuple[str, ...]], Pattern] = field(
+    zone_of: dict[str, str] = field(repr=False)
+    """Boarding token of every pickup point: its zone's first point in brackets."""
+    zones: dict[str, tuple[str, ...]] = field(repr=False)
+    """Pickup points of every zone token, sorted."""
+    routes: dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern] = field(
         default_factory=dict, repr=False, compare=False)
-    """Routes built so far, by (hub, stops in order); see ``stages.routes.route``."""
+    """Routes built so far, by (hub, calls in order, boarding tokens); see
+    ``stages.routes.route``."""
 
     def minute(self, moment: datetime) -> int:
         """Whole minutes of local wall-clock time since the epoch (rounded down)."""
@@ -101,6 +106,43 @@ def _earliest(request: PlanRequest) -> datetime:
     moments += [s.available_from for s in request.staff]
     moments += [r.departure for r in request.rail_services]
     return min(moments) if moments else datetime(2020, 1, 1, tzinfo=ZoneInfo(request.timezone))
+
+
+HUB_TOKEN = "⟨hub⟩"
+"""Boarding token of workers who gather at the hub itself. Boarding tokens share sets
+with destination ids in the assignment model; the brackets keep them apart."""
+
+
+def _pickup_zones(places: Places, request: PlanRequest) -> dict[str, tuple[str, ...]]:
+    """Pickup points in zones a bus may collect from together.
+
+    A zone has at most ``max_pickups_per_bus`` points, each within ``r`` great-circle
+    km of the others, where ``r · road_factor · max_pickups_per_bus`` is
+    ``max_detour_km``: a rider's detour through the other points of their zone is at
+    most that (by the triangle inequality). Points are taken in id order; each seeds a
+    zone that takes the nearest unzoned points that fit.
+    """
+    policy = request.policy
+    ids = sorted(p.id for p in request.pickup_points)
+    if not ids:
+        return {}
+    radius = policy.max_detour_km / (policy.road_factor * policy.max_pickups_per_bus) * 0.99
+    km = places.road_km(ids, ids) / policy.road_factor
+    free = set(range(len(ids)))
+    zones: dict[str, tuple[str, ...]] = {}
+    for seed in range(len(ids)):
+        if seed not in free:
+            continue
+        members = [seed]
+        free.discard(seed)
+        for other in sorted(free, key=lambda j: (km[seed, j], j)):
+            if len(members) >= policy.max_pickups_per_bus:
+                break
+            if all(km[m, other] <= radius for m in members):
+                members.append(other)
+                free.discard(other)
+        zones[f"⟨{ids[seed]}⟩"] = tuple(sorted(ids[m] for m in members))
+    return zones
 
 
 def build_context(request: PlanRequest) -> Context:
@@ -132,6 +174,8 @@ def build_context(request: PlanRequest) -> Context:
         matrix = places.road_km(bus_hubs, dest_ids)
         ride_km = {(h, d): float(matrix[i, j]) for i, h in enumerate(bus_hubs)
                    for j, d in enumerate(dest_ids)}
+    zones = _pickup_zones(places, request)
+    zone_of = {point: token for token, points in zones.items() for point in points}
     return Context(
         request=request,
         zone=zone,
@@ -142,4 +186,6 @@ def build_context(request: PlanRequest) -> Context:
         hubs={h.id: h for h in request.hubs},
         ride_km=ride_km,
         rules=DrivingRules.of(request.policy),
+        zone_of=zone_of,
+        zones=zones,
     )

@@ -109,28 +109,25 @@ class DrivingRules:
         """Most minutes ``driver`` may drive from ``now`` on without a break in the
         rolling 24-hour window (unbounded when the rule is off).
 
-        Driving ``x`` more minutes is allowed while ``x + driven(now + x − DAY, now)``
-        stays within the limit; that sum grows with ``x``, with slope 1 where the
-        window's left edge crosses a pause and 0 where it crosses earlier driving.
+        While the driver drives on, the window's left edge moves on too: across earlier
+        driving, which leaves the window as fast as new driving enters it, and across
+        pauses, which do not. So the driver may go on until the edge has crossed as
+        many minutes of pause as the window had to spare.
         """
         if self.daily is None:
             return 10**9
-        spans = [(a, b) for a, b in driver.log if b > now - DAY]
-
-        def load(x: int) -> int:
-            left = now + x - DAY
-            return x + sum(max(0, b - max(a, left)) for a, b in spans)
-
-        if load(0) > self.daily:
+        edge = now - DAY
+        spans = [(max(a, edge), b) for a, b in driver.log if b > edge]
+        spare = self.daily - sum(b - a for a, b in spans)
+        if spare < 0:
             return 0
-        marks = sorted({self.daily} | {t - now + DAY for a, b in spans for t in (a, b)
-                                        if 0 < t - now + DAY < self.daily})
-        x = 0
-        for mark in marks:
-            if load(mark) > self.daily:  # slope 1 on (x, mark]: the limit is met inside
-                return x + self.daily - load(x)
-            x = mark
-        return x
+        for a, b in spans:
+            if a - edge > spare:
+                break
+            spare -= a - edge
+            edge = b
+        return min(self.daily, edge + spare - (now - DAY))
+
     def _room(self, driver: _Driver, now: int, need: int) -> int:
         """Minutes, up to ``need``, ``driver`` may drive from ``now`` before a rest."""
         if now - driver.off >= self.rest:

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
-from charterplan.stages.context import NEVER, Context
+from charterplan.stages.context import HUB_TOKEN, NEVER, Context
 from charterplan.stages.routes import latest_slot, route
 
 __all__ = ["Screening", "Unit", "screen"]
@@ -29,7 +29,9 @@ class Unit:
 
     Times are minutes since the context's epoch. ``deadlines`` pairs each destination
     of the unit with the latest arrival there; ``latest_departure`` comes from health
-    certificates (:data:`NEVER` when none expires).
+    certificates (:data:`NEVER` when none expires). ``pickups`` are the pickup points
+    its workers board at (none: they board at the hub); ``boarding`` the tokens of
+    those points' zones, and :data:`HUB_TOKEN` for workers boarding at the hub.
     """
 
     workers: tuple[str, ...]
@@ -38,6 +40,13 @@ class Unit:
     earliest: int
     latest_departure: int
     poverty: int
+    pickups: tuple[str, ...] = ()
+    boarding: frozenset[str] = frozenset({HUB_TOKEN})
+
+    @property
+    def key(self) -> frozenset[str]:
+        """Destinations and boarding tokens: the unit rides patterns whose key holds it."""
+        return frozenset(self.destinations) | self.boarding
 
     @property
     def size(self) -> int:
@@ -94,7 +103,10 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                           detail=f"health certificate expired {_fmt(context, cert)}, "
                           f"before the earliest departure {_fmt(context, earliest)}")
     arrive_by = context.minute(worker.latest_arrival)
-    direct = route(context, hub, (worker.destination,))
+    pickups = (() if worker.pickup_point is None or not context.request.policy.door_to_door
+               else (worker.pickup_point,))
+    boarding = frozenset({context.zone_of[p] for p in pickups} or {HUB_TOKEN})
+    direct = route(context, hub, (worker.destination,), pickups, boarding)
     grid = context.grids[hub]
     in_time = latest_slot(direct, grid, ((worker.destination, arrive_by),), NEVER)
     last = min(cert, in_time)
@@ -118,7 +130,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
         earliest = released
     return Unit(workers=(worker.id,), hub=hub, deadlines=((worker.destination, arrive_by),),
                 earliest=earliest, latest_departure=cert,
-                poverty=int(worker.poverty_registered))
+                poverty=int(worker.poverty_registered), pickups=pickups, boarding=boarding)
 
 
 def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str:
@@ -142,6 +154,9 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     spread = context.places.road_km(dests, dests).max() / policy.road_factor
     if spread > policy.dropoff_radius_km:
         return f"members' destinations lie {spread:.0f} km apart, beyond the drop-off radius"
+    boarding = frozenset().union(*(m.boarding for m in members))
+    if len(boarding - {HUB_TOKEN}) > 1:
+        return "members gather at pickup points too far apart for one bus"
     capacity = max((b.capacity for b in context.bus_types_at.get(hub, ())), default=0)
     if len(members) > capacity:
         return f"{len(members)} members exceed the largest bus ({capacity} passengers)"
@@ -152,10 +167,13 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
         earliest=max(m.earliest for m in members),
         latest_departure=min(m.latest_departure for m in members),
         poverty=sum(m.poverty for m in members),
+        pickups=tuple(sorted({p for m in members for p in m.pickups})),
+        boarding=boarding,
     )
     grid = context.grids[hub]
     last = min([unit.latest_departure] + [
-        latest_slot(route(context, hub, (dest,)), grid, ((dest, arrive_by),), NEVER)
+        latest_slot(route(context, hub, (dest,), unit.pickups, boarding), grid,
+                    ((dest, arrive_by),), NEVER)
         for dest, arrive_by in unit.deadlines])
     if grid.first_at_or_after(unit.earliest) > last:
         return f"group {name} shares no departure that reaches every member in time"

@@ -42,9 +42,8 @@ class Bus:
         return sum(u.size for u in self.units)
 
     def fits(self, unit: Unit) -> bool:
-        """Whether ``unit`` has room and its destinations are on the route."""
-        return (self.load + unit.size <= self.capacity
-                and set(unit.destinations) <= set(self.pattern.stops))
+        """Whether ``unit`` has room and its destinations and boarding are on the route."""
+        return self.load + unit.size <= self.capacity and unit.key <= self.pattern.key
 
 
 def _units_by_wave(waves: Waves, solution: Solution) -> tuple[
@@ -81,7 +80,9 @@ def _seat(bus: Bus, pool: list[Unit], quota: int) -> None:
 
 
 def _biggest_first(units: list[Unit]) -> list[Unit]:
-    return sorted(units, key=lambda u: -u.size)
+    """Groups first (so they find room whole), then by pickup point, so that buses
+    filled one after another collect at as few points as they can."""
+    return sorted(units, key=lambda u: (-u.size, u.pickups))
 
 
 def pack(area: Area, problem: Problem, waves: Waves, solution: Solution) -> tuple[
@@ -92,7 +93,7 @@ def pack(area: Area, problem: Problem, waves: Waves, solution: Solution) -> tupl
     for (pi, w, t), count in sorted(solution.buses.items()):
         kind = problem.kinds[t]
         pattern = area.patterns[pi]
-        stops = frozenset(pattern.stops)
+        stops = pattern.key
         new = [Bus(area.id, area.hub, kind.id, kind.capacity, waves.times[w],
                    problem.wave_day[w], pattern) for _ in range(count)]
         for q in sorted({q for (q, p2, w2, t2) in solution.seats if (p2, w2, t2) == (pi, w, t)},
@@ -103,7 +104,7 @@ def pack(area: Area, problem: Problem, waves: Waves, solution: Solution) -> tupl
                 if q == stops:
                     direct[q, w] = _biggest_first(direct[q, w])
                     _seat(bus, direct[q, w], quota)
-                    quota -= sum(u.size for u in bus.units if frozenset(u.destinations) == q)
+                    quota -= sum(u.size for u in bus.units if u.key == q)
                 shared[q, w] = _biggest_first(shared[q, w])
                 _seat(bus, shared[q, w], quota)
         buses += new
@@ -134,14 +135,14 @@ def _reseat(area: Area, problem: Problem, waves: Waves, buses: list[Bus],
     while queue:
         w, unit, direct_only = queue.pop()
         time = waves.times[w]
-        wanted = frozenset(unit.destinations)
+        wanted = unit.key
         same_wave = [b for b in buses if b.wave == time and b.fits(unit)
-                     and (not direct_only or frozenset(b.pattern.stops) == wanted)]
+                     and (not direct_only or b.pattern.key == wanted)]
         if same_wave:
             min(same_wave, key=lambda b: (b.capacity - b.load, buses.index(b))).units.append(unit)
             continue
         day = problem.wave_day[w]
-        pattern = next(p for p in area.patterns if frozenset(p.stops) == wanted)
+        pattern = next(p for p in area.patterns if p.key == wanted)
         options = [k for k in problem.kinds if k.capacity >= unit.size
                    and used[k.id, day] < problem.fleet_caps.get((k.id, day), 0)
                    and per_day[day] < problem.slot_caps.get(day, 0)]

@@ -1,9 +1,10 @@
 """Bus routes: the order of a bus's stops, its length, and when it reaches each stop.
 
-A :class:`Pattern` is a closed route hub → stops → hub. Its length is fixed; its timing
-is not, because the coach driving rules (:mod:`charterplan.stages.driving`) make a bus
-that leaves in the evening wait out the night ban. So a pattern keeps its legs (minutes
-at the wheel, minutes stopped) and answers *when*, given a departure minute.
+A :class:`Pattern` is a closed route hub → pickup points → drop-offs → hub. Its length
+is fixed; its timing is not, because the coach driving rules
+(:mod:`charterplan.stages.driving`) make a bus that leaves in the evening wait out the
+night ban. So a pattern keeps its legs (minutes at the wheel, minutes stopped) and
+answers *when*, given a departure minute.
 """
 
 from __future__ import annotations
@@ -21,14 +22,20 @@ __all__ = ["Pattern", "best_route", "latest_slot", "nearest_first", "route"]
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """Stops one bus calls at, in visiting order, with its route.
+    """Where one bus calls, in visiting order, with its route.
 
-    ``km`` is the closed route's road length, back to the hub included; ``outward_km``
-    the length up to the last stop. ``legs`` has one leg per stop and a last one back to
-    the hub; ``drivers`` is how many drivers the outward length needs.
+    ``pickups`` are township pickup points, ``stops`` the drop-offs; ``boarding`` the
+    boarding tokens (a pickup zone, the hub) of the riders it may take, so that
+    :attr:`key` — drop-offs and tokens — is what the assignment model matches riders
+    against. ``km`` is the closed route's road length, back to the hub included;
+    ``outward_km`` the length up to the last drop-off. ``legs`` has one leg per call
+    and a last one back to the hub; ``drivers`` is how many the outward length needs.
     """
 
+    hub: str
+    pickups: tuple[str, ...]
     stops: tuple[str, ...]
+    boarding: frozenset[str]
     km: float
     outward_km: float
     legs: tuple[Leg, ...]
@@ -36,47 +43,80 @@ class Pattern:
     rules: DrivingRules
 
     @property
+    def key(self) -> frozenset[str]:
+        """Drop-offs and boarding tokens: a unit whose key is a subset may ride."""
+        return frozenset(self.stops) | self.boarding
+
+    @property
+    def calls(self) -> tuple[str, ...]:
+        """Pickup points, then drop-offs, in visiting order."""
+        return self.pickups + self.stops
+
+    @property
     def extra_cost(self) -> float:
         """Cost of the drivers beyond the first."""
         return (self.drivers - 1) * self.rules.extra_driver_cost
 
     def arrivals(self, departure: int) -> tuple[int, ...]:
-        """Minute of arrival at each stop, leaving the hub at ``departure``."""
+        """Minute of arrival at each call, leaving the hub at ``departure``."""
         return self.rules.timeline(departure, self.legs, self.drivers)[:-1]
 
-    def arrival_at(self, departure: int, stop: str) -> int:
-        """Minute of arrival at ``stop``, leaving the hub at ``departure``."""
-        return self.arrivals(departure)[self.stops.index(stop)]
+    def arrival_at(self, departure: int, place: str) -> int:
+        """Minute of arrival at ``place``, leaving the hub at ``departure``."""
+        return self.arrivals(departure)[self.calls.index(place)]
 
     def back(self, departure: int) -> int:
         """Minute the bus is back at the hub, leaving it at ``departure``."""
         return self.rules.timeline(departure, self.legs, self.drivers)[-1]
 
+    def detours(self, context: Context) -> list[float]:
+        """Road km each boarding place (hub, pickup point) rides beyond the direct road,
+        to the farthest-detoured drop-off: the worst a rider boarding there suffers."""
+        path = [self.hub, *self.calls]
+        legs = [float(k) for k in context.places.road_km(path[:-1], path[1:]).diagonal()]
+        along = [0.0, *itertools.accumulate(legs)]
+        drops = range(len(self.pickups) + 1, len(path))
+        worst = []
+        for i in range(len(self.pickups) + 1):
+            direct = context.places.road_km([path[i]], [path[j] for j in drops])[0]
+            worst.append(max(along[j] - along[i] - float(direct[n])
+                             for n, j in enumerate(drops)))
+        return worst
 
-def route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
-    """The pattern visiting ``stops`` in the given order from ``hub`` and back."""
-    key = (hub, stops)
+
+def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
+          boarding: frozenset[str] = frozenset()) -> Pattern:
+    """The pattern calling at ``pickups`` then ``stops``, in the given orders, from
+    ``hub`` and back."""
+    key = (hub, pickups + stops, boarding)
     found = context.routes.get(key)
     if found is not None:
         return found
-    path = [hub, *stops, hub]
+    path = [hub, *pickups, *stops, hub]
     km = [float(k) for k in context.places.road_km(path[:-1], path[1:]).diagonal()]
     pause = context.request.policy.stop_minutes
-    legs = tuple((context.drive_minutes(k), pause if i < len(stops) else 0)
-                 for i, k in enumerate(km))
-    outward = sum(km[:len(stops)])
-    pattern = Pattern(stops=stops, km=sum(km), outward_km=outward, legs=legs,
+    calls = len(pickups) + len(stops)
+    legs = tuple((context.drive_minutes(k), pause if i < calls else 0) for i, k in enumerate(km))
+    outward = sum(km[:calls])
+    pattern = Pattern(hub=hub, pickups=pickups, stops=stops, boarding=boarding, km=sum(km),
+                      outward_km=outward, legs=legs,
                       drivers=context.rules.drivers_for(outward), rules=context.rules)
     context.routes[key] = pattern
     return pattern
 
 
-def best_route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
-    """The shortest closed route over ``stops`` (exact up to 7 stops, else nearest-first)."""
-    if len(stops) <= 7:
-        orders = itertools.permutations(sorted(stops))
-        return min((route(context, hub, o) for o in orders), key=lambda p: (p.km, p.stops))
-    return route(context, hub, nearest_first(context, hub, stops))
+def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
+               boarding: frozenset[str] = frozenset()) -> Pattern:
+    """The shortest closed route collecting at ``pickups`` and then dropping at ``stops``
+    (exact up to 7 drop-offs and 4 pickups, else nearest-first)."""
+    if len(stops) > 7 or len(pickups) > 4:
+        first = nearest_first(context, hub, pickups)
+        return route(context, hub, nearest_first(context, first[-1] if first else hub, stops),
+                     first, boarding)
+    options = (route(context, hub, drops, picks, boarding)
+               for picks in itertools.permutations(sorted(pickups))
+               for drops in itertools.permutations(sorted(stops)))
+    return min(options, key=lambda p: (p.km, p.calls))
 
 
 def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[str, ...]:
@@ -101,7 +141,7 @@ def latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: Sequence[tuple[str,
 @lru_cache(maxsize=262144)
 def _latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: tuple[tuple[str, int], ...],
                  cap: int) -> int:
-    index = [pattern.stops.index(stop) for stop, _ in deadlines]
+    index = [pattern.calls.index(stop) for stop, _ in deadlines]
     fastest = [sum(m + d for m, d in pattern.legs[:i]) + pattern.legs[i][0] for i in index]
     bound = min([cap] + [by - f for (_, by), f in zip(deadlines, fastest, strict=True)])
     slot = grid.last_at_or_before(bound)

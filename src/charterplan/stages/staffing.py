@@ -130,7 +130,7 @@ def _in_time(unit: Unit, trip: Scheduled) -> bool:
     if not unit.earliest <= trip.departure <= unit.latest_departure:
         return False
     arrivals = trip.arrivals
-    return all(arrivals[trip.route.stops.index(d)] <= by for d, by in unit.deadlines)
+    return all(arrivals[trip.route.calls.index(d)] <= by for d, by in unit.deadlines)
 
 
 def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
@@ -152,6 +152,8 @@ def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
                 if (buses[j].hub == buses[i].hub
                         and buses[j].load + unit.size <= buses[j].capacity
                         and set(unit.destinations) <= set(trip.route.stops)
+                        and set(unit.pickups) <= set(trip.route.pickups)
+                        and unit.boarding <= trip.route.boarding
                         and _in_time(unit, trip)):
                     buses[j].units.append(unit)
                     buses[i].units.remove(unit)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from charterplan.model import Reason, Unassigned
 from charterplan.stages.context import DAY, Context, SlotGrid
 from charterplan.stages.packing import Bus
-from charterplan.stages.routes import Pattern, route
+from charterplan.stages.routes import Pattern, best_route
 from charterplan.stages.waves import latest_departure
 
 __all__ = ["Scheduled", "Timetable", "schedule"]
@@ -64,16 +64,19 @@ class _Draft:
 
     def fits(self, minute: int) -> bool:
         """Whether leaving at ``minute`` gets every rider there in time."""
+        drops = self.route.arrivals(minute)[len(self.route.pickups):]
         return self.lo <= minute <= self.hi and all(
-            at <= by for at, by in zip(self.route.arrivals(minute), self.deadlines, strict=True))
+            at <= by for at, by in zip(drops, self.deadlines, strict=True))
 
 
 def _draft(context: Context, bus: Bus) -> _Draft:
     """The bus's route over the stops it really serves, and its departure window:
     within its day (the fleet was counted per day) and every rider's window."""
     wanted = {d for u in bus.units for d in u.destinations}
+    points = {p for u in bus.units for p in u.pickups}
     stops = tuple(d for d in bus.pattern.stops if d in wanted)
-    actual = route(context, bus.hub, stops)
+    actual = best_route(context, bus.hub, stops,
+                        tuple(p for p in bus.pattern.pickups if p in points), bus.pattern.boarding)
     grid = context.grids[bus.hub]
     day_start = bus.day * DAY + grid.open
     day_end = day_start + (grid.slots_per_day - 1) * grid.slot

@@ -22,7 +22,7 @@ from charterplan.stages.routes import Pattern, latest_slot
 __all__ = ["Waves", "latest_departure", "plan_waves"]
 
 _ClassKey = tuple[tuple[str, ...], int, int, tuple[int, ...], tuple[int, ...]]
-"""Destinations, size, priority, any-pattern waves, direct-only waves."""
+"""Destinations and boarding tokens, size, priority, any-pattern waves, direct-only waves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +78,9 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
     spans: dict[Unit, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     unserviceable: list[Unit] = []
     for unit in area.units:
-        wanted = frozenset(unit.destinations)
-        covering = [p for p in area.patterns if wanted <= frozenset(p.stops)]
-        direct = [p for p in covering if frozenset(p.stops) == wanted]
+        wanted = unit.key
+        covering = [p for p in area.patterns if wanted <= p.key]
+        direct = [p for p in covering if p.key == wanted]
         if not direct:
             unserviceable.append(unit)
             continue
@@ -99,7 +99,7 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
         if not any_waves and not direct_waves:
             unserviceable.append(unit)
             continue
-        key = (tuple(sorted(unit.destinations)), unit.size, unit.poverty,
+        key = (tuple(sorted(unit.key)), unit.size, unit.poverty,
                tuple(sorted(wave_of[t] for t in any_waves)),
                tuple(sorted(wave_of[t] for t in direct_waves)))
         classes[key].append(unit)

@@ -1,0 +1,81 @@
+"""Door to door: buses collect workers at their pickup points, within the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from charterplan import parse_request
+from charterplan.check import check_plan
+from charterplan.model import Plan
+from charterplan.pipeline import plan
+from tests.conftest import worker
+
+POINTS = [  # around the county seat XH: two near each other, one 40 km off
+    {"id": "P1", "name": "扶罗镇集合点", "township": "扶罗镇", "lat": 27.25, "lon": 109.10},
+    {"id": "P2", "name": "中寨镇集合点", "township": "中寨镇", "lat": 27.27, "lon": 109.13},
+    {"id": "P3", "name": "凉伞镇集合点", "township": "凉伞镇", "lat": 27.70, "lon": 109.30},
+]
+
+
+def _plan(base: dict[str, Any], *workers: dict[str, Any], **policy: Any) -> tuple[Any, Plan]:
+    base["pickup_points"] = POINTS
+    base["workers"] = list(workers)
+    base["policy"] = {"door_to_door": True, **policy}
+    request = parse_request(base)
+    return request, plan(request)
+
+
+def _boarding(result: Plan) -> dict[str, str]:
+    return {w: s.place for t in result.trips for s in t.stops if s.kind == "pickup"
+            for w in s.workers}
+
+
+def test_riders_board_at_their_pickup_point_or_the_hub(base: dict[str, Any]) -> None:
+    riders = [worker("W1", pickup_point="P1"), worker("W2", pickup_point="P2"),
+              worker("W3"), worker("W4", pickup_point="P1")]
+    request, result = _plan(base, *riders)
+    assert check_plan(request, result) == []
+    assert _boarding(result) == {"W1": "P1", "W2": "P2", "W3": "XH", "W4": "P1"}
+    (trip,) = result.trips
+    kinds = [(s.kind, s.place) for s in trip.stops]
+    assert kinds[0] == ("pickup", "XH") and kinds[-1] == ("dropoff", "DG1")
+    assert [s.eta for s in trip.stops] == sorted(s.eta for s in trip.stops)
+
+
+def test_a_bus_calls_at_no_more_pickup_points_than_the_policy_allows(
+        base: dict[str, Any]) -> None:
+    riders = [worker(f"W{k}", pickup_point=f"P{k % 3 + 1}") for k in range(6)]
+    request, result = _plan(base, *riders, max_pickups_per_bus=1)
+    assert check_plan(request, result) == []
+    for trip in result.trips:
+        assert len({s.place for s in trip.stops if s.kind == "pickup"}) == 1
+    assert {u.worker for u in result.unassigned} == set()
+
+
+def test_far_apart_points_are_not_collected_by_one_bus(base: dict[str, Any]) -> None:
+    """P3 lies 50 km from P1: with a 60 km detour limit they are different zones."""
+    riders = [worker("W1", pickup_point="P1"), worker("W2", pickup_point="P1"),
+              worker("W3", pickup_point="P3"), worker("W4", pickup_point="P3")]
+    request, result = _plan(base, *riders, max_detour_km=60.0)
+    assert check_plan(request, result) == []
+    assert len(result.trips) == 2
+    for trip in result.trips:
+        assert len({s.place for s in trip.stops if s.kind == "pickup"}) == 1
+
+
+def test_switched_off_everyone_boards_at_the_hub(base: dict[str, Any]) -> None:
+    riders = [worker("W1", pickup_point="P1"), worker("W2", pickup_point="P3")]
+    request, result = _plan(base, *riders, door_to_door=False)
+    assert check_plan(request, result) == []
+    assert set(_boarding(result).values()) == {"XH"}
+
+
+def test_check_catches_a_rider_boarding_at_the_wrong_point(base: dict[str, Any]) -> None:
+    riders = [worker("W1", pickup_point="P1"), worker("W2", pickup_point="P2")]
+    request, result = _plan(base, *riders)
+    trip = result.trips[0]
+    stops = tuple(s.model_copy(update={"place": "P2"}) if s.place == "P1" else s
+                  for s in trip.stops)
+    broken = result.model_copy(update={"trips": (trip.model_copy(update={"stops": stops}),)})
+    assert any(v.invariant == 10 and "boards at P2" in v.message
+               for v in check_plan(request, broken))
