@@ -1,0 +1,1 @@
+"""The routing step alone on CVRP instances from the literature (issue 4)."""
