@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from charterplan.geo import to_units
+from charterplan.solvers.routing import RoutingProblem, solve_routes
 from charterplan.stages.context import DAY, Context, SlotGrid
 from charterplan.stages.driving import DrivingRules, Leg
 
@@ -107,16 +109,32 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
 
 def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
                boarding: frozenset[str] = frozenset()) -> Pattern:
-    """The shortest closed route collecting at ``pickups`` and then dropping at ``stops``
-    (exact up to 7 drop-offs and 4 pickups, else nearest-first)."""
+    """The shortest closed route collecting at ``pickups`` and then dropping at ``stops``:
+    exact up to 7 drop-offs and 4 pickups; beyond, the pickups in a shortest path towards
+    the drop-off nearest the hub, then the drop-offs in a shortest path back to the hub,
+    both by OR-Tools routing."""
     if len(stops) > 7 or len(pickups) > 4:
-        first = nearest_first(context, hub, pickups)
-        return route(context, hub, nearest_first(context, first[-1] if first else hub, stops),
+        nearest = min(stops, key=lambda d: (context.ride_km.get((hub, d), 0.0), d))
+        first = _path(context, hub, pickups, nearest)
+        return route(context, hub, _path(context, first[-1] if first else hub, stops, hub),
                      first, boarding)
     options = (route(context, hub, drops, picks, boarding)
                for picks in itertools.permutations(sorted(pickups))
                for drops in itertools.permutations(sorted(stops)))
     return min(options, key=lambda p: (p.km, p.calls))
+
+
+def _path(context: Context, start: str, places: tuple[str, ...], end: str) -> tuple[str, ...]:
+    """``places`` in the order of a shortest path start → places → end, found by the
+    OR-Tools routing solver in its repeatable mode."""
+    if len(places) < 2:
+        return places
+    nodes = [start, *sorted(places), end]
+    problem = RoutingProblem(
+        distances=to_units(context.places.road_km(nodes, nodes)), demands=(0,) * len(nodes),
+        capacity=1, num_vehicles=1, ends=len(nodes) - 1)
+    (tour,) = solve_routes(problem, seed=context.request.policy.seed).routes
+    return tuple(nodes[i] for i in tour.stops)
 
 
 def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[str, ...]:
