@@ -59,11 +59,28 @@ class _Facts:
             for stop in service.stops:
                 coords.setdefault(stop.id, (stop.lat, stop.lon))
         self.coords = coords
+        # a measured road serves both ways unless the reverse is measured too
+        self.measured: dict[tuple[str, str], tuple[float, float | None]] = {}
+        for leg in request.roads:
+            self.measured[leg.origin, leg.to] = (leg.km, leg.minutes)
+        for leg in request.roads:
+            self.measured.setdefault((leg.to, leg.origin), (leg.km, leg.minutes))
         self.road = cache(self._road_km)
 
     def _road_km(self, a: str, b: str) -> float:
+        measured = self.measured.get((a, b))
+        if measured is not None:
+            return measured[0]
         return float(geodesic(self.coords[a], self.coords[b]).km) * (
             self.request.policy.road_factor)
+
+    def leg_minutes(self, a: str, b: str) -> int:
+        """Whole minutes at the wheel from ``a`` to ``b``: measured, or the road at the
+        policy speed; a little generous to the planner."""
+        measured = self.measured.get((a, b))
+        if measured is not None and measured[1] is not None:
+            return math.floor(measured[1] * (1 - TOLERANCE))
+        return self.drive_minutes(self.road(a, b))
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
@@ -185,10 +202,10 @@ def _bus_times(f: _Facts, trip: Trip) -> Iterator[Violation]:
         yield Violation(3, f"trip {trip.id}", f"stop at unknown place {unknown[0]!r}")
         return
     policy = f.request.policy
-    legs = [(f.drive_minutes(f.road(a, b)),
+    legs = [(f.leg_minutes(a, b),
              0 if i == 0 and b == trip.hub else policy.stop_minutes)  # boarding at the hub
             for i, (a, b) in enumerate(itertools.pairwise(places))]
-    legs.append((f.drive_minutes(f.road(places[-1], trip.hub)), 0))
+    legs.append((f.leg_minutes(places[-1], trip.hub), 0))
     start = f.local(trip.departure)
     earliest = _earliest_arrivals(_Rules.of(policy), start.hour * 60 + start.minute,
                                   tuple(legs), trip.drivers)

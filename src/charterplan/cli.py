@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("request", type=Path, help="request JSON file")
     plan.add_argument("--out", type=Path, metavar="DIR",
                       help="output folder (default: charterplan-out/<plan_id>)")
+    plan.add_argument("--roads", type=Path, metavar="FILE",
+                      help="measured road km and minutes between places (CSV or JSON, see "
+                      "docs/format.md), added to the request's roads")
     plan.add_argument("--seed", type=_integer(0, 2**31 - 1), help="override policy.seed")
     plan.add_argument("--time-limit", type=_seconds, metavar="S",
                       help="override policy.time_limit_s (seconds)")
@@ -86,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
                                 help="verify a plan against its request (exit 1 if broken)")
     check.add_argument("request", type=Path, help="request JSON file")
     check.add_argument("plan", type=Path, help="plan.json written by 'plan'")
+    check.add_argument("--roads", type=Path, metavar="FILE",
+                       help="the road table the plan was made with, if any")
     schema = commands.add_parser("schema", parents=[common],
                                  help="print the request and plan JSON Schemas")
     schema.add_argument("--out", type=Path, metavar="DIR",
@@ -122,12 +127,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return FAILED
 
 
+def _request(args: argparse.Namespace) -> PlanRequest:
+    from charterplan.io.request import read_request, with_roads
+
+    if args.roads is None:
+        return read_request(args.request)
+    return with_roads(args.request, args.roads)
+
+
 def _plan(args: argparse.Namespace) -> int:
-    from charterplan import read_request
     from charterplan.io.output import check_output_folder, default_output_folder, write_outputs
 
     started = time.perf_counter()
-    request = _with_overrides(read_request(args.request), args.seed, args.time_limit)
+    request = _with_overrides(_request(args), args.seed, args.time_limit)
     folder = check_output_folder(args.out or default_output_folder(request.plan_id))
     from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
 
@@ -175,12 +187,11 @@ def _summary(result: Plan, wall: float, folder: Path) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from charterplan import read_request
     from charterplan.check import check_plan
     from charterplan.io.plan_json import read_plan
     from charterplan.io.request import request_digest
 
-    request = read_request(args.request)
+    request = _request(args)
     result = read_plan(args.plan)
     if result.request_sha256 != request_digest(request):
         print(f"note: {args.plan} was planned for another version of this request "

@@ -10,6 +10,8 @@ Solvers get integers: road distances in units of 100 m (:data:`UNIT_M`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -49,9 +51,12 @@ class Places:
 
     Places are hubs, pickup points, destinations and rail stops, looked up by id
     (ids are unique within each list; a later list never shadows an earlier one).
+    ``measured`` roads — (from, to, km, minutes or None) — override the estimate for
+    their pair, and for the reverse pair unless it is measured too.
     """
 
-    def __init__(self, entries: list[tuple[str, float, float]], road_factor: float) -> None:
+    def __init__(self, entries: list[tuple[str, float, float]], road_factor: float,
+                 measured: Sequence[tuple[str, str, float, float | None]] = ()) -> None:
         self.index: dict[str, int] = {}
         lats: list[float] = []
         lons: list[float] = []
@@ -63,11 +68,34 @@ class Places:
         self.lat = np.asarray(lats, dtype=np.float64)
         self.lon = np.asarray(lons, dtype=np.float64)
         self.road_factor = road_factor
+        self.measured: dict[tuple[str, str], tuple[float, float | None]] = {}
+        for origin, target, km, minutes in measured:
+            self.measured[origin, target] = (km, minutes)
+        for origin, target, km, minutes in measured:
+            self.measured.setdefault((target, origin), (km, minutes))
 
     def road_km(self, origins: list[str], targets: list[str]) -> NDArray[np.float64]:
-        """Road km matrix (great circle × road factor), origins by rows."""
+        """Road km matrix (great circle × road factor, or measured), origins by rows."""
         a = np.asarray([self.index[o] for o in origins], dtype=np.int64)
         b = np.asarray([self.index[t] for t in targets], dtype=np.int64)
         km = great_circle_km(self.lat[a][:, None], self.lon[a][:, None],
-                             self.lat[b][None, :], self.lon[b][None, :])
-        return km * self.road_factor
+                             self.lat[b][None, :], self.lon[b][None, :]) * self.road_factor
+        if self.measured:
+            rows: dict[str, list[int]] = {}
+            cols: dict[str, list[int]] = {}
+            for i, o in enumerate(origins):
+                rows.setdefault(o, []).append(i)
+            for j, t in enumerate(targets):
+                cols.setdefault(t, []).append(j)
+            if len(rows) * len(cols) <= len(self.measured):
+                pairs = [(o, t) for o in rows for t in cols if (o, t) in self.measured]
+            else:
+                pairs = [(o, t) for o, t in self.measured if o in rows and t in cols]
+            for o, t in pairs:
+                km[np.ix_(rows[o], cols[t])] = self.measured[o, t][0]
+        return np.asarray(km)
+
+    def measured_minutes(self, origin: str, target: str) -> float | None:
+        """The measured driving time from ``origin`` to ``target``, if the table has one."""
+        found = self.measured.get((origin, target))
+        return None if found is None else found[1]

@@ -7,7 +7,9 @@ with its JSON path (``workers[17].destination: unknown destination 'E-99'``).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -20,7 +22,8 @@ from pydantic import ValidationError
 from charterplan.errors import Problem, RequestError
 from charterplan.model import PlanRequest
 
-__all__ = ["json_path", "parse_request", "read_request", "request_digest"]
+__all__ = ["json_path", "parse_request", "parse_roads", "read_request", "read_roads",
+           "request_digest", "with_roads"]
 
 
 def json_path(loc: Sequence[int | str]) -> str:
@@ -105,10 +108,56 @@ def read_request(path: str | PathLike[str]) -> PlanRequest:
     return parse_request(text)
 
 
+def parse_roads(text: str) -> list[dict[str, Any]]:
+    """Rows of a road table: a JSON list of ``{"from", "to", "km", "minutes"?}`` objects,
+    or CSV with a header naming the columns ``from,to,km[,minutes]``.
+
+    Values are returned as read; they are validated with the request they join.
+    """
+    stripped = text.lstrip("\ufeff").strip()
+    if stripped.startswith("["):
+        rows = json.loads(stripped)
+        if not isinstance(rows, list):
+            raise RequestError([Problem("roads", "expected a JSON list of roads")])
+        return [dict(row) if isinstance(row, dict) else row for row in rows]
+    reader = csv.DictReader(io.StringIO(stripped))
+    missing = {"from", "to", "km"} - set(reader.fieldnames or ())
+    if missing:
+        raise RequestError([Problem("roads", f"the CSV header lacks {sorted(missing)}")])
+    return [{k: v for k, v in row.items() if k and v not in (None, "")} for row in reader]
+
+
+def read_roads(path: str | PathLike[str]) -> list[dict[str, Any]]:
+    """Read a road table file (CSV or JSON, UTF-8); see :func:`parse_roads`."""
+    try:
+        return parse_roads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RequestError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RequestError([Problem("roads", f"{str(path)!r} is not UTF-8 CSV or JSON "
+                                    f"({exc})")]) from None
+
+
+def with_roads(path: str | PathLike[str], roads: str | PathLike[str]) -> PlanRequest:
+    """Read the request at ``path`` with the road table at ``roads`` appended to its
+    ``roads`` (their paths in errors continue the request's own list)."""
+    try:
+        text = Path(path).read_bytes()
+    except OSError as exc:
+        raise RequestError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return parse_request(text)  # reports the broken JSON
+    if isinstance(data, dict):
+        data["roads"] = [*data.get("roads", []), *read_roads(roads)]
+    return parse_request(data)
+
+
 def request_digest(request: PlanRequest) -> str:
     """SHA-256 of the canonical request: its validated JSON with sorted keys."""
     canonical = json.dumps(
-        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+        request.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"),
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from charterplan.errors import Problem, RequestError
+from charterplan.geo import great_circle_km
 from charterplan.model._times import (
     DEFAULT_TIMEZONE,
     Clock,
@@ -48,6 +49,7 @@ __all__ = [
     "PlanRequest",
     "RailService",
     "RailStop",
+    "RoadLeg",
     "Staff",
     "Worker",
     "request_problems",
@@ -185,6 +187,22 @@ class RailService(_Frozen):
         return math.floor(self.seats_per_carriage * self.load_factor + 1e-9)
 
 
+class RoadLeg(_Frozen):
+    """A measured road between two places (e.g. exported from a road router).
+
+    It overrides the estimate (great circle × ``road_factor``, at ``bus_speed_kmh``)
+    from ``from`` to ``to``, and back unless the table also has the reverse pair.
+    Without ``minutes`` the time is ``km`` at the policy speed.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    origin: Id = Field(alias="from")
+    to: Id
+    km: float = Field(gt=0, le=10000, allow_inf_nan=False)
+    minutes: float | None = Field(None, gt=0, le=10000, allow_inf_nan=False)
+
+
 class Staff(_Frozen):
     """An escort officer (跟车干部) or medic (医务人员) who can ride a trip."""
 
@@ -220,6 +238,7 @@ class PlanRequest(_Frozen):
     bus_types: tuple[BusType, ...] = ()
     rail_services: tuple[RailService, ...] = ()
     staff: tuple[Staff, ...] = ()
+    roads: tuple[RoadLeg, ...] = ()
     policy: Policy = Policy()
 
     @field_validator("timezone")
@@ -351,6 +370,24 @@ def request_problems(request: PlanRequest) -> list[Problem]:
             problems.append(Problem(f"{path}.hub", f"unknown hub {person.hub!r}"))
         problems.extend(_window(path, "available_from", person.available_from,
                                 "available_until", person.available_until))
+    # later updates win, so an id in two lists means the earlier list's place, as in
+    # the planner's Places
+    coords = {s.id: (s.lat, s.lon) for r in request.rail_services for s in r.stops}
+    coords |= {d.id: (d.lat, d.lon) for d in request.destinations}
+    coords |= {p.id: (p.lat, p.lon) for p in request.pickup_points}
+    coords |= {h.id: (h.lat, h.lon) for h in request.hubs}
+    for i, leg in enumerate(request.roads):
+        for name, place in (("from", leg.origin), ("to", leg.to)):
+            if place not in coords:
+                problems.append(Problem(f"roads[{i}].{name}", f"unknown place {place!r}"))
+        if leg.origin == leg.to:
+            problems.append(Problem(f"roads[{i}].to", f"the road leads back to {leg.to!r}"))
+        elif leg.origin in coords and leg.to in coords:
+            straight = float(great_circle_km(*coords[leg.origin], *coords[leg.to]))
+            if leg.km < straight * 0.99:
+                problems.append(Problem(
+                    f"roads[{i}].km", f"{leg.km} km is shorter than the straight line "
+                    f"from {leg.origin} to {leg.to} ({straight:.1f} km)"))
     if request.workers and not bus_hubs:
         problems.append(Problem("hubs", "no hub of kind 'bus_station' to gather workers at"))
     return problems

@@ -100,6 +100,12 @@ class Context:
         """Minutes a coach needs for ``road_km`` at the policy speed, rounded up."""
         return math.ceil(road_km / self.request.policy.bus_speed_kmh * 60 - 1e-9)
 
+    def leg_minutes(self, origin: str, target: str, road_km: float) -> int:
+        """Minutes at the wheel from ``origin`` to ``target``: measured, if the request's
+        road table has the pair, else ``road_km`` at the policy speed."""
+        measured = self.places.measured_minutes(origin, target)
+        return self.drive_minutes(road_km) if measured is None else math.ceil(measured - 1e-9)
+
 
 def _earliest(request: PlanRequest) -> datetime:
     moments = [w.earliest_departure for w in request.workers]
@@ -167,7 +173,8 @@ def build_context(request: PlanRequest) -> Context:
     bus_types_at = {
         hub: tuple(b for b in request.bus_types if b.hub in (None, hub)) for hub in bus_hubs
     }
-    places = Places(entries, request.policy.road_factor)
+    places = Places(entries, request.policy.road_factor,
+                    [(r.origin, r.to, r.km, r.minutes) for r in request.roads])
     dest_ids = [d.id for d in request.destinations]
     ride_km = {}
     if bus_hubs and dest_ids:

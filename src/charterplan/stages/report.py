@@ -13,6 +13,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from charterplan.geo import great_circle_km
 from charterplan.model import ReportTable, Trip, Unassigned
 from charterplan.stages.context import Context
 
@@ -30,7 +31,7 @@ def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
     for hub, dests in riders.items():
         kinds = context.bus_types_at[hub]
         places = sorted(set(dests))
-        km = dict(zip(places, context.places.road_km([hub], places)[0], strict=True))
+        km = dict(zip(places, _bound_km(context, hub, places), strict=True))
         radial = sum(min((k.fixed_cost + 2 * k.cost_per_km * km[d]) / k.capacity
                          for k in kinds) for d in dests)
         nearest = min(km.values())
@@ -38,6 +39,18 @@ def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
             k.fixed_cost + 2 * k.cost_per_km * nearest for k in kinds)
         bound += max(radial, count)
     return bound
+
+
+def _bound_km(context: Context, hub: str, places: list[str]) -> list[float]:
+    """Distances no route can undercut: road km, or with measured roads (which need
+    not obey the triangle inequality) the straight line, which no road is shorter than."""
+    if context.request.roads:
+        at = context.places.index
+        lat, lon = context.places.lat, context.places.lon
+        ends = [at[p] for p in places]
+        return [float(k) for k in great_circle_km(lat[at[hub]], lon[at[hub]], lat[ends],
+                                                  lon[ends])]
+    return [float(k) for k in context.places.road_km([hub], places)[0]]
 
 
 def report_tables(context: Context, trips: Sequence[Trip],

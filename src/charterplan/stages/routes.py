@@ -98,7 +98,8 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
     km = [float(k) for k in context.places.road_km(path[:-1], path[1:]).diagonal()]
     pause = context.request.policy.stop_minutes
     calls = len(pickups) + len(stops)
-    legs = tuple((context.drive_minutes(k), pause if i < calls else 0) for i, k in enumerate(km))
+    legs = tuple((context.leg_minutes(path[i], path[i + 1], k), pause if i < calls else 0)
+                 for i, k in enumerate(km))
     outward = sum(km[:calls])
     pattern = Pattern(hub=hub, pickups=pickups, stops=stops, boarding=boarding, km=sum(km),
                       outward_km=outward, legs=legs,
