@@ -2,8 +2,9 @@
 
 Everyone who may travel leaves on their first possible day; each day, the workers of
 one hub and destination city fill buses of the type cheapest per seat in turn (sorted
-by employer), and each bus drops its riders in nearest-first order and returns. The
-clerk respects health and windows exactly as charterplan does (the same eligibility
+by employer), and each bus drops its riders in nearest-first order and returns, paying
+for the second driver the driving rules require as charterplan does. The clerk
+respects health and windows exactly as charterplan does (the same eligibility
 stage), so the two plans carry the same workers and differ only in how they group them.
 """
 
@@ -59,9 +60,10 @@ def clerk_plan(request: PlanRequest) -> ClerkPlan:
             loads[-1] += [dest] * size
             seats += size
         for load in loads:
-            length = route(context, hub, nearest_first(context, hub, tuple(set(load)))).km
+            path = route(context, hub, nearest_first(context, hub, tuple(set(load))))
+            length = path.km
             buses += 1
             km += length
-            cost += kind.fixed_cost + kind.cost_per_km * length
+            cost += kind.fixed_cost + kind.cost_per_km * length + path.extra_cost
             carried += len(load)
     return ClerkPlan(workers=carried, buses=buses, cost=cost, km=km)
