@@ -1,0 +1,319 @@
+"""The per-day CVRP every peer solves, and the runner that times a peer on a request.
+
+From the units that may travel (:func:`charterplan.stages.eligibility.screen`), each
+unit leaves on its first feasible day: the day of the first slot of its hub at or after
+its earliest departure. Per (hub, day) the peers see a plain capacitated VRP:
+
+- depot: the hub; clients: *chunks* of one destination's riders of that day, packed
+  unit by unit in deadline order into at most the smallest bus capacity of the hub, so
+  that every chunk fits every bus (a destination may be visited by several buses, and a
+  bus may take several chunks of one destination at zero distance);
+- vehicles: the hub's bus types, ``available_per_day`` of each (capped at the number of
+  chunks), capacity ``BusType.capacity``; on a day whose riders outnumber those seats
+  (everyone leaves on their first day, so a busy day can), the type cheapest per seat
+  gets the buses it lacks, so the CVRP stays feasible, and the ``fleet`` count of
+  :mod:`benchmarks.peers.policy` reports the excess;
+- distances: road km (great circle × road factor), as integers of 100 m for solvers;
+  costs in fen: fixed ``100 × fixed_cost`` per bus used, ``10 × cost_per_km`` per 100 m.
+
+Peers return routes without times: :func:`stagger` then dispatches each day's buses as a
+clerk would, most urgent first, each in the first free departure slot at or after its
+riders are ready.
+
+The figures reported are recomputed by :mod:`benchmarks.peers.policy` in yuan from the
+float road km of each route, with charterplan's cost model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+import numpy as np
+from numpy.typing import NDArray
+
+from charterplan.geo import UNIT_M, to_units
+from charterplan.model import BusType, PlanRequest
+from charterplan.stages.context import DAY, NEVER, Context, build_context
+from charterplan.stages.eligibility import Unit, screen
+from charterplan.stages.routes import route as charter_route
+
+__all__ = ["INSTALL_HINT", "Chunk", "DayPlan", "DayProblem", "PeerResult", "Route",
+           "build_problems", "fixed_fen", "offsets", "per_unit_fen", "routes_of", "run_peer",
+           "stagger", "unit_keys"]
+
+INSTALL_HINT = "install the benchmark peers with: pip install 'charterplan[bench]'"
+FEN_PER_YUAN = 100
+UNITS_PER_KM = 1000 // UNIT_M
+
+DayPlan = list[tuple[int, tuple[int, ...]]]
+"""A solved day: (index of the bus type in ``DayProblem.kinds``, chunk indices in order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Riders of one destination who ride one bus together (a CVRP client).
+
+    ``deadline`` is the earliest latest-arrival of its riders there, ``ready`` the
+    latest first slot any of its riders may take (minutes since the context's epoch),
+    ``units`` the keys of the units (first worker id) it holds riders of and
+    ``expires`` the earliest end of validity of its riders' health certificates.
+    """
+
+    destination: str
+    demand: int
+    deadline: int
+    ready: int
+    units: tuple[str, ...]
+    expires: int = NEVER
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    """The CVRP of one hub and day: ``km[0]`` is the hub, ``km[i + 1]`` chunk ``i``."""
+
+    hub: str
+    day: int
+    kinds: tuple[BusType, ...]
+    chunks: tuple[Chunk, ...]
+    km: NDArray[np.float64] = field(repr=False)
+
+    def distance_units(self) -> NDArray[np.int64]:
+        """Road distances in whole 100 m units, as the solvers take them."""
+        return to_units(self.km)
+
+    def fleet(self) -> tuple[int, ...]:
+        """Buses of each kind offered to the solver, in ``kinds`` order.
+
+        ``available_per_day`` of each (never more than the chunks); if first-fit
+        decreasing cannot pack the day's chunks into those buses, the kind cheapest per
+        seat gets as many more as the leftover chunks need (a breach of the fleet that
+        the policy check counts), so that the CVRP is always feasible.
+        """
+        sizes = [min(kind.available_per_day, len(self.chunks)) for kind in self.kinds]
+        free = sorted((k.capacity for n, k in zip(sizes, self.kinds, strict=True)
+                       for _ in range(n)), reverse=True)
+        left: list[int] = []
+        for demand in sorted((c.demand for c in self.chunks), reverse=True):
+            slot = next((i for i, room in enumerate(free) if room >= demand), None)
+            if slot is None:
+                left.append(demand)
+            else:
+                free[slot] -= demand
+        if left:
+            cheap = min(range(len(self.kinds)), key=lambda i: (
+                (self.kinds[i].fixed_cost + 1000 * self.kinds[i].cost_per_km)
+                / self.kinds[i].capacity, i))
+            extra: list[int] = []
+            for demand in left:
+                slot = next((i for i, room in enumerate(extra) if room >= demand), None)
+                if slot is None:
+                    extra.append(self.kinds[cheap].capacity - demand)
+                else:
+                    extra[slot] -= demand
+            sizes[cheap] += len(extra)
+        return tuple(sizes)
+
+    def vehicle_kinds(self) -> list[int]:
+        """Index into ``kinds`` of every vehicle offered, one entry per bus."""
+        return [k for k, n in enumerate(self.fleet()) for _ in range(n)]
+
+    @property
+    def riders(self) -> int:
+        """Seats demanded that day at that hub."""
+        return sum(c.demand for c in self.chunks)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One bus: its drops in visiting order and when it leaves (minutes since epoch)."""
+
+    hub: str
+    day: int
+    kind: BusType
+    departure: int
+    drops: tuple[Chunk, ...]
+
+    @property
+    def stops(self) -> tuple[str, ...]:
+        """Destinations called at, consecutive visits of one place merged."""
+        out: list[str] = []
+        for drop in self.drops:
+            if not out or out[-1] != drop.destination:
+                out.append(drop.destination)
+        return tuple(out)
+
+    @property
+    def stop_of_drop(self) -> tuple[int, ...]:
+        """For each drop, the index of its stop in :attr:`stops`."""
+        out: list[int] = []
+        previous = None
+        for drop in self.drops:
+            out.append(out[-1] + (drop.destination != previous) if out else 0)
+            previous = drop.destination
+        return tuple(out)
+
+    @property
+    def load(self) -> int:
+        """Riders on board."""
+        return sum(d.demand for d in self.drops)
+
+
+@dataclass(frozen=True)
+class PeerResult:
+    """A peer's plan in charterplan's terms (cost in yuan, km on the road)."""
+
+    name: str
+    buses: int
+    cost_yuan: float
+    km: float
+    seconds: float
+    violations: dict[str, int]
+    riders: int = 0
+    routes: tuple[Route, ...] = field(default=(), repr=False)
+
+
+def fixed_fen(kind: BusType) -> int:
+    """A bus's fixed cost in whole fen."""
+    return round(kind.fixed_cost * FEN_PER_YUAN)
+
+
+def per_unit_fen(kind: BusType) -> int:
+    """A bus's cost per 100 m distance unit in whole fen."""
+    return round(kind.cost_per_km * FEN_PER_YUAN / UNITS_PER_KM)
+
+
+def unit_keys(units: Sequence[Unit]) -> dict[str, str]:
+    """Worker id -> key of their unit (the unit's first worker id)."""
+    return {w: unit.workers[0] for unit in units for w in unit.workers}
+
+
+Piece = tuple[int, int, str, int, int]
+"""Riders of one unit to one destination: (deadline, ready, unit key, seats, expires)."""
+
+
+def _chunks(pieces: list[Piece], dest: str, limit: int) -> list[Chunk]:
+    """Pack pieces in deadline order into chunks of at most ``limit`` seats."""
+    out: list[Chunk] = []
+    current: list[Piece] = []
+    for piece in sorted(pieces):
+        if current and sum(p[3] for p in current) + piece[3] > limit:
+            out.append(_chunk(dest, current))
+            current = []
+        current.append(piece)
+    if current:
+        out.append(_chunk(dest, current))
+    return out
+
+
+def _chunk(dest: str, pieces: list[Piece]) -> Chunk:
+    return Chunk(destination=dest, demand=sum(p[3] for p in pieces),
+                 deadline=min(p[0] for p in pieces), ready=max(p[1] for p in pieces),
+                 units=tuple(dict.fromkeys(p[2] for p in pieces)),
+                 expires=min(p[4] for p in pieces))
+
+
+def build_problems(context: Context) -> list[DayProblem]:
+    """The per-(hub, day) CVRPs of a request, in (hub, day) order."""
+    home = {w.id: w.destination for w in context.request.workers}
+    by_day: dict[tuple[str, int], dict[str, list[Piece]]] = (
+        defaultdict(lambda: defaultdict(list)))
+    for unit in screen(context).units:
+        ready = context.grids[unit.hub].first_at_or_after(unit.earliest)
+        deadlines = dict(unit.deadlines)
+        for dest, seats in sorted(Counter(home[w] for w in unit.workers).items()):
+            by_day[unit.hub, ready // DAY][dest].append(
+                (deadlines[dest], ready, unit.workers[0], seats, unit.latest_departure))
+    problems = []
+    for (hub, day), dests in sorted(by_day.items()):
+        kinds = tuple(k for k in context.bus_types_at.get(hub, ())
+                      if k.capacity > 0 and k.available_per_day > 0)
+        if not kinds:
+            continue
+        limit = min(k.capacity for k in kinds)
+        chunks = tuple(c for dest in sorted(dests) for c in _chunks(dests[dest], dest, limit))
+        ids = [hub, *(c.destination for c in chunks)]
+        problems.append(DayProblem(hub, day, kinds, chunks, context.places.road_km(ids, ids)))
+    return problems
+
+
+def routes_of(problem: DayProblem, plan: DayPlan) -> list[Route]:
+    """The routes of a solved day; each bus is ready when its last rider is.
+
+    Raises ``ValueError`` unless the plan serves every chunk exactly once.
+    """
+    served = sorted(i for _, order in plan for i in order)
+    if served != list(range(len(problem.chunks))):
+        raise ValueError(f"hub {problem.hub} day {problem.day}: the plan serves chunks "
+                         f"{served}, not each of the {len(problem.chunks)} chunks once")
+    routes = []
+    for kind, order in plan:
+        if order:
+            drops = tuple(problem.chunks[i] for i in order)
+            routes.append(Route(problem.hub, problem.day, problem.kinds[kind],
+                                max(d.ready for d in drops), drops))
+    return routes
+
+
+def offsets(context: Context, route: Route) -> list[int]:
+    """Minutes from departure to each stop of ``route``, timed as charterplan times its
+    own buses (the coach driving rules included)."""
+    path = charter_route(context, route.hub, route.stops)
+    return [a - route.departure for a in path.arrivals(route.departure)]
+
+
+def stagger(context: Context, routes: Sequence[Route]) -> list[Route]:
+    """Give each bus a departure slot, as a dispatcher would.
+
+    Per hub, day by day, buses go most urgent first (latest on-time departure), each in
+    the first slot at or after its ``departure`` (when its riders are ready) that still
+    has room; a bus that finds no room that day leaves on a later day.
+    """
+    latest = []
+    for route in routes:
+        offs = offsets(context, route)
+        latest.append(min(d.deadline - offs[s]
+                          for d, s in zip(route.drops, route.stop_of_drop, strict=True)))
+    order = sorted(range(len(routes)), key=lambda i: (
+        list(context.hubs).index(routes[i].hub), routes[i].day, latest[i],
+        routes[i].departure, i))
+    used: Counter[tuple[str, int]] = Counter()
+    out: list[Route | None] = [None] * len(routes)
+    for i in order:
+        route = routes[i]
+        grid = context.grids[route.hub]
+        slot = grid.first_at_or_after(route.departure)
+        while used[route.hub, slot] >= grid.per_slot:
+            slot = grid.first_at_or_after(slot + 1)
+        used[route.hub, slot] += 1
+        out[i] = replace(route, departure=slot)
+    return [r for r in out if r is not None]
+
+
+def run_peer(request: PlanRequest, name: str, solve_day: Callable[..., DayPlan], *,
+             seed: int = 0, jobs: int = 1) -> PeerResult:
+    """Build the day problems, solve each with ``solve_day``, dispatch and evaluate.
+
+    ``seconds`` is wall time from the parsed request to the dispatched routes
+    (preparation included, the policy check not); ``jobs`` > 1 solves days in that
+    many processes.
+    """
+    from benchmarks.peers.policy import evaluate
+
+    start = time.perf_counter()
+    context = build_context(request)
+    problems = build_problems(context)
+    solve = partial(solve_day, seed=seed)
+    if jobs > 1 and len(problems) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            plans = list(pool.map(solve, problems))
+    else:
+        plans = [solve(p) for p in problems]
+    routes = stagger(context, [r for p, plan in zip(problems, plans, strict=True)
+                               for r in routes_of(p, plan)])
+    seconds = time.perf_counter() - start
+    return evaluate(context, name, routes, seconds)

@@ -1,0 +1,103 @@
+"""Charterplan's yardstick applied to any bus plan: its cost and its breaches of policy.
+
+Cost is charterplan's: Σ (fixed_cost + cost_per_km × closed route km + the second
+driver a journey over ``two_drivers_above_km`` needs) over buses, km on the road (great
+circle × road factor) from the hub through the drops and back.
+
+A route breaks the policy by
+
+- ``max_dropoffs``: more distinct destinations than ``policy.max_dropoffs_per_bus``;
+- ``dropoff_radius``: two drop-offs farther apart than ``policy.dropoff_radius_km``
+  (geodesic, as charterplan joins destinations);
+- ``late``: a rider arriving after their deadline, the bus leaving at its departure and
+  keeping the coach driving rules (ETAs exactly as charterplan computes its own);
+- ``certificate``: a rider whose health certificate has expired when the bus leaves;
+- ``min_passengers``: fewer riders than ``policy.min_passengers_per_bus``;
+- ``overload``: more riders than the bus type's capacity.
+
+Plan-wide counts: ``group_split`` (groups whose members ride different buses),
+``fleet`` (buses beyond a type's ``available_per_day`` on a day of departure, all hubs
+together) and ``slots`` (buses that found no free departure slot on the day they were
+planned for and leave on a later one; see :func:`benchmarks.peers.common.stagger`).
+
+Peers plan without the coach driving rules; their buses are timed and priced with
+them, as charterplan's are, so a peer's bus that the rules make late counts as ``late``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from itertools import combinations
+
+from geopy.distance import geodesic
+
+from benchmarks.peers.common import PeerResult, Route, offsets
+from charterplan.stages.context import DAY, Context
+from charterplan.stages.routes import route as charter_route
+
+__all__ = ["KEYS", "arrivals", "evaluate", "route_km", "violations"]
+
+KEYS = ("max_dropoffs", "dropoff_radius", "late", "certificate", "min_passengers",
+        "overload", "group_split", "fleet", "slots")
+
+
+def route_km(context: Context, route: Route) -> float:
+    """Road km of the closed route hub → stops → hub."""
+    stops = route.stops
+    legs = context.places.road_km([route.hub, *stops], [*stops, route.hub])
+    return float(sum(legs[i, i] for i in range(len(stops) + 1)))
+
+
+def arrivals(context: Context, route: Route) -> list[int]:
+    """Minute of arrival at each stop of ``route`` (same rounding as charterplan)."""
+    return [route.departure + offset for offset in offsets(context, route)]
+
+
+def _late(context: Context, route: Route) -> bool:
+    times = arrivals(context, route)
+    return any(times[stop] > drop.deadline
+               for drop, stop in zip(route.drops, route.stop_of_drop, strict=True))
+
+
+def _spread_km(context: Context, route: Route) -> float:
+    """Largest geodesic km between two drop-offs (charterplan's radius test)."""
+    index, lat, lon = context.places.index, context.places.lat, context.places.lon
+    points = [(float(lat[index[d]]), float(lon[index[d]])) for d in sorted(set(route.stops))]
+    return max((geodesic(a, b).km for a, b in combinations(points, 2)), default=0.0)
+
+
+def violations(context: Context, routes: Sequence[Route]) -> dict[str, int]:
+    """How often ``routes`` break charterplan's policy (see the module docstring)."""
+    policy = context.request.policy
+    count = dict.fromkeys(KEYS, 0)
+    buses_of: dict[str, set[int]] = defaultdict(set)
+    per_kind: Counter[tuple[str, int]] = Counter()
+    available = {}
+    for n, route in enumerate(routes):
+        count["max_dropoffs"] += len(set(route.stops)) > policy.max_dropoffs_per_bus
+        count["dropoff_radius"] += _spread_km(context, route) > policy.dropoff_radius_km + 1e-9
+        count["late"] += _late(context, route)
+        count["certificate"] += any(route.departure > d.expires for d in route.drops)
+        count["min_passengers"] += route.load < policy.min_passengers_per_bus
+        count["overload"] += route.load > route.kind.capacity
+        count["slots"] += route.departure // DAY > route.day
+        for drop in route.drops:
+            for unit in drop.units:
+                buses_of[unit].add(n)
+        per_kind[route.kind.id, route.departure // DAY] += 1
+        available[route.kind.id] = route.kind.available_per_day
+    count["group_split"] = sum(len(buses) > 1 for buses in buses_of.values())
+    count["fleet"] = sum(max(0, n - available[kind]) for (kind, _), n in per_kind.items())
+    return count
+
+
+def evaluate(context: Context, name: str, routes: Sequence[Route], seconds: float) -> PeerResult:
+    """Cost, km and policy breaches of a plan given as routes."""
+    km = [route_km(context, r) for r in routes]
+    cost = sum(r.kind.fixed_cost + r.kind.cost_per_km * k
+               + charter_route(context, r.hub, r.stops).extra_cost  # second drivers
+               for r, k in zip(routes, km, strict=True))
+    return PeerResult(name=name, buses=len(routes), cost_yuan=cost, km=sum(km),
+                      seconds=seconds, violations=violations(context, routes),
+                      riders=sum(r.load for r in routes), routes=tuple(routes))

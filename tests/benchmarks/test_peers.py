@@ -1,0 +1,61 @@
+"""Peer adapters on tiny requests: complete, within capacity, repeatable, fairly judged."""
+
+from __future__ import annotations
+
+from collections import Counter
+from types import ModuleType
+
+import pytest
+
+from benchmarks.generate import generate_request
+from benchmarks.peers import ortools_routing
+from benchmarks.peers.common import Route, build_problems, unit_keys
+from benchmarks.peers.policy import violations
+from charterplan import parse_request
+from charterplan.model import PlanRequest
+from charterplan.stages.context import build_context
+from charterplan.stages.eligibility import screen
+
+
+def _request() -> PlanRequest:
+    return parse_request(generate_request(60, 2, seed=7))
+
+
+def _peers() -> list[ModuleType]:
+    found = [ortools_routing]
+    for module, package in (("benchmarks.peers.pyvrp_peer", "pyvrp"),
+                            ("benchmarks.peers.vroom_peer", "vroom")):
+        try:
+            __import__(package)
+        except ImportError:
+            continue
+        found.append(__import__(module, fromlist=["run"]))
+    return found
+
+
+@pytest.mark.parametrize("peer", _peers(), ids=lambda m: m.NAME)
+def test_a_peer_serves_every_unit_once_within_capacity_and_repeats(peer: ModuleType) -> None:
+    request = _request()
+    first = peer.run(request)
+    context = build_context(request)
+    seats = sum(u.size for u in screen(context).units)
+    assert first.riders == seats  # everyone who may travel rides, nobody twice
+    served = Counter(unit for route in first.routes for drop in route.drops
+                     for unit in drop.units)
+    assert set(served) == set(unit_keys(screen(context).units).values())
+    assert all(route.load <= route.kind.capacity for route in first.routes)
+    assert first.violations["overload"] == 0
+    again = peer.run(request)  # the same plan, perhaps with its routes in another order
+    assert (round(again.cost_yuan, 2), again.buses) == (round(first.cost_yuan, 2), first.buses)
+
+
+def test_a_route_with_four_drop_offs_breaks_the_drop_off_rules() -> None:
+    request = _request()
+    context = build_context(request)
+    problem = next(p for p in build_problems(context) if len(p.chunks) >= 4)
+    drops = tuple(sorted(problem.chunks, key=lambda c: c.destination)[:4])
+    assert len({c.destination for c in drops}) == 4
+    route = Route(problem.hub, problem.day, problem.kinds[0], problem.day * 1440 + 360, drops)
+    counted = violations(context, [route])
+    assert counted["max_dropoffs"] == 1  # policy: at most 3
+    assert counted["dropoff_radius"] == 1  # four cities are not within 30 km
