@@ -63,9 +63,11 @@ class Pattern:
         """Minute of arrival at each call, leaving the hub at ``departure``."""
         return self.rules.timeline(departure, self.legs, self.drivers)[:-1]
 
-    def arrival_at(self, departure: int, place: str) -> int:
-        """Minute of arrival at ``place``, leaving the hub at ``departure``."""
-        return self.arrivals(departure)[self.calls.index(place)]
+    def in_time(self, departure: int, deadlines: Sequence[tuple[str, int]]) -> bool:
+        """Whether leaving at ``departure`` reaches each (place, minute) of ``deadlines``
+        by its minute."""
+        arrivals = self.arrivals(departure)
+        return all(arrivals[self.calls.index(place)] <= by for place, by in deadlines)
 
     def back(self, departure: int) -> int:
         """Minute the bus is back at the hub, leaving it at ``departure``."""

@@ -127,10 +127,8 @@ def staff_trips(context: Context, trips: Sequence[Scheduled]) -> Crewing:
 def _in_time(unit: Unit, trip: Scheduled) -> bool:
     """Whether ``unit`` may ride ``trip``: it leaves inside the unit's window and
     reaches each of the unit's destinations by its deadline."""
-    if not unit.earliest <= trip.departure <= unit.latest_departure:
-        return False
-    arrivals = trip.arrivals
-    return all(arrivals[trip.route.calls.index(d)] <= by for d, by in unit.deadlines)
+    return (unit.earliest <= trip.departure <= unit.latest_departure
+            and trip.route.in_time(trip.departure, unit.deadlines))
 
 
 def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:

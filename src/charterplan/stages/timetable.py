@@ -60,13 +60,11 @@ class _Draft:
     route: Pattern
     lo: int
     hi: int
-    deadlines: tuple[int, ...]
+    deadlines: tuple[tuple[str, int], ...]
 
     def fits(self, minute: int) -> bool:
         """Whether leaving at ``minute`` gets every rider there in time."""
-        drops = self.route.arrivals(minute)[len(self.route.pickups):]
-        return self.lo <= minute <= self.hi and all(
-            at <= by for at, by in zip(drops, self.deadlines, strict=True))
+        return self.lo <= minute <= self.hi and self.route.in_time(minute, self.deadlines)
 
 
 def _draft(context: Context, bus: Bus) -> _Draft:
@@ -82,7 +80,7 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     day_end = day_start + (grid.slots_per_day - 1) * grid.slot
     lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
     hi = min(day_end, min(latest_departure(u, actual, grid) for u in bus.units))
-    deadlines = tuple(min(by for u in bus.units for d, by in u.deadlines if d == stop)
+    deadlines = tuple((stop, min(by for u in bus.units for d, by in u.deadlines if d == stop))
                       for stop in stops)
     return _Draft(bus, actual, lo, hi, deadlines)
 
