@@ -79,3 +79,14 @@ def test_check_catches_a_rider_boarding_at_the_wrong_point(base: dict[str, Any])
     broken = result.model_copy(update={"trips": (trip.model_copy(update={"stops": stops}),)})
     assert any(v.invariant == 10 and "boards at P2" in v.message
                for v in check_plan(request, broken))
+
+
+def test_an_infeasible_window_names_the_whole_ride_from_the_pickup(
+        base: dict[str, Any]) -> None:
+    """The detail gives the ride to the employer, not to the pickup point."""
+    late = worker("W1", pickup_point="P3", first="2020-02-20", last="2020-02-20T12:00")
+    _, result = _plan(base, late)
+    (left,) = result.unassigned
+    assert left.reason == "window_infeasible"
+    hours = float(left.detail.split("takes ")[1].split(" h")[0])
+    assert hours > 10  # Dongguan is some 900 road km away, not the 40 km to P3

@@ -116,7 +116,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
             return Unassigned(worker=worker.id, reason=Reason.HEALTH_NOT_CLEARED,
                               detail=f"health certificate expires {_fmt(context, cert)}, "
                               "before the first departure slot")
-        hours = (direct.arrivals(first)[0] - first) / 60
+        hours = (direct.arrivals(first)[-1] - first) / 60
         return Unassigned(worker=worker.id, reason=Reason.WINDOW_INFEASIBLE,
                           detail=f"the ride from {hub} takes {hours:.1f} h with the "
                           f"drivers' rests; no departure slot from {_fmt(context, earliest)} "
