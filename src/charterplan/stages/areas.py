@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 from geopy.distance import geodesic
 
+from charterplan.geo import great_circle_km
 from charterplan.stages.context import HUB_TOKEN, Context
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.routes import Pattern, best_route
@@ -48,10 +49,12 @@ def _neighbours(context: Context, dests: list[str]) -> nx.Graph:
     order = np.argsort(lat, kind="stable")
     band = radius / 110.0 + 1e-6  # degrees of latitude the radius spans, generously
     for pos, i in enumerate(order):
-        for j in order[pos + 1:]:
-            if lat[j] - lat[i] > band:
-                break
-            if geodesic((lat[i], lon[i]), (lat[j], lon[j])).km <= radius:
+        near = order[pos + 1:][lat[order[pos + 1:]] - lat[i] <= band]
+        # the sphere is within 0.5 % of the ellipsoid: ask geopy only near the edge
+        km = great_circle_km(lat[i], lon[i], lat[near], lon[near])
+        for j, approx in zip(near, km, strict=True):
+            if approx <= radius * 0.99 or (approx <= radius * 1.01 and geodesic(
+                    (lat[i], lon[i]), (lat[j], lon[j])).km <= radius):
                 graph.add_edge(dests[i], dests[j])
     return graph
 

@@ -73,12 +73,12 @@ class _Diary:
         self.ends[who].insert(i, end)
 
 
-def _pick(people: list[_Person], diary: _Diary, trip: Scheduled, end: int, role: str,
-          besides: int | None) -> int | None:
+def _pick(people: list[_Person], diary: _Diary, trip: Scheduled, back: int, end: int,
+          role: str, besides: int | None) -> int | None:
     options = [i for i, p in enumerate(people)
                if role in p.staff.roles and i != besides
                and p.hub in (None, trip.bus.hub)
-               and p.start <= trip.departure and trip.back <= p.end
+               and p.start <= trip.departure and back <= p.end
                and diary.free(i, trip.departure, end)]
     if not options:
         return None
@@ -91,9 +91,11 @@ def _staff_in(order: Sequence[int], trips: Sequence[Scheduled], people: list[_Pe
     crew: list[tuple[str, str] | None] = [None] * len(trips)
     for i in order:
         trip = trips[i]
-        end = trip.back + rest
-        escort = _pick(people, diary, trip, end, "escort", None)
-        medic = None if escort is None else _pick(people, diary, trip, end, "medic", escort)
+        back = trip.back  # timed under the driving rules: once per trip
+        end = back + rest
+        escort = _pick(people, diary, trip, back, end, "escort", None)
+        medic = None if escort is None else _pick(people, diary, trip, back, end, "medic",
+                                                  escort)
         if escort is None or medic is None:
             continue
         diary.book(escort, trip.departure, end)
