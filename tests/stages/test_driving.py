@@ -7,9 +7,12 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from charterplan.check import _earliest_arrivals, _Rules
+from charterplan import parse_request
+from charterplan.check import _earliest_arrivals, _Rules, check_plan
 from charterplan.model import Policy
+from charterplan.pipeline import plan
 from charterplan.stages.driving import DrivingRules
+from tests.conftest import worker
 
 RULES = DrivingRules.of(Policy())
 H = 60
@@ -77,3 +80,20 @@ def test_the_planner_and_the_check_time_journeys_alike(
     planner = DrivingRules.of(policy).timeline(clock, legs, drivers)
     checker = _earliest_arrivals(_Rules.of(policy), clock, tuple(legs), drivers)
     assert tuple(t - clock for t in planner) == checker
+
+
+def test_check_refuses_etas_that_ignore_the_rules(base: dict[str, Any]) -> None:
+    """A bus to Dongguan that arrives 2 % sooner than the rules allow, with one driver
+    for a 900 km journey."""
+    base["workers"] = [worker("W1"), worker("W2")]
+    request = parse_request(base)
+    result = plan(request)
+    (trip,) = result.trips
+    assert trip.drivers == 2 and check_plan(request, result) == []
+    drop = trip.stops[-1]
+    hasty = drop.model_copy(update={"eta": trip.departure + (drop.eta - trip.departure) * 0.98})
+    broken = trip.model_copy(update={"stops": (*trip.stops[:-1], hasty), "arrival": hasty.eta,
+                                     "drivers": 1})
+    found = check_plan(request, result.model_copy(update={"trips": (broken,)}))
+    assert any(v.invariant == 3 and "driving rules" in v.message for v in found)
+    assert any(v.invariant == 0 and "drivers" in v.message for v in found)
