@@ -25,8 +25,8 @@ from charterplan.model import PlanRequest
 __all__ = ["NAME", "SAFETY_SECONDS", "SOLUTION_LIMIT", "run", "solve_day"]
 
 NAME = "OR-Tools routing"
-SOLUTION_LIMIT = 2000
-SAFETY_SECONDS = 300
+SOLUTION_LIMIT = 500
+SAFETY_SECONDS = 120
 
 
 def _ortools() -> tuple[Any, Any]:

@@ -7,7 +7,10 @@ its capacity and costs (``fixed`` in fen, ``per_km`` in fen per km, ``per_hour``
 VROOM minimises exactly fixed + distance cost); a job per chunk delivering its seats.
 VROOM's search is deterministic for a given exploration level and thread count:
 :data:`EXPLORATION_LEVEL` (5, VROOM's own maximum and command-line default) on one
-thread, with :data:`SAFETY_SECONDS` as a wall-clock safety net only.
+thread, with :data:`SAFETY_SECONDS` as a wall-clock safety net only. One thing does not
+repeat: on these symmetric matrices VROOM returns a route in either direction from run
+to run (same cost, different ETAs), so each route is read in the direction whose chunk
+indices come first lexicographically.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def solve_day(problem: DayProblem, *, seed: int = 0,
     plan: DayPlan = []
     for vehicle, visits in jobs.groupby("vehicle_id", sort=True):
         order = tuple(int(j) for j in visits.sort_index()["id"])
-        plan.append((types[int(vehicle)], order))
+        plan.append((types[int(vehicle)], min(order, order[::-1])))
     return plan
 
 
