@@ -26,12 +26,15 @@ float road km of each route, with charterplan's cost model.
 
 from __future__ import annotations
 
+import importlib
+import itertools
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,9 +45,23 @@ from charterplan.stages.context import DAY, NEVER, Context, build_context
 from charterplan.stages.eligibility import Unit, screen
 from charterplan.stages.routes import route as charter_route
 
-__all__ = ["INSTALL_HINT", "Chunk", "DayPlan", "DayProblem", "PeerResult", "Route",
-           "build_problems", "fixed_fen", "offsets", "per_unit_fen", "routes_of", "run_peer",
-           "stagger", "unit_keys"]
+__all__ = [
+    "INSTALL_HINT",
+    "Chunk",
+    "DayPlan",
+    "DayProblem",
+    "PeerResult",
+    "Route",
+    "build_problems",
+    "fixed_fen",
+    "offsets",
+    "optional_module",
+    "per_unit_fen",
+    "routes_of",
+    "run_peer",
+    "stagger",
+    "unit_keys",
+]
 
 INSTALL_HINT = "install the benchmark peers with: pip install 'charterplan[bench]'"
 FEN_PER_YUAN = 100
@@ -141,21 +158,13 @@ class Route:
     @property
     def stops(self) -> tuple[str, ...]:
         """Destinations called at, consecutive visits of one place merged."""
-        out: list[str] = []
-        for drop in self.drops:
-            if not out or out[-1] != drop.destination:
-                out.append(drop.destination)
-        return tuple(out)
+        return tuple(dest for dest, _ in itertools.groupby(d.destination for d in self.drops))
 
     @property
     def stop_of_drop(self) -> tuple[int, ...]:
         """For each drop, the index of its stop in :attr:`stops`."""
-        out: list[int] = []
-        previous = None
-        for drop in self.drops:
-            out.append(out[-1] + (drop.destination != previous) if out else 0)
-            previous = drop.destination
-        return tuple(out)
+        runs = itertools.groupby(d.destination for d in self.drops)
+        return tuple(n for n, (_, run) in enumerate(runs) for _ in run)
 
     @property
     def load(self) -> int:
@@ -175,6 +184,14 @@ class PeerResult:
     violations: dict[str, int]
     riders: int = 0
     routes: tuple[Route, ...] = field(default=(), repr=False)
+
+
+def optional_module(name: str, peer: str, package: str) -> Any:
+    """Import ``name`` (a module of an optional peer) or say how to install it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise ImportError(f"the {peer} peer needs {package}; {INSTALL_HINT}") from error
 
 
 def fixed_fen(kind: BusType) -> int:

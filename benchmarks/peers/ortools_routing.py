@@ -10,7 +10,8 @@ repeat run after run; :data:`SAFETY_SECONDS` is a wall-clock safety net only.
 
 from __future__ import annotations
 
-from typing import Any
+from ortools.constraint_solver import pywrapcp
+from ortools.constraint_solver import routing_enums_pb2 as enums
 
 from benchmarks.peers.common import (
     DayPlan,
@@ -29,19 +30,10 @@ SOLUTION_LIMIT = 500
 SAFETY_SECONDS = 120
 
 
-def _ortools() -> tuple[Any, Any]:
-    try:
-        from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-    except ImportError as error:  # pragma: no cover - ortools is a runtime dependency
-        raise ImportError(f"OR-Tools routing is missing; pip install ortools ({error})") from error
-    return pywrapcp, routing_enums_pb2
-
-
 def solve_day(problem: DayProblem, *, seed: int = 0,
               solution_limit: int = SOLUTION_LIMIT) -> DayPlan:
     """Solve one day's CVRP; ``seed`` is accepted for symmetry (the search is deterministic)."""
     del seed
-    pywrapcp, enums = _ortools()
     dist = problem.distance_units().tolist()
     types = problem.vehicle_kinds()
     manager = pywrapcp.RoutingIndexManager(len(dist), len(types), 0)

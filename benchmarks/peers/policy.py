@@ -32,7 +32,7 @@ from itertools import combinations
 
 from geopy.distance import geodesic
 
-from benchmarks.peers.common import PeerResult, Route, offsets
+from benchmarks.peers.common import PeerResult, Route
 from charterplan.stages.context import DAY, Context
 from charterplan.stages.routes import route as charter_route
 
@@ -44,14 +44,12 @@ KEYS = ("max_dropoffs", "dropoff_radius", "late", "certificate", "min_passengers
 
 def route_km(context: Context, route: Route) -> float:
     """Road km of the closed route hub → stops → hub."""
-    stops = route.stops
-    legs = context.places.road_km([route.hub, *stops], [*stops, route.hub])
-    return float(sum(legs[i, i] for i in range(len(stops) + 1)))
+    return charter_route(context, route.hub, route.stops).km
 
 
-def arrivals(context: Context, route: Route) -> list[int]:
-    """Minute of arrival at each stop of ``route`` (same rounding as charterplan)."""
-    return [route.departure + offset for offset in offsets(context, route)]
+def arrivals(context: Context, route: Route) -> tuple[int, ...]:
+    """Minute of arrival at each stop of ``route``, timed as charterplan times its own."""
+    return charter_route(context, route.hub, route.stops).arrivals(route.departure)
 
 
 def _late(context: Context, route: Route) -> bool:

@@ -19,11 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.peers.common import (
-    INSTALL_HINT,
     DayPlan,
     DayProblem,
     PeerResult,
     fixed_fen,
+    optional_module,
     per_unit_fen,
     run_peer,
 )
@@ -38,12 +38,8 @@ SAFETY_SECONDS = 120.0
 
 
 def _pyvrp() -> Any:
-    try:
-        import pyvrp
-        import pyvrp.stop
-    except ImportError as error:
-        raise ImportError(f"the PyVRP peer needs pyvrp; {INSTALL_HINT}") from error
-    return pyvrp
+    optional_module("pyvrp.stop", NAME, "pyvrp")
+    return optional_module("pyvrp", NAME, "pyvrp")
 
 
 def solve_day(problem: DayProblem, *, seed: int = 0, max_iterations: int = MAX_ITERATIONS,

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from benchmarks.peers.common import (
-    INSTALL_HINT,
     DayPlan,
     DayProblem,
     PeerResult,
     fixed_fen,
+    optional_module,
     run_peer,
 )
 from charterplan.model import PlanRequest
@@ -39,11 +39,7 @@ SPEED_KMH = 60.0
 
 
 def _vroom() -> Any:
-    try:
-        import vroom
-    except ImportError as error:
-        raise ImportError(f"the VROOM peer needs pyvroom; {INSTALL_HINT}") from error
-    return vroom
+    return optional_module("vroom", NAME, "pyvroom")
 
 
 def solve_day(problem: DayProblem, *, seed: int = 0,
