@@ -75,8 +75,6 @@ class Context:
     rules: DrivingRules
     zone_of: dict[str, str] = field(repr=False)
     """Boarding token of every pickup point: its zone's first point in brackets."""
-    zones: dict[str, tuple[str, ...]] = field(repr=False)
-    """Pickup points of every zone token, sorted."""
     routes: dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern] = field(
         default_factory=dict, repr=False, compare=False)
     """Routes built so far, by (hub, calls in order, boarding tokens); see
@@ -181,8 +179,8 @@ def build_context(request: PlanRequest) -> Context:
         matrix = places.road_km(bus_hubs, dest_ids)
         ride_km = {(h, d): float(matrix[i, j]) for i, h in enumerate(bus_hubs)
                    for j, d in enumerate(dest_ids)}
-    zones = _pickup_zones(places, request)
-    zone_of = {point: token for token, points in zones.items() for point in points}
+    zone_of = {point: token for token, points in _pickup_zones(places, request).items()
+               for point in points}
     return Context(
         request=request,
         zone=zone,
@@ -194,5 +192,4 @@ def build_context(request: PlanRequest) -> Context:
         ride_km=ride_km,
         rules=DrivingRules.of(request.policy),
         zone_of=zone_of,
-        zones=zones,
     )
