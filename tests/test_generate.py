@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-from benchmarks.generate import generate_request, load_places
+import pytest
+
+from benchmarks.generate import RAIL_LINES, generate_request, load_places
 from charterplan import parse_request
+from charterplan.geo import great_circle_km
 
 ROOT = Path(__file__).resolve().parents[1]
+# sha256 of generate_request(2000, 14, 2020) as JSON, from before rail was added: the
+# requests every bus benchmark in benchmarks/RESULTS.md was run on
+BUS_ONLY_SHA256 = "4b1d0ed4ecff87ba92094169d61cdb548c946baeaac7aaa3b95916d0e8d35d51"
+
+
+def _text(request: dict[str, object]) -> str:
+    return json.dumps(request, ensure_ascii=False, indent=1) + "\n"
 
 
 def test_generated_request_is_valid() -> None:
@@ -26,8 +37,65 @@ def test_same_seed_same_request_other_seed_other_request() -> None:
 
 def test_committed_sample_is_the_generator_output() -> None:
     """data/sample/request.json equals a fresh generation with its recorded command."""
-    fresh = json.dumps(generate_request(2000, 14, 2020), ensure_ascii=False, indent=1) + "\n"
+    fresh = _text(generate_request(2000, 14, 2020))
     assert (ROOT / "data" / "sample" / "request.json").read_text(encoding="utf-8") == fresh
+
+
+def test_without_rail_the_request_is_as_before() -> None:
+    """The default (no rail) request is byte for byte what it was before rail existed."""
+    text = _text(generate_request(2000, 14, 2020))
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == BUS_ONLY_SHA256
+
+
+def test_rail_adds_a_station_services_and_staff_and_changes_nothing_else() -> None:
+    """With rail: a valid request whose bus part equals the request without rail; the
+    services leave Xinhuang West daily or every other day with stops in time order."""
+    plain, data = generate_request(300, 7, seed=5), generate_request(300, 7, seed=5, rail=True)
+    request = parse_request(data)
+    station = [h for h in request.hubs if h.kind == "rail_station"]
+    assert [h.id for h in station] == ["XHW"]
+    assert {s.hub for s in request.rail_services} == {"XHW"}
+    assert {s.id[:5] for s in request.rail_services} == {line.code for line in RAIL_LINES}
+    assert len(request.rail_services) == 7 + 4  # daily, and every other day over 7 days
+    for service in request.rail_services:
+        assert 6 <= service.carriages <= 18 and service.carriage_capacity == 59
+        assert station[0].open <= service.departure.time() <= station[0].close
+        arrivals = [stop.arrival for stop in service.stops]
+        assert service.departure < arrivals[0] and arrivals == sorted(arrivals)
+        assert 118 * 200 <= service.cost_per_carriage <= 118 * 300
+    rail_staff = [p for p in request.staff if p.hub == "XHW"]
+    assert {r for p in rail_staff for r in p.roles} == {"escort", "medic"}
+    named = [d for d in request.destinations if d.rail_station is not None]
+    assert named and len(named) < len(request.destinations)
+    stops = {stop.id: stop for s in request.rail_services for stop in s.stops}
+    for dest in named:
+        stop = stops[str(dest.rail_station)]
+        assert great_circle_km(dest.lat, dest.lon, stop.lat, stop.lon) < 10
+    assert data["plan_id"] == plain["plan_id"] + "-rail"
+    for key in ("workers", "pickup_points", "bus_types", "policy"):
+        assert data[key] == plain[key]
+    assert data["hubs"][:-1] == plain["hubs"]
+    assert data["staff"][:len(plain["staff"])] == plain["staff"]
+    assert [{k: v for k, v in d.items() if k != "rail_station"}
+            for d in data["destinations"]] == plain["destinations"]
+
+
+@pytest.mark.parametrize("share", [0.2, 0.5, 0.8])
+def test_rail_share_sends_that_share_of_workers_near_a_stop(share: float) -> None:
+    """About ``rail_share`` of the workers go to employers within 50 km of a rail stop."""
+    request = parse_request(generate_request(2000, 7, seed=2, rail=True, rail_share=share))
+    stops = [stop for s in request.rail_services for stop in s.stops]
+    place = {d.id: d for d in request.destinations}
+    near = sum(1 for w in request.workers if min(
+        great_circle_km(place[w.destination].lat, place[w.destination].lon, s.lat, s.lon)
+        for s in stops) <= 50)
+    assert abs(near / len(request.workers) - share) < 0.05
+
+
+def test_rail_share_outside_0_1_is_refused() -> None:
+    """A share is a fraction."""
+    with pytest.raises(ValueError, match="rail_share"):
+        generate_request(10, 1, rail_share=1.5)
 
 
 def test_places_name_their_source_and_lie_in_china() -> None:
