@@ -16,20 +16,21 @@ from typing import Any
 from benchmarks.clerk import clerk_plan
 from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
+from charterplan.model import Plan, PlanRequest
 
 
-def measure(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
-    """Plan a generated request once; return timings and figures."""
-    data = generate_request(workers, days, seed)
+def plan_once(data: dict[str, Any], jobs: int) -> tuple[dict[str, Any], PlanRequest, Plan]:
+    """Parse and plan a request dict once: its timings and figures, the request, the plan.
+
+    ``buses`` counts every trip (a rail carriage too).
+    """
     start = time.perf_counter()
     request = parse_request(data)
     parsed = time.perf_counter()
     result = plan(request, jobs=jobs)
     planned = time.perf_counter()
-    clerk = clerk_plan(request)
     summary = result.summary
     return {
-        "workers": workers, "days": days, "seed": seed, "jobs": jobs,
         "parse_s": round(parsed - start, 3), "plan_s": round(planned - parsed, 3),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "status": result.status.value, "assigned": summary.assigned,
@@ -38,9 +39,18 @@ def measure(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
         "gap_pct": summary.gap_pct,
         "cost_per_worker": round(summary.total_cost / max(summary.assigned, 1), 2),
         "bound_per_worker": round(summary.lower_bound_cost / max(summary.assigned, 1), 2),
+    }, request, result
+
+
+def measure(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
+    """Plan a generated request once; return timings and figures."""
+    figures, request, result = plan_once(generate_request(workers, days, seed), jobs)
+    clerk = clerk_plan(request)
+    return {
+        "workers": workers, "days": days, "seed": seed, "jobs": jobs, **figures,
         "clerk_buses": clerk.buses, "clerk_workers": clerk.workers,
         "clerk_cost_per_worker": round(clerk.cost_per_worker, 2),
-        "solver_work_s": summary.solve_seconds,
+        "solver_work_s": result.summary.solve_seconds,
     }
 
 

@@ -20,3 +20,24 @@ def test_smallest_benchmark_prints_a_result_row() -> None:
     assert len(rows) == 1
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
     assert float(cells[8]) > 0 and float(cells[11]) > 0  # cost/worker, clerk cost/worker
+
+
+def test_rail_benchmark_prints_the_three_plans_with_carriages() -> None:
+    """`python -m benchmarks.rail` on 600 workers over 3 days (half bound for rail-line
+    cities) prints the clerk's, the bus-only and the rail plan; the rail plan uses
+    carriages and feeder buses, the bus-only plan none."""
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.rail", "--workers", "600", "--days", "3",
+         "--repeat", "1", "--jobs", "1"], capture_output=True, text=True, cwd=ROOT,
+        timeout=300)
+    assert run.returncode == 0, run.stderr
+    rows = {cells[0]: cells for cells in (
+        [c.strip() for c in line.strip("|").split("|")] for line in run.stdout.splitlines()
+        if line.startswith(("| clerk", "| charterplan")))}
+    assert set(rows) == {"clerk, bus only", "charterplan, bus only", "charterplan, bus + rail"}
+    bus, rail = rows["charterplan, bus only"], rows["charterplan, bus + rail"]
+    assert int(bus[5]) == int(bus[6]) == int(bus[7]) == 0  # feeders, carriages, riders
+    assert int(rail[5]) > 0 and int(rail[6]) > 0 and int(rail[7]) > 0
+    assert float(rows["clerk, bus only"][3]) > 0 and float(rail[3]) > 0  # cost/worker
+    assert float(rail[8]) > 0 and float(rail[9]) > 0  # the two ratios
+    assert "cheaper per worker carried" in run.stdout

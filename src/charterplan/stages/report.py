@@ -56,7 +56,8 @@ def _bound_km(context: Context, hub: str, places: list[str]) -> list[float]:
 def report_tables(context: Context, trips: Sequence[Trip],
                   unassigned: Sequence[Unassigned]) -> dict[str, ReportTable]:
     """The county's daily tables: 附件2 demand by township, 附件4 destinations by
-    township, and departures by day."""
+    township, and departures by day (buses, feeders among them, rail carriages; riders
+    counted once, a rail rider on the train's day; cost of every vehicle)."""
     request = context.request
     dest = {d.id: d for d in request.destinations}
     riding = {w for t in trips if not t.feeder for w in t.passengers}
@@ -84,8 +85,12 @@ def report_tables(context: Context, trips: Sequence[Trip],
     for trip in trips:
         days[trip.departure.date().isoformat()].append(trip)
     poor = {w.id for w in request.workers if w.poverty_registered}
-    by_day = [(day, len(ts), sum(len(t.passengers) for t in ts),
-               sum(p in poor for t in ts for p in t.passengers),
+    # A rail rider is counted once, on the day of the train; a feeder adds buses and cost.
+    by_day = [(day, sum(t.mode == "bus" for t in ts), sum(t.feeder for t in ts),
+               sum(t.mode == "rail" for t in ts),
+               sum(len(t.passengers) for t in ts if not t.feeder),
+               sum(len(t.passengers) for t in ts if t.mode == "rail"),
+               sum(p in poor for t in ts if not t.feeder for p in t.passengers),
                round(sum(t.cost for t in ts), 2)) for day, ts in sorted(days.items())]
     return {
         "demand_by_township": ReportTable(
@@ -96,6 +101,8 @@ def report_tables(context: Context, trips: Sequence[Trip],
         "destinations_by_township": ReportTable(
             title="农民工返岗去向汇总表（附件4）", columns=tuple(columns), rows=tuple(by_place)),
         "departures_by_day": ReportTable(
-            title="每日发车汇总", columns=("日期", "车次", "人数", "贫困户人数", "费用（元）"),
+            title="每日发车汇总",
+            columns=("日期", "汽车车次", "其中接驳车", "火车车厢", "人数", "其中乘火车",
+                     "贫困户人数", "费用（元）"),
             rows=tuple(by_day)),
     }
