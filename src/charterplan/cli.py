@@ -179,6 +179,9 @@ def _summary(result: Plan, wall: float, folder: Path) -> str:
         f"  assigned     {s.assigned}",
         f"  unassigned   {s.unassigned}" + (f"  ({reasons})" if reasons else ""),
         f"  trips        {len(result.trips)}" + (f"  ({modes})" if modes else ""),
+        *([f"  trains       {len(s.trains)}  ({sum(t.carriages_used for t in s.trains)} "
+           f"carriages, {sum(t.riders for t in s.trains)} riders, "
+           f"{sum(t.cost for t in s.trains):,.2f}; see trains.html)"] if s.trains else []),
         f"  total cost   {s.total_cost:,.2f}",
         f"  lower bound  {s.lower_bound_cost:,.2f}  (gap {s.gap_pct:.2f} %)",
         f"  wall time    {wall:.1f} s",

@@ -1,9 +1,12 @@
 """Manifests (乘车名单): one CSV per trip and one printable HTML page for all trips.
 
-Every text here masks ID numbers and phones (:mod:`charterplan.io.masking`). CSV files
-are UTF-8 with a byte-order mark, so that a county office's spreadsheet opens them with
-the right characters. The HTML page has no script and no external asset; every text in
-it is escaped.
+A bus's manifest has its route and passengers; a rail carriage's (``G1234次 3号车厢``)
+also says where each employer meets its workers, the last leg being the employer's
+(用工单位到站接站); a feeder bus's (接驳车) names the train and carriage each rider
+changes to and the boarding cut-off. Every text here masks ID numbers and phones
+(:mod:`charterplan.io.masking`). CSV files are UTF-8 with a byte-order mark, so that a
+county office's spreadsheet opens them with the right characters. The HTML page has no
+script and no external asset; every text in it is escaped.
 """
 
 from __future__ import annotations
@@ -13,59 +16,43 @@ from os import PathLike
 from pathlib import Path
 
 from charterplan.io._files import csv_text, file_name
-from charterplan.io._roster import PASSENGER_COLUMNS, ROUTE_COLUMNS, Roster
+from charterplan.io._html import head_table, page, table
+from charterplan.io._roster import PASSENGER_COLUMNS, Roster
 from charterplan.model import Plan, PlanRequest, Trip
 
 __all__ = ["PASSENGER_COLUMNS", "manifest_csv", "manifests_html", "write_manifests"]
 
-_STYLE = (
-    "@page{size:A4 landscape;margin:12mm}"
-    "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',SimSun,sans-serif;font-size:10pt}"
-    "section{break-after:page;page-break-after:always}"
-    "section:last-of-type{break-after:auto;page-break-after:auto}"
-    "h1{font-size:14pt;margin:0 0 6px}h2{font-size:11pt;margin:10px 0 4px}"
-    "table{border-collapse:collapse;width:100%}thead{display:table-header-group}"
-    "td,th{border:1px solid #444;padding:2px 4px;text-align:left}th{background:#eee}"
-    "table.head{width:auto}p.sign{margin-top:14px}"
-)
-
 
 def _csv(roster: Roster, trip: Trip) -> str:
-    return csv_text([
-        *roster.header(trip), (), ("路线",), ROUTE_COLUMNS, *roster.route(trip), (),
-        PASSENGER_COLUMNS, *roster.passengers(trip),
-    ])
+    rows: list[tuple[str, ...]] = [(roster.title(trip),), *roster.header(trip)]
+    for heading, columns, body in roster.tables(trip):
+        rows += [(), (heading,), columns, *body]
+    return csv_text(rows)
 
 
-def manifest_csv(request: PlanRequest, trip: Trip) -> str:
-    """One trip's manifest as CSV text: header block, route with ETAs, one row per passenger."""
-    return _csv(Roster(request), trip)
+def manifest_csv(request: PlanRequest, trip: Trip, plan: Plan | None = None) -> str:
+    """One trip's manifest as CSV text: title, header block, route with ETAs, then (a
+    feeder) the trains its riders change to or (a carriage) the handover to each
+    employer, then one row per passenger.
 
-
-def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
-                   for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    ``plan`` links a feeder to its riders' carriages; without it they are not named.
+    """
+    return _csv(Roster(request, plan.trips if plan else ()), trip)
 
 
 def _section(roster: Roster, trip: Trip) -> str:
-    head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
-                   for k, v in roster.header(trip))
-    return (f"<section><h1>乘车名单 {escape(trip.id)}</h1><table class='head'>{head}</table>"
-            f"<h2>路线</h2>{_table(ROUTE_COLUMNS, roster.route(trip))}"
-            f"<h2>乘客</h2>{_table(PASSENGER_COLUMNS, roster.passengers(trip))}"
-            "<p class='sign'>跟车干部签字：__________　医务人员签字：__________　"
+    tables = "".join(f"<h2>{escape(heading)}</h2>{table(columns, body)}"
+                     for heading, columns, body in roster.tables(trip))
+    return (f"<section><h1>{escape(roster.title(trip))}</h1>{head_table(roster.header(trip))}"
+            f"{tables}<p class='sign'>跟车干部签字：__________　医务人员签字：__________　"
             "车长签字：__________</p></section>")
 
 
 def manifests_html(request: PlanRequest, plan: Plan) -> str:
     """A printable page: one section per trip, a page break between trips."""
-    roster = Roster(request)
-    sections = [_section(roster, trip) for trip in plan.trips] or ["<p>本计划没有车次。</p>"]
-    return ("<!doctype html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<title>乘车名单 {escape(plan.plan_id)}</title><style>{_STYLE}</style></head>"
-            "<body>\n" + "\n".join(sections) + "\n</body></html>\n")
+    roster = Roster(request, plan.trips)
+    return page(f"乘车名单 {plan.plan_id}", [_section(roster, trip) for trip in plan.trips],
+                "本计划没有车次。")
 
 
 def write_manifests(request: PlanRequest, plan: Plan, folder: str | PathLike[str]) -> list[Path]:
@@ -73,7 +60,7 @@ def write_manifests(request: PlanRequest, plan: Plan, folder: str | PathLike[str
 
     Trip ids are made safe as file names. Returns the paths written.
     """
-    roster, root = Roster(request), Path(folder)
+    roster, root = Roster(request, plan.trips), Path(folder)
     (root / "manifests").mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for trip in plan.trips:
@@ -82,6 +69,6 @@ def write_manifests(request: PlanRequest, plan: Plan, folder: str | PathLike[str
             path = path.with_name(f"{path.stem}_.csv")
         path.write_text(_csv(roster, trip), encoding="utf-8", newline="")
         written.append(path)
-    page = root / "manifests.html"
-    page.write_text(manifests_html(request, plan), encoding="utf-8", newline="")
-    return [*written, page]
+    path = root / "manifests.html"
+    path.write_text(manifests_html(request, plan), encoding="utf-8", newline="")
+    return [*written, path]

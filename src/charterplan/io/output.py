@@ -20,6 +20,7 @@ from charterplan.io._files import file_name
 from charterplan.io.manifest import write_manifests
 from charterplan.io.plan_json import dump_plan
 from charterplan.io.reports import write_reports
+from charterplan.io.trains import write_trains
 from charterplan.model import Plan, PlanRequest
 
 __all__ = ["OutputFolderError", "check_output_folder", "default_output_folder",
@@ -56,12 +57,14 @@ def _fill(staging: Path, request: PlanRequest, plan: Plan, run: Mapping[str, Any
     (staging / "run.json").write_text(
         json.dumps(dict(run), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_manifests(request, plan, staging)
+    write_trains(request, plan, staging)
     write_reports(request, plan, staging)
 
 
 def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
                   run: Mapping[str, Any]) -> Path:
-    """Write plan.json, run.json, manifests and reports into ``folder``, all or nothing.
+    """Write plan.json, run.json, manifests, train manifests (if the plan uses a rail
+    service) and reports into ``folder``, all or nothing.
 
     Args:
         request: the request the plan answers (names and contacts for the manifests).

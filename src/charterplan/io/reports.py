@@ -1,4 +1,5 @@
-"""Report tables as CSV: the daily tables of the plan's summary and the unassigned list."""
+"""Report tables as CSV: the daily tables of the plan's summary, its trains (专列及包车厢
+汇总, when the plan uses any) and the unassigned list."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from os import PathLike
 from pathlib import Path
 
 from charterplan.io._files import csv_text, file_name
+from charterplan.io.trains import trains_table
 from charterplan.model import Plan, PlanRequest, Reason, ReportTable
 
 __all__ = ["REASON_LABELS", "table_csv", "unassigned_csv", "write_reports"]
@@ -43,7 +45,8 @@ def unassigned_csv(request: PlanRequest, plan: Plan) -> str:
 
 
 def write_reports(request: PlanRequest, plan: Plan, folder: str | PathLike[str]) -> list[Path]:
-    """Write ``reports/<table-name>.csv`` for each summary table and ``unassigned.csv``.
+    """Write ``reports/<table-name>.csv`` for each summary table, ``reports/trains.csv``
+    when the plan uses a rail service, and ``unassigned.csv``.
 
     Returns the paths written.
     """
@@ -53,6 +56,13 @@ def write_reports(request: PlanRequest, plan: Plan, folder: str | PathLike[str])
     for name, table in plan.summary.tables.items():
         path = root / "reports" / f"{file_name(name)}.csv"
         path.write_text(table_csv(table), encoding="utf-8", newline="")
+        written.append(path)
+    trains = trains_table(request, plan)
+    if trains.rows:
+        path = root / "reports" / "trains.csv"
+        while path in written:  # a summary table of that name
+            path = path.with_name(f"{path.stem}_.csv")
+        path.write_text(table_csv(trains), encoding="utf-8", newline="")
         written.append(path)
     path = root / "unassigned.csv"
     path.write_text(unassigned_csv(request, plan), encoding="utf-8", newline="")
