@@ -19,7 +19,15 @@ from zoneinfo import ZoneInfo
 
 from geopy.distance import geodesic
 
-from charterplan.model import HealthStatus, Plan, PlanRequest, Policy, Trip, Worker
+from charterplan.model import (
+    HealthStatus,
+    Plan,
+    PlanRequest,
+    Policy,
+    RailService,
+    Trip,
+    Worker,
+)
 
 __all__ = ["Violation", "check_plan"]
 
@@ -59,6 +67,13 @@ class _Facts:
             for stop in service.stops:
                 coords.setdefault(stop.id, (stop.lat, stop.lon))
         self.coords = coords
+        # a stop id shared by services is one station: its first coordinates count
+        self.rail_stops: dict[str, tuple[float, float]] = {}
+        for service in request.rail_services:
+            for stop in service.stops:
+                self.rail_stops.setdefault(stop.id, (stop.lat, stop.lon))
+        self.destinations = {d.id: d for d in request.destinations}
+        self.serving = cache(self._serving_stop)
         # a measured road serves both ways unless the reverse is measured too
         self.measured: dict[tuple[str, str], tuple[float, float | None]] = {}
         for leg in request.roads:
@@ -73,6 +88,20 @@ class _Facts:
             return measured[0]
         return float(geodesic(self.coords[a], self.coords[b]).km) * (
             self.request.policy.road_factor)
+
+    def _serving_stop(self, destination: str) -> str | None:
+        """The rail stop serving ``destination``: the one it names, else the nearest stop
+        of any service (geodesic, ties by id) within ``rail_radius_km``, else None."""
+        place = self.destinations.get(destination)
+        if place is None:
+            return None
+        if place.rail_station is not None:
+            return place.rail_station
+        if not self.rail_stops:
+            return None
+        km, nearest = min((float(geodesic((place.lat, place.lon), where).km), stop)
+                          for stop, where in self.rail_stops.items())
+        return nearest if km <= self.request.policy.rail_radius_km else None
 
     def leg_minutes(self, a: str, b: str) -> int:
         """Whole minutes at the wheel from ``a`` to ``b``: measured, or the road at the
@@ -98,7 +127,7 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
     facts = _Facts(request)
     found: list[Violation] = []
     for rule in (_everyone_once, _cleared, _windows, _capacity, _staff, _crew, _slots,
-                 _fleet, _groups, _dropoffs, _boarding, _consistency):
+                 _fleet, _groups, _dropoffs, _boarding, _rail, _consistency):
         found.extend(rule(facts, plan))
     return sorted(set(found))
 
@@ -134,21 +163,52 @@ def _everyone_once(f: _Facts, plan: Plan) -> Iterator[Violation]:
     yield from _feeders(f, plan)
 
 
+def _trains(plan: Plan) -> dict[str, list[Trip]]:
+    """The rail trips each worker rides."""
+    trains: dict[str, list[Trip]] = defaultdict(list)
+    for trip in plan.trips:
+        if trip.mode == "rail":
+            for worker in trip.passengers:
+                trains[worker].append(trip)
+    return trains
+
+
 def _feeders(f: _Facts, plan: Plan) -> Iterator[Violation]:
-    rail = [t for t in plan.trips if t.mode == "rail"]
+    """1: a feeder rider rides one feeder and then exactly one rail trip, which leaves
+    the station the feeder drops them at no sooner than the boarding cut-off after."""
+    trains = _trains(plan)
+    cutoff = timedelta(minutes=f.request.policy.rail_cutoff_minutes)
+    feeders: Counter[str] = Counter()
     for feeder in (t for t in plan.trips if t.feeder):
-        station = feeder.stops[-1].place if feeder.stops else ""
+        feeders.update(set(feeder.passengers))
+        where = {w: s for s in feeder.stops if s.kind == "dropoff" for w in s.workers}
         for worker in feeder.passengers:
-            onward = [t for t in rail if worker in t.passengers and t.hub == station
-                      and t.departure >= feeder.arrival]
-            if not onward:
-                yield Violation(1, f"trip {feeder.id}",
-                                f"feeder rider {worker} rides no train from {station} after it")
+            stop = where.get(worker)
+            if stop is None:
+                continue  # reported as a missing drop-off
+            onward = trains.get(worker, [])
+            if len(onward) != 1:
+                yield Violation(1, f"trip {feeder.id}", f"feeder rider {worker} rides "
+                                f"{len(onward)} rail trips, not one")
+                continue
+            (train,) = onward
+            if train.hub != stop.place:
+                yield Violation(1, f"trip {feeder.id}", f"feeder rider {worker} alights at "
+                                f"{stop.place}, but their train {train.id} leaves {train.hub}")
+            elif train.departure < stop.eta + cutoff:
+                yield Violation(1, f"trip {feeder.id}", f"feeder rider {worker} reaches "
+                                f"{stop.place} at {stop.eta.isoformat()}, less than "
+                                f"{f.request.policy.rail_cutoff_minutes} min before train "
+                                f"{train.id} leaves at {train.departure.isoformat()}")
+    for worker, count in feeders.items():
+        if count > 1:
+            yield Violation(1, f"worker {worker}", f"rides {count} feeders")
 
 
 def _cleared(f: _Facts, plan: Plan) -> Iterator[Violation]:
-    """2: every passenger is cleared on the departure."""
-    for trip, worker_id in _riders(plan):
+    """2: every passenger is cleared on the departure (a feeder's riders on the
+    feeder's departure as well as the train's)."""
+    for trip, worker_id in ((t, w) for t in plan.trips for w in t.passengers):
         worker = f.workers.get(worker_id)
         if worker is None:
             continue
@@ -178,8 +238,11 @@ def _windows(f: _Facts, plan: Plan) -> Iterator[Violation]:
         if etas and (etas[0] < trip.departure or trip.arrival != etas[-1]):
             yield Violation(3, f"trip {trip.id}",
                             "departure/arrival disagree with the first/last stop ETA")
-        dropoff = {w: s for s in trip.stops if s.kind == "dropoff" for w in s.workers}
-        for worker_id in trip.passengers if not trip.feeder else ():
+        # a feeder's drop-off is the station, not the destination: only its departure
+        # counts against the window (the train's arrival is checked on the train)
+        dropoff = ({} if trip.feeder else
+                   {w: s for s in trip.stops if s.kind == "dropoff" for w in s.workers})
+        for worker_id in trip.passengers:
             worker = f.workers.get(worker_id)
             if worker is None:
                 continue
@@ -457,10 +520,11 @@ def _boarding(f: _Facts, plan: Plan) -> Iterator[Violation]:
     """10 (door to door): a bus rider with a pickup point boards there (unless the
     policy has every worker gather at the hub), one without at the hub; a bus calls at
     no more pickup points than the policy allows, and no rider rides more than
-    ``max_detour_km`` beyond the direct road."""
+    ``max_detour_km`` beyond the direct road. Feeders are buses too; their riders may
+    also all board at the hub."""
     policy = f.request.policy
     for trip in plan.trips:
-        if trip.mode != "bus" or trip.feeder:
+        if trip.mode != "bus":
             continue
         points = [s.place for s in trip.stops if s.kind == "pickup" and s.place != trip.hub]
         if len(points) > policy.max_pickups_per_bus:
@@ -481,7 +545,7 @@ def _boarding(f: _Facts, plan: Plan) -> Iterator[Violation]:
             expected = (worker.pickup_point if policy.door_to_door and worker.pickup_point
                         else trip.hub)
             start, end = board[worker_id], alight[worker_id]
-            if path[start] != expected:
+            if path[start] != expected and not (trip.feeder and path[start] == trip.hub):
                 yield Violation(10, f"trip {trip.id}", f"{worker_id} boards at {path[start]}, "
                                 f"not at {expected}")
             detour = along[end] - along[start] - f.road(path[start], path[end])
@@ -491,8 +555,10 @@ def _boarding(f: _Facts, plan: Plan) -> Iterator[Violation]:
 
 
 def _dropoffs(f: _Facts, plan: Plan) -> Iterator[Violation]:
-    """10: each passenger alights where they are going."""
-    destinations = {d.id: d for d in f.request.destinations}
+    """10: a bus rider alights at their destination, a rail rider at the stop serving
+    it (a destination no stop serves goes by bus), a feeder rider at a rail station
+    (their train's: see :func:`_feeders`)."""
+    stations = {h.id for h in f.request.hubs if h.kind == "rail_station"}
     for trip in plan.trips:
         where = {w: s.place for s in trip.stops if s.kind == "dropoff" for w in s.workers}
         for worker_id in trip.passengers:
@@ -501,17 +567,82 @@ def _dropoffs(f: _Facts, plan: Plan) -> Iterator[Violation]:
             if worker is None or place is None:
                 continue
             if trip.feeder:
-                expected = {trip.stops[-1].place}
-            elif trip.mode == "bus":
-                expected = {worker.destination}
-            else:
-                service = f.services.get(trip.vehicle_type)
-                stops = {s.id for s in service.stops} if service else set()
-                wanted = destinations[worker.destination].rail_station
-                expected = {wanted} if wanted in stops else stops
-            if place not in expected:
+                if place not in stations:
+                    yield Violation(10, f"trip {trip.id}", f"feeder rider {worker_id} "
+                                    f"alights at {place}, not at a rail station")
+                continue
+            expected = (f.serving(worker.destination) if trip.mode == "rail"
+                        else worker.destination)
+            if expected is None:
+                yield Violation(10, f"trip {trip.id}", f"{worker_id} rides rail, but no stop "
+                                f"within {f.request.policy.rail_radius_km} km serves "
+                                f"{worker.destination}")
+            elif place != expected:
                 yield Violation(10, f"trip {trip.id}",
-                                f"{worker_id} alights at {place}, not {sorted(expected)}")
+                                f"{worker_id} alights at {place}, not at {expected}")
+
+
+def _on_time(eta: datetime, when: datetime) -> bool:
+    """``eta`` is ``when`` to the minute: a plan writes minutes, and may round either way."""
+    start, end = when.timestamp() / 60, eta.timestamp() / 60
+    return math.floor(start) <= end <= math.ceil(start)
+
+
+def _rail(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """0 and 3: each carriage follows its service: it leaves the service's hub at its
+    departure with every rider boarding there, calls at the service's stops in their
+    order at their arrival times, costs a carriage, has no driver, is no feeder, runs at
+    least the great-circle km of its calls, and is back (escort and medic by train) no
+    sooner than the ride out takes."""
+    for trip in plan.trips:
+        service = f.services.get(trip.vehicle_type)
+        if trip.mode == "rail" and service is not None:  # unknown: reported as capacity
+            yield from _carriage(f, trip, service)
+
+
+def _carriage(f: _Facts, trip: Trip, service: RailService) -> Iterator[Violation]:
+    """One carriage against its service (see the rail contract of :func:`_rail`)."""
+    subject = f"trip {trip.id}"
+    if trip.hub != service.hub:
+        yield Violation(0, subject, f"hub {trip.hub}, but {service.id} leaves {service.hub}")
+    if trip.feeder or trip.drivers != 0:
+        yield Violation(0, subject, f"a carriage is no feeder and has no drivers (got "
+                        f"feeder={trip.feeder}, drivers={trip.drivers})")
+    if abs(trip.cost - service.cost_per_carriage) > 0.01:
+        yield Violation(0, subject, f"cost {trip.cost} is not {service.cost_per_carriage}")
+    if not _on_time(trip.departure, service.departure):
+        yield Violation(3, subject, f"leaves {trip.departure.isoformat()}, but {service.id} "
+                        f"leaves {service.departure.isoformat()}")
+    first = trip.stops[0] if trip.stops else None
+    if (first is None or first.kind != "pickup" or first.place != service.hub
+            or set(first.workers) != set(trip.passengers)
+            or not _on_time(first.eta, service.departure)):
+        yield Violation(0, subject, f"does not start with every passenger boarding at "
+                        f"{service.hub} at the departure")
+    calls = {s.id: (index, s) for index, s in enumerate(service.stops)}
+    order: list[int] = []
+    for stop in trip.stops[1:]:
+        call = calls.get(stop.place) if stop.kind == "dropoff" else None
+        if call is None:
+            yield Violation(0, subject, f"{stop.kind} at {stop.place}, which is no drop-off "
+                            f"at a stop of {service.id}")
+            continue
+        index, rail_stop = call
+        order.append(index)
+        if not _on_time(stop.eta, rail_stop.arrival):
+            yield Violation(3, subject, f"reaches {stop.place} at {stop.eta.isoformat()}, "
+                            f"but {service.id} arrives {rail_stop.arrival.isoformat()}")
+    if any(b <= a for a, b in itertools.pairwise(order)):
+        yield Violation(0, subject, f"drop-offs are not in the order {service.id} calls")
+    if trip.back_at_hub < trip.arrival + (trip.arrival - trip.departure):
+        yield Violation(3, subject, "back at the hub sooner than the train takes to return")
+    hub = f.hubs.get(service.hub)
+    path = ([] if hub is None else [(hub.lat, hub.lon)]) + [
+        (service.stops[i].lat, service.stops[i].lon) for i in order]
+    km = sum(float(geodesic(a, b).km) for a, b in itertools.pairwise(path))
+    if trip.distance_km < km * (1 - TOLERANCE):
+        yield Violation(0, subject,
+                        f"distance {trip.distance_km} km is under the line's {km:.1f}")
 
 
 def _consistency(f: _Facts, plan: Plan) -> Iterator[Violation]:
@@ -593,3 +724,40 @@ def _summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
     for ok, message in checks:
         if not ok:
             yield Violation(0, "summary", message)
+    yield from _trains_summary(plan, f)
+
+
+def _trains_summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
+    """0: ``summary.trains`` has one entry per service used, in request order, that
+    agrees with the service and with its carriages."""
+    carriages: dict[str, list[Trip]] = defaultdict(list)
+    for trip in plan.trips:
+        if trip.mode == "rail":
+            carriages[trip.vehicle_type].append(trip)
+    order = [r.id for r in f.request.rail_services if r.id in carriages]
+    listed = [t.service for t in plan.summary.trains]
+    if listed != order:
+        yield Violation(0, "summary", f"trains lists services {listed}, but the carriages "
+                        f"use {order}")
+    for train in plan.summary.trains:
+        service, used = f.services.get(train.service), carriages.get(train.service, [])
+        if service is None:
+            yield Violation(0, "summary", f"train of unknown service {train.service!r}")
+            continue
+        cost = sum(t.cost for t in used)
+        checks = [
+            (train.hub == service.hub, f"hub {train.hub}, not {service.hub}"),
+            (_on_time(train.departure, service.departure),
+             f"departure {train.departure.isoformat()}, not {service.departure.isoformat()}"),
+            (train.carriages == service.carriages,
+             f"carriages {train.carriages}, not {service.carriages}"),
+            (train.carriages_used == len(used),
+             f"carriages_used {train.carriages_used}, but {len(used)} carriages run"),
+            (train.riders == sum(len(t.passengers) for t in used),
+             f"riders {train.riders}, but {sum(len(t.passengers) for t in used)} ride"),
+            (abs(train.cost - cost) <= 0.01 * (1 + len(used)),
+             f"cost {train.cost}, but its carriages cost {cost:.2f}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                yield Violation(0, f"summary train {train.service}", message)
