@@ -1,8 +1,8 @@
 """plan(request) -> Plan: the stages chained, with no I/O.
 
-eligibility → areas → assignment (CP-SAT) → timetable and convoys → staff → crew on
-board → summary. Each stage is a pure function of the request and earlier stages, so
-the same request and seed give the same plan.
+eligibility → areas → assignment (CP-SAT: bus or train) → carriages and feeders →
+timetable and convoys → staff → crew on board → summary. Each stage is a pure function
+of the request and earlier stages, so the same request and seed give the same plan.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from charterplan.geo import great_circle_km
 from charterplan.io.request import request_digest
 from charterplan.model import (
     BusType,
@@ -22,6 +23,7 @@ from charterplan.model import (
     Reason,
     Stop,
     Summary,
+    TrainUse,
     Trip,
     Unassigned,
     Worker,
@@ -32,8 +34,10 @@ from charterplan.stages.assign import Progress, Runner, assign
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
+from charterplan.stages.packing import Bus
+from charterplan.stages.rail import Carriage, board, connected
 from charterplan.stages.report import lower_bound, report_tables
-from charterplan.stages.staffing import refill, staff_trips
+from charterplan.stages.staffing import Crewing, Duty, refill, staff_trips
 from charterplan.stages.timetable import Scheduled, schedule
 
 __all__ = ["plan"]
@@ -66,27 +70,68 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     report("eligibility", 1, 1)
     assignment = assign(context, areas, run=run or runner_for(jobs, scheduler), progress=progress)
     report("timetable", 0, 1)
-    timetable = schedule(context, assignment.buses)
-    crewing = staff_trips(context, timetable.trips)
-    scheduled = refill(timetable.trips, crewing)
+    railway = board(context, assignment.rail, assignment.feeders)
+    carriages = list(railway.carriages)
+    timetable = schedule(context, (*assignment.buses, *railway.feeders))
+    lost = connected(carriages, [s.bus for s in timetable.trips if s.bus.feeder],
+                     why="their feeder bus found no departure slot")
+    timed = [s for s in timetable.trips if s.bus.units]
+    carriages = [c for c in carriages if c.units]
+    crew = staff_trips(context, [Duty.of(s) for s in timed] + [_duty(context, c)
+                                                                for c in carriages]).crew
+    bus_crew, rail_crew = crew[:len(timed)], crew[len(timed):]
+    scheduled = refill(timed, Crewing(bus_crew))
+    staffed = [(c, pair) for c, pair in zip(carriages, rail_crew, strict=True) if pair]
+    no_train = [Unassigned(worker=w, reason=Reason.NO_STAFF,
+                           detail="no free escort and medic for the train carriage")
+                for c, pair in zip(carriages, rail_crew, strict=True) if pair is None
+                for u in c.units for w in u.workers]
+    lost += connected([c for c, _ in staffed],
+                      [s.bus for s, pair in zip(scheduled, bus_crew, strict=True)
+                       if pair and s.bus.feeder], reason=Reason.NO_STAFF,
+                      why="their feeder bus or train carriage has no escort and medic")
     report("timetable", 1, 1)
-    area_names = {a.id: a.name for a in areas}
-    trips, convoys, no_staff = _trips(context, scheduled, crewing.crew,
+    area_names = {a.id: a.name for a in areas} | _feeder_areas(context, railway.feeders)
+    kept = [(s, pair) for s, pair in zip(scheduled, bus_crew, strict=True) if s.bus.units]
+    trips, convoys, no_staff = _trips(context, [s for s, _ in kept], [p for _, p in kept],
                                       timetable.convoy_areas, area_names)
-    unassigned = sorted([*screening.unassigned, *assignment.left, *timetable.left, *no_staff],
-                        key=lambda u: u.worker)
+    rail_trips = _rail_trips(context, [(c, p) for c, p in staffed if c.units])
+    unassigned = _first_reasons([*screening.unassigned, *assignment.left, *railway.left,
+                                 *timetable.left, *lost, *no_staff, *no_train])
     status = (PlanStatus.PARTIAL if any(u.reason in _SHORTAGES for u in unassigned)
               else PlanStatus.OPTIMAL if assignment.optimal else PlanStatus.FEASIBLE)
+    all_trips = trips + [t for t, _ in rail_trips]
     return Plan(
         plan_id=request.plan_id,
         request_sha256=request_digest(request),
         seed=request.policy.seed,
         status=status,
-        trips=tuple(trips),
-        convoys=tuple(convoys),
+        trips=tuple(all_trips),
+        convoys=tuple(convoys + [c for _, c in rail_trips if c is not None]),
         unassigned=tuple(unassigned),
-        summary=_summary(context, trips, unassigned, assignment.work),
+        summary=_summary(context, all_trips, unassigned, assignment.work),
     )
+
+
+def _first_reasons(unassigned: Sequence[Unassigned]) -> list[Unassigned]:
+    """Each worker once, with the first reason given (the cause, not its knock-on
+    effects on a rider's other leg), sorted by worker."""
+    first: dict[str, Unassigned] = {}
+    for u in unassigned:
+        first.setdefault(u.worker, u)
+    return sorted(first.values(), key=lambda u: u.worker)
+
+
+def _duty(context: Context, carriage: Carriage) -> Duty:
+    return Duty(carriage.hub, carriage.departure, carriage.back(context),
+                sum(u.poverty for u in carriage.units), carriage.load)
+
+
+def _feeder_areas(context: Context, feeders: Sequence[Bus]) -> dict[str, str]:
+    """Convoy area names of feeder buses: the train's station and service."""
+    return {bus.area: f"{context.hubs[station].name}（{bus.feeder}次接驳）"
+            for bus in feeders if bus.feeder is not None
+            for station in [context.rail.services[bus.feeder].hub]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +158,8 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
     alights: dict[str, list[str]] = defaultdict(list)
     for w in passengers:
         boards[(workers[w].pickup_point if w in picked else None) or s.bus.hub].append(w)
-        alights[workers[w].destination].append(w)
+        # a feeder's riders all alight at the train's station, its only stop
+        alights[s.route.stops[0] if s.bus.feeder else workers[w].destination].append(w)
     stops = [Stop(kind="pickup", place=s.bus.hub, eta=context.moment(s.departure),
                   workers=tuple(boards[s.bus.hub]))] if boards[s.bus.hub] else []
     arrivals = s.arrivals
@@ -123,7 +169,8 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
               for n, (place, minute) in enumerate(zip(s.route.calls, arrivals, strict=True))]
     kind = look.kinds[s.bus.kind]
     km = math.ceil(s.route.km * 10 - 1e-9) / 10  # up, so the cost never undercuts the bound
-    stop_of = {w: s.route.stops.index(workers[w].destination) for w in passengers}
+    stop_of = {w: s.route.stops.index(place) for place, riders in alights.items()
+               for w in riders}
     captain, deputy = choose_captains(passengers, stop_of, workers, look.order)
     return Trip(
         id=ident, mode="bus", vehicle_type=kind.id, hub=s.bus.hub,
@@ -134,6 +181,7 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
         escort=crew[0], medic=crew[1], convoy=convoy, drivers=s.route.drivers,
         distance_km=km, cost=round(kind.fixed_cost + kind.cost_per_km * km
                                    + s.route.extra_cost, 2),
+        feeder=s.bus.feeder is not None,
     )
 
 
@@ -168,6 +216,70 @@ def _trips(context: Context, scheduled: Sequence[Scheduled],
     return trips, convoys, no_staff
 
 
+def _rail_trips(context: Context, staffed: Sequence[tuple[Carriage, tuple[str, str]]]) -> (
+        list[tuple[Trip, Convoy | None]]):
+    """A trip per carriage, numbered within its train, and a convoy per train (its
+    first carriage carries the convoy); and the whole-train view per service."""
+    look = _Lookup.of(context.request)
+    names = {stop.id: stop.name for r in context.request.rail_services for stop in r.stops}
+    places = context.places
+    by_service: dict[str, list[tuple[Carriage, tuple[str, str]]]] = defaultdict(list)
+    for carriage, pair in staffed:
+        by_service[carriage.service.id].append((carriage, pair))
+    out: list[tuple[Trip, Convoy | None]] = []
+    for service_id in sorted(by_service, key=lambda k: context.rail.services[k].index):
+        service = context.rail.services[service_id]
+        leaves = context.moment(service.departure)
+        convoy = f"{service.hub}-{leaves:%m%d}-{service.id}"
+        trips: list[Trip] = []
+        used: set[str] = set()
+        for number, (carriage, (escort, medic)) in enumerate(by_service[service_id], 1):
+            alights = carriage.alights(context)
+            passengers = tuple(w for u in carriage.units for w in u.workers)
+            calls = [(stop, minute) for stop, minute in service.calls
+                     if stop in alights.values()]
+            used |= {stop for stop, _ in calls}
+            stops = [Stop(kind="pickup", place=service.hub, eta=leaves, workers=passengers)]
+            stops += [Stop(kind="dropoff", place=stop, eta=context.moment(minute),
+                           workers=tuple(w for w in passengers if alights[w] == stop))
+                      for stop, minute in calls]
+            path = [places.index[p] for p in [service.hub, *(stop for stop, _ in calls)]]
+            km = float(great_circle_km(places.lat[path[:-1]], places.lon[path[:-1]],
+                                       places.lat[path[1:]], places.lon[path[1:]]).sum())
+            order = [stop for stop, _ in calls]
+            captain, deputy = choose_captains(
+                passengers, {w: order.index(alights[w]) for w in passengers}, look.workers,
+                look.order)
+            trips.append(Trip(
+                id=f"{service.id}-{number:02d}", mode="rail", vehicle_type=service.id,
+                hub=service.hub, carriage=number, departure=leaves,
+                arrival=context.moment(carriage.arrival(context)),
+                back_at_hub=context.moment(carriage.back(context)), stops=tuple(stops),
+                passengers=passengers, captain=captain, deputy_captain=deputy,
+                escort=escort, medic=medic, convoy=convoy, drivers=0,
+                distance_km=math.ceil(km * 10 - 1e-9) / 10, cost=round(service.cost, 2)))
+        area = "、".join(names[stop] for stop, _ in service.calls if stop in used)
+        out.append((trips[0], Convoy(id=convoy, hub=service.hub, area=area,
+                                     trips=tuple(t.id for t in trips), leader=trips[0].escort)))
+        out += [(t, None) for t in trips[1:]]
+    return out
+
+
+def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
+    """The whole-train view: per service used, its carriages, riders and cost."""
+    used: dict[str, list[Trip]] = defaultdict(list)
+    for trip in trips:
+        if trip.mode == "rail":
+            used[trip.vehicle_type].append(trip)
+    return tuple(
+        TrainUse(service=service.id, hub=service.hub, departure=ts[0].departure,
+                 carriages_used=len(ts), carriages=service.carriages,
+                 riders=sum(len(t.passengers) for t in ts),
+                 cost=round(sum(t.cost for t in ts), 2))
+        for service in sorted(context.rail.services.values(), key=lambda s: s.index)
+        if (ts := used.get(service.id)))
+
+
 def _summary(context: Context, trips: list[Trip], unassigned: list[Unassigned],
              work: float) -> Summary:
     cost = round(sum(t.cost for t in trips), 2)
@@ -190,4 +302,5 @@ def _summary(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         gap_pct=round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0,
         solve_seconds=round(work, 3),
         tables=report_tables(context, trips, unassigned),
+        trains=_trains(context, trips),
     )

@@ -8,6 +8,7 @@ from charterplan.model.plan import (
     ReportTable,
     Stop,
     Summary,
+    TrainUse,
     Trip,
     Unassigned,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Staff",
     "Stop",
     "Summary",
+    "TrainUse",
     "Trip",
     "Unassigned",
     "Worker",

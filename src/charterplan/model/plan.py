@@ -28,6 +28,7 @@ __all__ = [
     "ReportTable",
     "Stop",
     "Summary",
+    "TrainUse",
     "Trip",
     "Unassigned",
 ]
@@ -127,6 +128,18 @@ class ReportTable(_Frozen):
     rows: tuple[tuple[str | int | float, ...], ...]
 
 
+class TrainUse(_Frozen):
+    """The whole-train view of one rail service: what the plan uses of it (专列)."""
+
+    service: str
+    hub: str
+    departure: PlanTime
+    carriages_used: int
+    carriages: int
+    riders: int
+    cost: float
+
+
 class Summary(_Frozen):
     """Headline figures and the daily report tables."""
 
@@ -144,6 +157,8 @@ class Summary(_Frozen):
         "measure that keeps the plan byte-identical between runs; the wall-clock time "
         "is printed by the command line and written to run.json.")
     tables: dict[str, ReportTable]
+    trains: tuple[TrainUse, ...] = Field(
+        default=(), description="Per rail service the plan uses: carriages, riders, cost.")
 
 
 class Plan(_Frozen):

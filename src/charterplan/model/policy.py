@@ -109,4 +109,13 @@ class Policy(BaseModel):
         description="Cost (yuan) of each driver beyond the first on a trip.")
     driver_change_minutes: int = Field(
         10, ge=0, le=120, description="Minutes the bus stops when two drivers change over.")
+    rail_radius_km: float = Field(
+        50.0, ge=0, le=500,
+        description="A destination that names no rail_station is served by the nearest "
+        "stop of any rail service (geodesic) when it lies within this distance; the "
+        "last leg from that station to the employer is the employer's.")
+    rail_cutoff_minutes: int = Field(
+        60, ge=0, le=600,
+        description="Boarding cut-off: rail riders are at the station this long before "
+        "the train leaves, so their feeder bus arrives by then.")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Random seed of every solver.")

@@ -9,8 +9,17 @@ bus in it can leave at. Variables:
   ride any pattern and units whose deadline allows only the direct pattern);
 * ``y[p, w, t]`` — buses of type ``t`` running pattern ``p`` in wave ``w``;
 * ``g[q, p, w, t]`` — seats those buses give to destination set ``q``;
-* ``u[c]`` — units left behind, penalised above any bus's cost (poor households far
-  above, so they are served first when buses run short).
+* ``r[c, o]`` — units of demand ``c`` sent by rail choice ``o`` (a train service);
+  ``k[o]`` — its carriages; ``f[o, t]`` — feeder buses of type ``t`` to its station,
+  which count against the fleet and slots of the feeders' day like any bus. A train
+  and its feeders carry riders of many areas, so a rider is priced at their seat's
+  share of the train and feeders (``RailChoice.seat_cost``), not at whole vehicles;
+  carriages and feeders are pooled across areas afterwards;
+* ``u[c]`` — units left behind, penalised above any vehicle's cost (poor households far
+  above, so they are served first when vehicles run short).
+
+Bus or train is thus one decision, by total cost: a carriage's cost plus its riders'
+feeders against the buses they would otherwise fill.
 
 The model is solved with one worker and a deterministic time limit, so the same input
 and seed give the same answer; a wall-clock limit stays as a safety bound only.
@@ -25,7 +34,10 @@ from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
-__all__ = ["BusKind", "Demand", "Problem", "Solution", "bus_cost", "solve"]
+__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "bus_cost", "solve"]
+
+RIDERS_PER_CARRIAGE = 2
+"""Fewest riders of a carriage: it needs a captain and a different deputy."""
 
 K = TypeVar("K", bound=Hashable)
 
@@ -41,12 +53,26 @@ class BusKind:
 
 
 @dataclass(frozen=True, slots=True)
+class RailChoice:
+    """A train service as an area's model sees it: carriages of ``capacity`` riders,
+    each rider costing ``seat_cost`` (their share of a carriage and of a feeder bus).
+    Riders reach the train's station on feeder buses that leave on ``feeder_day``;
+    None when the train leaves from the area's hub."""
+
+    service: str
+    capacity: int
+    seat_cost: float
+    feeder_day: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Demand:
     """``count`` identical units of ``size`` seats bound for destination set ``dests``.
 
     ``any_waves`` are waves in which a unit may ride any pattern containing ``dests``;
     ``direct_waves`` those in which only the pattern that is exactly ``dests`` is fast
-    enough. ``priority`` counts poor-household members per unit.
+    enough. ``priority`` counts poor-household members per unit. ``rails`` are the
+    rail choices (indices into :attr:`Problem.rails`) a unit may take instead.
     """
 
     dests: frozenset[str]
@@ -55,6 +81,7 @@ class Demand:
     count: int
     any_waves: tuple[int, ...]
     direct_waves: tuple[int, ...]
+    rails: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +92,8 @@ class Problem:
     ``pattern_km[p]``, plus ``pattern_extra[p]`` (its extra drivers).
 
     ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(kind, day)]`` and
-    ``slot_caps[day]`` bound the buses this area may use (missing: zero).
+    ``slot_caps[day]`` bound the buses this area may use (missing: zero), and
+    ``carriage_caps[service]`` the carriages of each rail choice's service.
     """
 
     patterns: tuple[frozenset[str], ...]
@@ -80,6 +108,8 @@ class Problem:
     effort: float
     seed: int
     time_limit_s: float
+    rails: tuple[RailChoice, ...] = ()
+    carriage_caps: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +123,9 @@ class Solution:
     seats: dict[tuple[frozenset[str], int, int, int], int]
     optimal: bool
     work: float
+    rail_units: dict[tuple[int, int], int] = field(default_factory=dict)
+    carriages: dict[int, int] = field(default_factory=dict)
+    feeders: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def _fen(yuan: float) -> int:
@@ -119,6 +152,9 @@ class _Vars:
     y_max: dict[tuple[int, int, int], int] = field(default_factory=dict)
     g: dict[tuple[frozenset[str], int, int, int], cp_model.IntVar] = field(
         default_factory=dict)
+    r: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    k: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    f: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
 
 def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int]:
@@ -131,10 +167,38 @@ def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int
         for w in d.direct_waves:
             v.x_dir[c, w] = model.new_int_var(0, d.count, f"xd{c}_{w}")
             riders[d.dests, w] += d.size * d.count
+        for o in d.rails:
+            v.r[c, o] = model.new_int_var(0, d.count, f"r{c}_{o}")
         v.left[c] = model.new_int_var(0, d.count, f"u{c}")
         model.add(sum(v.x_any[c, w] for w in d.any_waves)
-                  + sum(v.x_dir[c, w] for w in d.direct_waves) + v.left[c] == d.count)
+                  + sum(v.x_dir[c, w] for w in d.direct_waves)
+                  + sum(v.r[c, o] for o in d.rails) + v.left[c] == d.count)
     return riders
+
+
+def _rail_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+    """Carriages and feeder buses for each rail choice's riders."""
+    riders: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
+    most: dict[int, int] = defaultdict(int)
+    for (c, o), var in v.r.items():
+        riders[o].append(p.demands[c].size * var)
+        most[o] += p.demands[c].size * p.demands[c].count
+    for o in sorted(riders):
+        choice = p.rails[o]
+        total = cp_model.LinearExpr.sum(riders[o])
+        cap = min(p.carriage_caps.get(choice.service, 0), -(-most[o] // choice.capacity))
+        v.k[o] = model.new_int_var(0, max(cap, 0), f"k{o}")
+        model.add(total <= choice.capacity * v.k[o])
+        day = choice.feeder_day
+        if day is None:
+            continue
+        for t, kind in enumerate(p.kinds):
+            ub = min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0),
+                     -(-most[o] // kind.capacity))
+            if ub > 0:
+                v.f[o, t] = model.new_int_var(0, ub, f"f{o}_{t}")
+        model.add(total <= sum(p.kinds[t].capacity * v.f[o, t]
+                               for t in range(len(p.kinds)) if (o, t) in v.f))
 
 
 def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
@@ -191,6 +255,11 @@ def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
     for (_, w, t), var in v.y.items():
         per_kind[p.kinds[t].id, p.wave_day[w]].append(var)
         per_day[p.wave_day[w]].append(var)
+    for (o, t), var in v.f.items():
+        day = p.rails[o].feeder_day
+        assert day is not None
+        per_kind[p.kinds[t].id, day].append(var)
+        per_day[day].append(var)
     for key, buses in per_kind.items():
         model.add(sum(buses) <= p.fleet_caps.get(key, 0))
     for day, buses in per_day.items():
@@ -198,16 +267,21 @@ def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
 
 
 def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
-    """Bus costs in fen, plus a penalty per unit left: above any bus's cost per worker,
-    and for each poor-household member above a full bus of other workers."""
+    """Bus costs and rail seats in fen, plus a penalty per unit left: above any
+    vehicle's cost per worker, and for each poor-household member above a full bus of
+    other workers."""
     costs = {(pi, t): _fen(bus_cost(k, km, extra))
              for pi, (km, extra) in enumerate(zip(p.pattern_km, p.pattern_extra, strict=True))
              for t, k in enumerate(p.kinds)}
-    base = max(costs.values(), default=0) + 1
+    seat = {o: _fen(choice.seat_cost) for o, choice in enumerate(p.rails)}
+    base = max([*costs.values(), *seat.values()], default=0) + 1
     max_cap = max((k.capacity for k in p.kinds), default=1)
     penalty = {c: base * ((d.size - d.priority) + d.priority * (max_cap + 1))
                for c, d in enumerate(p.demands)}
+    # a fen per carriage and feeder keeps their counts (the shared resources) tight
     model.minimize(sum(costs[pi, t] * var for (pi, _, t), var in v.y.items())
+                   + sum(seat[o] * p.demands[c].size * var for (c, o), var in v.r.items())
+                   + sum(v.k.values()) + sum(v.f.values())
                    + sum(penalty[c] * var for c, var in v.left.items()))
 
 
@@ -219,6 +293,62 @@ class _Start:
     buses: dict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))
     seats: dict[tuple[frozenset[str], int, int, int], int] = field(
         default_factory=lambda: defaultdict(int))
+    rail: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    carriages: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    feeders: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _construct_rail(p: Problem, v: _Vars, start: _Start, left: dict[int, int],
+                    used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
+    """Send by train the demands whose rail seat is cheaper than a seat on a full bus
+    of their own pattern, or that no bus can take."""
+    seat = {o: choice.seat_cost for o, choice in enumerate(p.rails)}
+    kind_of = {o: max((t for t in range(len(p.kinds)) if (o, t) in v.f),
+                      key=lambda t: (p.kinds[t].capacity, -t), default=-1)
+               for o in range(len(p.rails))}
+    pattern_of = {q: pi for pi, q in enumerate(p.patterns)}
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for c, d in enumerate(p.demands):
+        options = [o for o in d.rails if (c, o) in v.r
+                   and (p.rails[o].feeder_day is None or kind_of[o] >= 0)]
+        if not options:
+            continue
+        pi = pattern_of.get(d.dests)
+        by_bus = min((bus_cost(k, p.pattern_km[pi], p.pattern_extra[pi]) / k.capacity
+                      for k in p.kinds), default=float("inf")) if (
+            pi is not None and (d.any_waves or d.direct_waves)) else float("inf")
+        best = min(options, key=lambda o: (seat[o], o))
+        if seat[best] < by_bus:
+            wanted[best].append(c)
+    for o, demands in sorted(wanted.items()):
+        choice = p.rails[o]
+        room = choice.capacity * p.carriage_caps.get(choice.service, 0)
+        sent = {}
+        for c in demands:
+            d = p.demands[c]
+            n = min(left[c], room // d.size)
+            if n:
+                sent[c] = n
+                room -= n * d.size
+        riders = sum(p.demands[c].size * n for c, n in sent.items())
+        carriages = -(-riders // choice.capacity)
+        if riders < RIDERS_PER_CARRIAGE * max(carriages, 1):
+            continue
+        t, day = kind_of[o], choice.feeder_day
+        feeders = 0
+        if day is not None:
+            kind = p.kinds[t]
+            feeders = -(-riders // kind.capacity)
+            if (used[kind.id, day] + feeders > p.fleet_caps.get((kind.id, day), 0)
+                    or per_day[day] + feeders > p.slot_caps.get(day, 0)):
+                continue
+            used[kind.id, day] += feeders
+            per_day[day] += feeders
+            start.feeders[o, t] = feeders
+        start.carriages[o] = carriages
+        for c, n in sent.items():
+            start.rail[c, o] = n
+            left[c] -= n
 
 
 def _construct(p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
@@ -232,6 +362,7 @@ def _construct(p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
     pattern_of = {q: pi for pi, q in enumerate(p.patterns)}
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
+    _construct_rail(p, v, start, left, used, per_day)
     by_size = sorted(range(len(p.kinds)), key=lambda t: -p.kinds[t].capacity)
     for w, day in enumerate(p.wave_day):
         ready = [c for c, d in enumerate(p.demands)
@@ -304,6 +435,12 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
         model.add_hint(var, start.buses[bus_key])
     for seat_key, var in v.g.items():
         model.add_hint(var, start.seats[seat_key])
+    for rail_key, var in v.r.items():
+        model.add_hint(var, start.rail[rail_key])
+    for o, var in v.k.items():
+        model.add_hint(var, start.carriages[o])
+    for feeder_key, var in v.f.items():
+        model.add_hint(var, start.feeders[feeder_key])
 
 
 def solve(problem: Problem) -> Solution:
@@ -316,6 +453,7 @@ def solve(problem: Problem) -> Solution:
     v = _Vars()
     riders = _demand_vars(model, problem, v)
     _bus_vars(model, problem, v, riders)
+    _rail_vars(model, problem, v)
     _balance(model, problem, v, riders)
     _resource_limits(model, problem, v)
     _objective(model, problem, v)
@@ -342,4 +480,7 @@ def solve(problem: Problem) -> Solution:
         seats=chosen(v.g),
         optimal=status == cp_model.OPTIMAL,
         work=solver.deterministic_time,
+        rail_units=chosen(v.r),
+        carriages=chosen(v.k),
+        feeders=chosen(v.f),
     )

@@ -1,9 +1,9 @@
 """Assignment: which units ride which bus on which day, area by area.
 
-Areas are independent except through shared resources — a bus type's daily fleet and
-a hub's daily departure slots. Every area is first solved with the whole of each
-resource; where the areas together overuse one, each area gets a share (in proportion
-to what it used; spare capacity elsewhere is shared out by workers) and the areas that
+Areas are independent except through shared resources — a bus type's daily fleet, a
+hub's daily departure slots and a train's carriages. Every area is first solved with
+the whole of each resource; where the areas together overuse one, each area gets a
+share (in proportion to what it used; spare capacity elsewhere is shared out by workers) and the areas that
 exceeded their share are solved again within it. The result always respects every
 resource, whatever the solvers did.
 """
@@ -17,12 +17,20 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from charterplan.model import Reason, Unassigned
-from charterplan.solvers.assignment import BusKind, Problem, Solution, solve
+from charterplan.solvers.assignment import (
+    BusKind,
+    Problem,
+    RailChoice,
+    Solution,
+    bus_cost,
+    solve,
+)
 from charterplan.stages.areas import Area
 from charterplan.stages.context import DAY, Context
-from charterplan.stages.eligibility import Unit
+from charterplan.stages.eligibility import Unit, feeder_leaves, feeder_route
 from charterplan.stages.packing import Bus, pack
-from charterplan.stages.waves import Waves, plan_waves
+from charterplan.stages.rail import RailRider
+from charterplan.stages.waves import Waves, area_services, plan_waves
 
 __all__ = ["Assignment", "Progress", "Runner", "apportion", "assign", "run_in_order"]
 
@@ -43,12 +51,16 @@ def run_in_order(fn: Callable[[Problem], Solution], problems: Sequence[Problem])
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Buses with riders, workers left behind, and how hard the solvers worked."""
+    """Buses with riders, units sent by train, the feeder buses counted for them per
+    (bus station, service, bus type), workers left behind, and how hard the solvers
+    worked."""
 
     buses: tuple[Bus, ...]
     left: tuple[Unassigned, ...]
     optimal: bool
     work: float
+    rail: tuple[RailRider, ...] = ()
+    feeders: dict[tuple[str, str, str], int] = dataclasses.field(default_factory=dict)
 
 
 def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
@@ -68,8 +80,61 @@ def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
     return parts
 
 
+THIN_CARRIAGE = 0.5
+"""A train's last carriage runs only if its riders fill at least this share of it."""
+
 Resource = tuple[str, str, int]
-"""("fleet", bus type, day) or ("slots", hub, day)."""
+"""("fleet", bus type, day), ("slots", hub, day) or ("carriages", service, 0)."""
+
+
+def _feeder_seat(context: Context, hub: str, station: str) -> float:
+    """A seat's share of a full feeder bus from ``hub`` to ``station``, on the type
+    that makes it cheapest."""
+    if hub == station:
+        return 0.0
+    feeder = feeder_route(context, hub, station)
+    return min((bus_cost(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km), feeder.km,
+                         feeder.extra_cost) / b.capacity
+                for b in context.bus_types_at.get(hub, ())), default=0.0)
+
+
+def _rail_choices(context: Context, area: Area) -> tuple[RailChoice, ...]:
+    """The area's trains; a seat costs its share of a full carriage and feeder."""
+    choices = []
+    for service_id in area_services(area):
+        service = context.rail.services[service_id]
+        leaves = feeder_leaves(context, area.hub, service)
+        seat = service.cost / service.capacity + _feeder_seat(context, area.hub, service.hub)
+        choices.append(RailChoice(
+            service=service_id, capacity=service.capacity, seat_cost=seat,
+            feeder_day=None if area.hub == service.hub else leaves // DAY))
+    return tuple(choices)
+
+
+def _without_thin_carriages(context: Context, problems: Sequence[Problem],
+                            solutions: Sequence[Solution],
+                            capacity: Callable[[Resource], int]) -> Callable[[Resource], int]:
+    """``capacity`` less each train's last carriage when, with every area's riders of
+    the train pooled, that carriage would run under ``THIN_CARRIAGE`` full: the areas
+    then share the carriages that run well filled and the rest go by bus (or by another
+    train), so that a nearly empty carriage loses to a bus."""
+    riders: dict[str, int] = defaultdict(int)
+    for problem, solution in zip(problems, solutions, strict=True):
+        for (c, o), n in solution.rail_units.items():
+            riders[problem.rails[o].service] += n * problem.demands[c].size
+    trimmed = {}
+    for service_id, n in riders.items():
+        service = context.rail.services[service_id]
+        full, rest = divmod(n, service.capacity)
+        if 0 < rest < THIN_CARRIAGE * service.capacity:
+            trimmed[service_id] = min(full, service.carriages)
+
+    def limited(resource: Resource) -> int:
+        kind, name, _ = resource
+        if kind == "carriages" and name in trimmed:
+            return trimmed[name]
+        return capacity(resource)
+    return limited
 
 
 def _template(context: Context, area: Area, waves: Waves) -> Problem:
@@ -77,6 +142,7 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
     kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
                   for b in context.bus_types_at.get(area.hub, ()))
     return Problem(
+        rails=_rail_choices(context, area),
         patterns=tuple(p.key for p in area.patterns),
         pattern_km=tuple(p.km for p in area.patterns),
         pattern_extra=tuple(p.extra_cost for p in area.patterns),
@@ -93,21 +159,27 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
 
 
 def _resources(problem: Problem, hub: str) -> list[Resource]:
-    days = sorted(set(problem.wave_day))
+    days = sorted(set(problem.wave_day) | {
+        r.feeder_day for r in problem.rails if r.feeder_day is not None})
     return ([("fleet", k.id, d) for k in problem.kinds for d in days]
-            + [("slots", hub, d) for d in days])
+            + [("slots", hub, d) for d in days]
+            + [("carriages", r.service, 0) for r in problem.rails])
 
 
 def _with_caps(problem: Problem, hub: str, caps: Mapping[Resource, int]) -> Problem:
     fleet: dict[tuple[str, int], int] = {}
     slots: dict[int, int] = {}
+    carriages: dict[str, int] = {}
     for resource in _resources(problem, hub):
         kind, name, day = resource
         if kind == "fleet":
             fleet[name, day] = caps[resource]
-        else:
+        elif kind == "slots":
             slots[day] = caps[resource]
-    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots)
+        else:
+            carriages[name] = caps[resource]
+    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots,
+                               carriage_caps=carriages)
 
 
 def _usage(problem: Problem, hub: str, solution: Solution) -> dict[Resource, int]:
@@ -116,16 +188,26 @@ def _usage(problem: Problem, hub: str, solution: Solution) -> dict[Resource, int
         day = problem.wave_day[w]
         used["fleet", problem.kinds[t].id, day] += count
         used["slots", hub, day] += count
+    for (o, t), count in solution.feeders.items():
+        feeder_day = problem.rails[o].feeder_day
+        assert feeder_day is not None
+        used["fleet", problem.kinds[t].id, feeder_day] += count
+        used["slots", hub, feeder_day] += count
+    for o, count in solution.carriages.items():
+        used["carriages", problem.rails[o].service, 0] += count
     return used
 
 
 def _capacity(context: Context) -> Callable[[Resource], int]:
     available = {b.id: b.available_per_day for b in context.request.bus_types}
+    carriages = {s.id: s.carriages for s in context.rail.services.values()}
 
     def capacity(resource: Resource) -> int:
         kind, name, _ = resource
         if kind == "fleet":
             return available[name]
+        if kind == "carriages":
+            return carriages[name]
         grid = context.grids[name]
         return grid.slots_per_day * grid.per_slot
     return capacity
@@ -176,6 +258,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
                 for p, a in zip(templates, areas, strict=True)]
     solutions = _solve_all(run, problems, progress, "assign")
     used = [_usage(p, a.hub, s) for p, a, s in zip(problems, areas, solutions, strict=True)]
+    capacity = _without_thin_carriages(context, problems, solutions, capacity)
     again = _shares(areas, problems, used, capacity)
     if again:
         redo = sorted(again)
@@ -188,16 +271,39 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
             solutions[a] = solution
     buses: list[Bus] = []
     left: list[Unassigned] = []
+    rail: list[RailRider] = []
+    feeders: dict[tuple[str, str, str], int] = defaultdict(int)
     for area, problem, wave, solution in zip(areas, problems, waves, solutions, strict=True):
         area_buses, area_left = pack(area, problem, wave, solution)
         buses += area_buses
         left += _explain(problem, wave, area_buses, area_left)
+        rail += _by_train(area, problem, wave, solution)
+        for (o, t), count in solution.feeders.items():
+            feeders[area.hub, problem.rails[o].service, problem.kinds[t].id] += count
     return Assignment(
         buses=tuple(buses),
         left=tuple(left),
         optimal=all(s.optimal for s in solutions),
         work=sum(s.work for s in solutions),
+        rail=tuple(rail),
+        feeders=dict(sorted(feeders.items())),
     )
+
+
+def _by_train(area: Area, problem: Problem, waves: Waves, solution: Solution) -> (
+        list[RailRider]):
+    """The units the solution sends by train: after each demand's bus units, in order."""
+    riders = []
+    for c, demand in enumerate(waves.demands):
+        units = list(waves.members[c])
+        skip = sum(solution.any_units.get((c, w), 0) for w in demand.any_waves) + sum(
+            solution.direct_units.get((c, w), 0) for w in demand.direct_waves)
+        units = units[skip:]
+        for o in demand.rails:
+            take = solution.rail_units.get((c, o), 0)
+            riders += [RailRider(area.hub, problem.rails[o].service, u) for u in units[:take]]
+            units = units[take:]
+    return riders
 
 
 def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,

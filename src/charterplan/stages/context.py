@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from charterplan.geo import Places
 from charterplan.model import BusType, Hub, PlanRequest
 from charterplan.stages.driving import DAY, DrivingRules
+from charterplan.stages.railnet import RailNetwork, build_network
 
 if TYPE_CHECKING:
     from charterplan.stages.routes import Pattern
@@ -75,6 +76,13 @@ class Context:
     rules: DrivingRules
     zone_of: dict[str, str] = field(repr=False)
     """Boarding token of every pickup point: its zone's first point in brackets."""
+    rail: RailNetwork = field(repr=False)
+    destination_of: dict[str, str] = field(repr=False)
+    """Each worker's destination id."""
+    feeders: dict[tuple[str, str], int] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Latest feeder departure found so far, by (bus station, rail service); see
+    ``stages.rail.feeder_leaves``."""
     routes: dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern] = field(
         default_factory=dict, repr=False, compare=False)
     """Routes built so far, by (hub, calls in order, boarding tokens); see
@@ -82,13 +90,11 @@ class Context:
 
     def minute(self, moment: datetime) -> int:
         """Whole minutes of local wall-clock time since the epoch (rounded down)."""
-        local = moment.astimezone(self.zone).replace(tzinfo=None)
-        return math.floor((local - self.epoch).total_seconds() / 60)
+        return math.floor(_since(self.epoch, self.zone, moment))
 
     def minute_up(self, moment: datetime) -> int:
         """Like :meth:`minute`, rounded up: the first whole minute not before ``moment``."""
-        local = moment.astimezone(self.zone).replace(tzinfo=None)
-        return math.ceil((local - self.epoch).total_seconds() / 60)
+        return math.ceil(_since(self.epoch, self.zone, moment))
 
     def moment(self, minute: int) -> datetime:
         """The aware local datetime of a minute since the epoch."""
@@ -103,6 +109,12 @@ class Context:
         road table has the pair, else ``road_km`` at the policy speed."""
         measured = self.places.measured_minutes(origin, target)
         return self.drive_minutes(road_km) if measured is None else math.ceil(measured - 1e-9)
+
+
+def _since(epoch: datetime, zone: ZoneInfo, moment: datetime) -> float:
+    """Minutes of local wall-clock time from ``epoch`` to ``moment``."""
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    return (local - epoch).total_seconds() / 60
 
 
 def _earliest(request: PlanRequest) -> datetime:
@@ -192,4 +204,7 @@ def build_context(request: PlanRequest) -> Context:
         ride_km=ride_km,
         rules=DrivingRules.of(request.policy),
         zone_of=zone_of,
+        destination_of={w.id: w.destination for w in request.workers},
+        rail=build_network(request, lambda t: math.floor(_since(epoch, zone, t)),
+                           lambda t: math.ceil(_since(epoch, zone, t))),
     )

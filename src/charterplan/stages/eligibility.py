@@ -13,14 +13,27 @@ reason ``group_split_refused`` and a detail naming the cause.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
 from charterplan.stages.context import HUB_TOKEN, NEVER, Context
-from charterplan.stages.routes import latest_slot, route
+from charterplan.stages.railnet import Service
+from charterplan.stages.routes import Pattern, latest_slot, route
 
-__all__ = ["Screening", "Unit", "screen"]
+__all__ = ["RailOption", "Screening", "Unit", "feeder_leaves", "feeder_route", "rail_options",
+           "screen"]
+
+
+@dataclass(frozen=True, slots=True)
+class RailOption:
+    """A rail service a unit may take, and the minute it leaves its bus station for it:
+    its feeder's latest slot (or the train's departure when the train leaves from there)."""
+
+    service: str
+    leaves: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +55,7 @@ class Unit:
     poverty: int
     pickups: tuple[str, ...] = ()
     boarding: frozenset[str] = frozenset({HUB_TOKEN})
+    rail: tuple[RailOption, ...] = ()
 
     @property
     def key(self) -> frozenset[str]:
@@ -57,6 +71,52 @@ class Unit:
     def destinations(self) -> tuple[str, ...]:
         """Distinct destinations of the unit, sorted."""
         return tuple(dest for dest, _ in self.deadlines)
+
+
+def feeder_route(context: Context, hub: str, station: str) -> Pattern:
+    """The feeder bus's route: from bus station ``hub`` to rail station ``station``."""
+    return route(context, hub, (station,), (), frozenset({HUB_TOKEN}))
+
+
+def feeder_leaves(context: Context, hub: str, service: Service) -> int:
+    """The latest slot at ``hub`` whose feeder makes ``service``'s boarding cut-off
+    (the train's departure when the train leaves from ``hub`` itself)."""
+    if hub == service.hub:
+        return service.departure
+    key = (hub, service.id)
+    if key not in context.feeders:
+        cutoff = service.departure - context.request.policy.rail_cutoff_minutes
+        context.feeders[key] = latest_slot(feeder_route(context, hub, service.hub),
+                                           context.grids[hub], ((service.hub, cutoff),), NEVER)
+    return context.feeders[key]
+
+
+def rail_options(context: Context, hub: str, deadlines: Sequence[tuple[str, int]],
+                 earliest: int, latest_departure: int, size: int = 1) -> tuple[RailOption, ...]:
+    """The services a unit gathering at ``hub`` may take; see the module docstring.
+
+    ``earliest`` is the first minute the unit may leave (quarantine included),
+    ``latest_departure`` the last its health certificate allows.
+    """
+    network = context.rail
+    stops = [network.serving.get(dest) for dest, _ in deadlines]
+    if not stops or None in stops:
+        return ()
+    common = set.intersection(*({s.id for s in network.services_to(stop)}
+                                for stop in stops if stop is not None))
+    grid = context.grids[hub]
+    options = []
+    for service in sorted((network.services[s] for s in common), key=lambda s: s.index):
+        if size > service.capacity or latest_departure < service.departure:
+            continue
+        if any(service.arrival(stop) > by for stop, (_, by)
+               in zip(stops, deadlines, strict=True) if stop is not None):
+            continue
+        leaves = feeder_leaves(context, hub, service)
+        first = earliest if hub == service.hub else grid.first_at_or_after(earliest)
+        if first <= leaves:
+            options.append(RailOption(service.id, leaves))
+    return tuple(options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +170,25 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
     grid = context.grids[hub]
     in_time = latest_slot(direct, grid, ((worker.destination, arrive_by),), NEVER)
     last = min(cert, in_time)
+    released = earliest if health.quarantine_until is None else max(
+        earliest, context.minute_up(health.quarantine_until))
+    rail = (rail_options(context, hub, ((worker.destination, arrive_by),), released, cert)
+            if boarding == {HUB_TOKEN} else ())
+    if grid.first_at_or_after(released) > last and not rail:
+        return _why_not(context, worker, hub, direct, earliest, released, cert, in_time)
+    return Unit(workers=(worker.id,), hub=hub, deadlines=((worker.destination, arrive_by),),
+                earliest=released, latest_departure=cert,
+                poverty=int(worker.poverty_registered), pickups=pickups, boarding=boarding,
+                rail=rail)
+
+
+def _why_not(context: Context, worker: Worker, hub: str, direct: Pattern, earliest: int,
+             released: int, cert: int, in_time: int) -> Unassigned:
+    """Why a worker whom no train takes cannot go by bus either."""
+    grid = context.grids[hub]
     first = grid.first_at_or_after(earliest)
-    if first > last:
+    arrive_by = context.minute(worker.latest_arrival)
+    if first > min(cert, in_time):
         if first <= in_time:
             return Unassigned(worker=worker.id, reason=Reason.HEALTH_NOT_CLEARED,
                               detail=f"health certificate expires {_fmt(context, cert)}, "
@@ -121,16 +198,9 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                           detail=f"the ride from {hub} takes {hours:.1f} h with the "
                           f"drivers' rests; no departure slot from {_fmt(context, earliest)} "
                           f"arrives by {_fmt(context, arrive_by)}")
-    if health.quarantine_until is not None:
-        released = max(earliest, context.minute_up(health.quarantine_until))
-        if grid.first_at_or_after(released) > last:
-            return Unassigned(worker=worker.id, reason=Reason.QUARANTINE_PAST_WINDOW,
-                              detail=f"quarantine ends {_fmt(context, released)}, too late "
-                              f"to arrive by {_fmt(context, arrive_by)}")
-        earliest = released
-    return Unit(workers=(worker.id,), hub=hub, deadlines=((worker.destination, arrive_by),),
-                earliest=earliest, latest_departure=cert,
-                poverty=int(worker.poverty_registered), pickups=pickups, boarding=boarding)
+    return Unassigned(worker=worker.id, reason=Reason.QUARANTINE_PAST_WINDOW,
+                      detail=f"quarantine ends {_fmt(context, released)}, too late "
+                      f"to arrive by {_fmt(context, arrive_by)}")
 
 
 def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str:
@@ -170,12 +240,16 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
         pickups=tuple(sorted({p for m in members for p in m.pickups})),
         boarding=boarding,
     )
+    shared = set.intersection(*(set(m.rail) for m in members))
+    unit = dataclasses.replace(unit, rail=tuple(
+        o for o in members[0].rail if o in shared
+        and context.rail.services[o.service].capacity >= unit.size))
     grid = context.grids[hub]
     last = min([unit.latest_departure] + [
         latest_slot(route(context, hub, (dest,), unit.pickups, boarding), grid,
                     ((dest, arrive_by),), NEVER)
         for dest, arrive_by in unit.deadlines])
-    if grid.first_at_or_after(unit.earliest) > last:
+    if grid.first_at_or_after(unit.earliest) > last and not unit.rail:
         return f"group {name} shares no departure that reaches every member in time"
     return unit
 

@@ -25,7 +25,8 @@ __all__ = ["Bus", "pack"]
 
 @dataclass(slots=True)
 class Bus:
-    """A bus of ``kind`` running ``pattern`` from ``hub`` in the wave at ``wave``."""
+    """A bus of ``kind`` running ``pattern`` from ``hub`` in the wave at ``wave``; a
+    feeder names the rail service its riders go on to take."""
 
     area: str
     hub: str
@@ -35,6 +36,7 @@ class Bus:
     day: int
     pattern: Pattern
     units: list[Unit] = field(default_factory=list)
+    feeder: str | None = None
 
     @property
     def load(self) -> int:
@@ -63,7 +65,8 @@ def _units_by_wave(waves: Waves, solution: Solution) -> tuple[
             take = solution.direct_units.get((c, w), 0)
             direct[demand.dests, w] += units[:take]
             units = units[take:]
-        left += units
+        by_train = sum(solution.rail_units.get((c, o), 0) for o in demand.rails)
+        left += units[by_train:]  # those going by train are boarded in stages.rail
     return shared, direct, left
 
 

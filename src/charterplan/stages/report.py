@@ -5,6 +5,8 @@ route is at least twice the hub distance of each of its riders, so every rider c
 at least ``(fixed + 2 · cost_per_km · r) / capacity`` on the cheapest suitable type.
 *Count*: the hub's riders need at least ``ceil(riders / largest capacity)`` buses, each
 costing at least the cheapest fixed cost plus a round trip to the nearest destination.
+Rail riders of a service need at least ``ceil(riders / carriage capacity)`` carriages
+(their feeders are bounded by zero).
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ __all__ = ["lower_bound", "report_tables"]
 
 
 def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
-    """A lower bound on the cost of carrying the passengers of ``trips`` by bus."""
-    dest_of = {w.id: w.destination for w in context.request.workers}
+    """A lower bound on the cost of carrying the passengers of ``trips`` by the modes
+    they ride."""
+    dest_of = context.destination_of
     riders: dict[str, list[str]] = defaultdict(list)
+    by_train: dict[str, int] = defaultdict(int)
     for trip in trips:
         if trip.mode == "bus" and not trip.feeder:
             riders[trip.hub] += [dest_of[w] for w in trip.passengers]
-    bound = 0.0
+        elif trip.mode == "rail":
+            by_train[trip.vehicle_type] += len(trip.passengers)
+    bound = sum(math.ceil(n / context.rail.services[s].capacity) * context.rail.services[s].cost
+                for s, n in by_train.items())
     for hub, dests in riders.items():
         kinds = context.bus_types_at[hub]
         places = sorted(set(dests))

@@ -1,7 +1,8 @@
 """Staff: one escort officer and one medic per trip, from the roster.
 
-A person is busy from the trip's departure until the bus is back at the hub plus
-``staff_rest_hours``, and may only ride inside their availability and from their hub.
+A person is busy from the trip's departure until the vehicle is back at the hub (for a
+train carriage: back by train) plus ``staff_rest_hours``, and may only ride inside their
+availability and from their hub.
 
 Trips are first staffed in departure order, each taking the free person who is
 needed least elsewhere (holds only the one role, then whose availability ends first).
@@ -16,6 +17,7 @@ in their window (:func:`refill`); the rest are left with ``no_staff``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,10 +25,27 @@ from dataclasses import dataclass
 from charterplan.model import Staff
 from charterplan.stages.context import Context
 from charterplan.stages.eligibility import Unit
-from charterplan.stages.packing import Bus
 from charterplan.stages.timetable import Scheduled
 
-__all__ = ["Crewing", "refill", "staff_trips"]
+__all__ = ["Crewing", "Duty", "refill", "staff_trips"]
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """What staffing needs of a trip (a bus, a feeder or a train carriage): where it
+    leaves from, when, when its crew is back, and whom it carries."""
+
+    hub: str
+    departure: int
+    back: int
+    poverty: int
+    load: int
+
+    @classmethod
+    def of(cls, trip: Scheduled) -> Duty:
+        """The duty of a scheduled bus."""
+        return cls(trip.bus.hub, trip.departure, trip.back,
+                   sum(u.poverty for u in trip.bus.units), trip.bus.load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +92,11 @@ class _Diary:
         self.ends[who].insert(i, end)
 
 
-def _pick(people: list[_Person], diary: _Diary, trip: Scheduled, back: int, end: int,
+def _pick(people: list[_Person], diary: _Diary, trip: Duty, back: int, end: int,
           role: str, besides: int | None) -> int | None:
     options = [i for i, p in enumerate(people)
                if role in p.staff.roles and i != besides
-               and p.hub in (None, trip.bus.hub)
+               and p.hub in (None, trip.hub)
                and p.start <= trip.departure and back <= p.end
                and diary.free(i, trip.departure, end)]
     if not options:
@@ -85,13 +104,13 @@ def _pick(people: list[_Person], diary: _Diary, trip: Scheduled, back: int, end:
     return min(options, key=lambda i: _preference(people[i], role))
 
 
-def _staff_in(order: Sequence[int], trips: Sequence[Scheduled], people: list[_Person],
+def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person],
               rest: int) -> list[tuple[str, str] | None]:
     diary = _Diary(len(people))
     crew: list[tuple[str, str] | None] = [None] * len(trips)
     for i in order:
         trip = trips[i]
-        back = trip.back  # timed under the driving rules: once per trip
+        back = trip.back
         end = back + rest
         escort = _pick(people, diary, trip, back, end, "escort", None)
         medic = None if escort is None else _pick(people, diary, trip, back, end, "medic",
@@ -104,13 +123,12 @@ def _staff_in(order: Sequence[int], trips: Sequence[Scheduled], people: list[_Pe
     return crew
 
 
-def _loss(trips: Sequence[Scheduled], crew: list[tuple[str, str] | None]) -> tuple[int, int]:
+def _loss(trips: Sequence[Duty], crew: list[tuple[str, str] | None]) -> tuple[int, int]:
     missing = [t for t, c in zip(trips, crew, strict=True) if c is None]
-    return (sum(u.poverty for t in missing for u in t.bus.units),
-            sum(t.bus.load for t in missing))
+    return (sum(t.poverty for t in missing), sum(t.load for t in missing))
 
 
-def staff_trips(context: Context, trips: Sequence[Scheduled]) -> Crewing:
+def staff_trips(context: Context, trips: Sequence[Duty]) -> Crewing:
     """Escort and medic for each trip; see the module docstring."""
     people = _people(context)
     rest = math.ceil(context.request.policy.staff_rest_hours * 60)
@@ -118,8 +136,7 @@ def staff_trips(context: Context, trips: Sequence[Scheduled]) -> Crewing:
     crew = _staff_in(by_time, trips, people, rest)
     if any(c is None for c in crew):
         by_priority = sorted(range(len(trips)), key=lambda i: (
-            -sum(u.poverty for u in trips[i].bus.units), -trips[i].bus.load,
-            trips[i].departure, i))
+            -trips[i].poverty, -trips[i].load, trips[i].departure, i))
         second = _staff_in(by_priority, trips, people, rest)
         if _loss(trips, second) < _loss(trips, crew):
             crew = second
@@ -140,8 +157,7 @@ def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
     destinations and whose departure lies in its window; poor households move first.
     Returns the trips with their riders updated (unstaffed trips keep who is left).
     """
-    buses = [Bus(t.bus.area, t.bus.hub, t.bus.kind, t.bus.capacity, t.bus.wave, t.bus.day,
-                 t.bus.pattern, list(t.bus.units)) for t in trips]
+    buses = [dataclasses.replace(t.bus, units=list(t.bus.units)) for t in trips]
     staffed = [i for i, c in enumerate(crewing.crew) if c is not None]
     for i, crew in enumerate(crewing.crew):
         if crew is not None:

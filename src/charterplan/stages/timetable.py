@@ -1,9 +1,10 @@
 """Timetable: convoys and staggered departure slots at each hub.
 
-Buses of one hub, day, area and wave form convoys of at most ``max_trips_per_convoy``;
-a convoy's buses leave in consecutive slots, one a slot. Convoys are placed earliest
-deadline first, each in the earliest run of slots that suits every bus's window and
-still has room (``max_departures_per_slot``). A convoy that finds no such run is split
+Buses of one hub, day, area and wave form convoys of at most ``max_trips_per_convoy``
+(feeders: of one train); a convoy's buses leave in consecutive slots, one a slot.
+Convoys are placed earliest deadline first, each in the earliest run of slots (feeders:
+the latest) that suits every bus's window and still has room
+(``max_departures_per_slot``). A convoy that finds no such run is split
 in two and tried again; a lone bus with no slot left is cancelled and its riders are
 left with ``no_vehicle_capacity``.
 """
@@ -11,6 +12,7 @@ left with ``no_vehicle_capacity``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
@@ -85,17 +87,31 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     return _Draft(bus, actual, lo, hi, deadlines)
 
 
+def _starts(grid: SlotGrid, convoy: list[_Draft]) -> Iterator[int]:
+    """Slots a convoy may start in: earliest first, or latest first for feeders (whose
+    riders should not wait at the station for their train)."""
+    first = grid.first_at_or_after(min(d.lo for d in convoy))
+    last = max(d.hi for d in convoy)
+    if all(d.bus.feeder is not None for d in convoy):
+        start = grid.last_at_or_before(last)
+        while start >= first:
+            yield start
+            start = grid.last_at_or_before(start - 1)
+        return
+    start = first
+    while start <= last:
+        yield start
+        start = grid.first_at_or_after(start + 1)
+
+
 def _place(grid: SlotGrid, taken: dict[int, int], convoy: list[_Draft]) -> list[int] | None:
     """Departure minutes for a convoy in consecutive free slots, or None."""
-    start = grid.first_at_or_after(min(d.lo for d in convoy))
-    last = max(d.hi for d in convoy)
-    while start <= last:
+    for start in _starts(grid, convoy):
         times = [start + j * grid.slot for j in range(len(convoy))]
         same_day = times[-1] // DAY == start // DAY and times[-1] % DAY <= grid.close
         if same_day and all(taken[t] < grid.per_slot and d.fits(t)
                             for d, t in zip(convoy, times, strict=True)):
             return times
-        start = grid.first_at_or_after(start + 1)
     return None
 
 

@@ -19,10 +19,11 @@ from charterplan.stages.context import DAY, SlotGrid
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.routes import Pattern, latest_slot
 
-__all__ = ["Waves", "latest_departure", "plan_waves"]
+__all__ = ["Waves", "area_services", "latest_departure", "plan_waves"]
 
-_ClassKey = tuple[tuple[str, ...], int, int, tuple[int, ...], tuple[int, ...]]
-"""Destinations and boarding tokens, size, priority, any-pattern waves, direct-only waves."""
+_ClassKey = tuple[tuple[str, ...], int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+"""Destinations and boarding tokens, size, priority, any-pattern waves, direct-only
+waves, rail choices."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,16 @@ def _inside(points: list[int], pieces: list[tuple[int, int]]) -> set[int]:
     return {p for p in points for lo, hi in pieces if lo <= p <= hi}
 
 
+def area_services(area: Area) -> tuple[str, ...]:
+    """The rail services some unit of ``area`` may take: its model's rail choices."""
+    return tuple(sorted({o.service for u in area.units for o in u.rail}))
+
+
 def plan_waves(area: Area, grid: SlotGrid) -> Waves:
     """Waves of ``area`` and its units as demands over them.
 
-    A unit whose destinations no pattern covers, or that fits no wave, is returned in
-    ``unserviceable``.
+    A unit that no train takes and whose destinations no pattern covers, or that fits
+    no wave, is returned in ``unserviceable``.
     """
     spans: dict[Unit, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     unserviceable: list[Unit] = []
@@ -82,7 +88,10 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
         covering = [p for p in area.patterns if wanted <= p.key]
         direct = [p for p in covering if p.key == wanted]
         if not direct:
-            unserviceable.append(unit)
+            if unit.rail:
+                spans[unit] = ([], [])
+            else:
+                unserviceable.append(unit)
             continue
         first = grid.first_at_or_after(unit.earliest)
         last_any = min(latest_departure(unit, p, grid) for p in covering)
@@ -92,24 +101,26 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
     intervals = [iv for any_, direct_ in spans.values() for iv in any_ + direct_]
     times = sorted(set(_stab(intervals)))
     wave_of = {t: w for w, t in enumerate(times)}
+    choice = {service: o for o, service in enumerate(area_services(area))}
     classes: dict[_ClassKey, list[Unit]] = defaultdict(list)
     for unit, (any_pieces, direct_pieces) in spans.items():
         any_waves = _inside(times, any_pieces)
         direct_waves = _inside(times, direct_pieces) - any_waves
-        if not any_waves and not direct_waves:
+        if not any_waves and not direct_waves and not unit.rail:
             unserviceable.append(unit)
             continue
         key = (tuple(sorted(unit.key)), unit.size, unit.poverty,
                tuple(sorted(wave_of[t] for t in any_waves)),
-               tuple(sorted(wave_of[t] for t in direct_waves)))
+               tuple(sorted(wave_of[t] for t in direct_waves)),
+               tuple(sorted(choice[o.service] for o in unit.rail)))
         classes[key].append(unit)
     demands = []
     members = []
     for key, units in classes.items():
-        dests, size, priority, any_waves_, direct_waves_ = key
+        dests, size, priority, any_waves_, direct_waves_, rails = key
         demands.append(Demand(dests=frozenset(dests), size=size, priority=priority,
                               count=len(units), any_waves=any_waves_,
-                              direct_waves=direct_waves_))
+                              direct_waves=direct_waves_, rails=rails))
         members.append(tuple(units))
     return Waves(times=tuple(times), demands=tuple(demands), members=tuple(members),
                  unserviceable=tuple(unserviceable))

@@ -1,0 +1,221 @@
+"""Rail: who may take a train, and the carriages and feeder buses they ride.
+
+A unit may take a service when one service calls at the stops serving all its
+destinations (:mod:`~charterplan.stages.railnet`), arrives there in time, leaves after
+the unit may (health included), and — when the train leaves from a station other than
+the unit's bus station — a feeder bus from that bus station reaches the train's station
+``rail_cutoff_minutes`` before it leaves. Feeders leave in the latest slot that makes
+the cut-off, so riders do not wait at the station for hours; the timetable places them
+as late as it can. Rail is offered to units gathering at their hub (with door to door
+on, units collected at pickup points ride buses).
+
+After the assignment, each service's riders from every area are pooled into its
+carriages (groups whole, loads balanced), then each bus station's riders of a service
+into its feeders, within the feeder buses the assignment counted. A rider needs both
+legs: :func:`connected` removes riders whose other leg is gone, and vehicles left with
+fewer than two riders (a captain and a deputy) — until nothing changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from charterplan.model import Reason, Unassigned
+from charterplan.stages.context import DAY, Context
+from charterplan.stages.eligibility import Unit, feeder_leaves, feeder_route
+from charterplan.stages.packing import Bus
+from charterplan.stages.railnet import Service
+
+__all__ = ["Carriage", "RailRider", "Railway", "board", "connected"]
+
+RIDERS_PER_VEHICLE = 2
+"""Fewest riders of a carriage or feeder: it needs a captain and a different deputy."""
+
+
+@dataclass(slots=True)
+class Carriage:
+    """Carriage ``number`` of ``service`` with its riders."""
+
+    service: Service
+    number: int
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def load(self) -> int:
+        """Seats taken."""
+        return sum(u.size for u in self.units)
+
+    @property
+    def hub(self) -> str:
+        """The rail station the carriage leaves from."""
+        return self.service.hub
+
+    @property
+    def departure(self) -> int:
+        """Minute the train leaves."""
+        return self.service.departure
+
+    def alights(self, context: Context) -> dict[str, str]:
+        """The stop each rider alights at."""
+        return {w: context.rail.serving[d] for u in self.units
+                for w, d in zip(u.workers, _destinations(context, u), strict=True)}
+
+    def arrival(self, context: Context) -> int:
+        """Minute the train reaches the last stop a rider alights at."""
+        return max(self.service.arrival(stop) for stop in self.alights(context).values())
+
+    def back(self, context: Context) -> int:
+        """Minute the escort and medic are back: they return by train in the same time."""
+        return 2 * self.arrival(context) - self.departure
+
+
+def _destinations(context: Context, unit: Unit) -> list[str]:
+    return [context.destination_of[w] for w in unit.workers]
+
+
+@dataclass(frozen=True, slots=True)
+class RailRider:
+    """A unit the assignment sent by ``service`` from bus station ``hub``."""
+
+    hub: str
+    service: str
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Railway:
+    """Carriages and feeder buses with riders, and the riders they could not take."""
+
+    carriages: tuple[Carriage, ...]
+    feeders: tuple[Bus, ...]
+    left: tuple[Unassigned, ...]
+
+
+def _balanced(units: list[Unit], rooms: list[int]) -> tuple[list[list[Unit]], list[Unit]]:
+    """Units into vehicles of ``rooms`` seats, each to the one with most room left
+    (biggest units first, so groups find room whole); and those that fit nowhere."""
+    loads: list[list[Unit]] = [[] for _ in rooms]
+    free = list(rooms)
+    left = []
+    for unit in sorted(units, key=lambda u: -u.size):
+        best = max(range(len(free)), key=lambda i: (free[i], -i), default=None)
+        if best is None or free[best] < unit.size:
+            left.append(unit)
+            continue
+        loads[best].append(unit)
+        free[best] -= unit.size
+    return loads, left
+
+
+def _no_room(units: Sequence[Unit], what: str) -> list[Unassigned]:
+    return [Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY, detail=what)
+            for u in units for w in u.workers]
+
+
+def board(context: Context, riders: Sequence[RailRider],
+          feeders: Mapping[tuple[str, str, str], int]) -> Railway:
+    """Carriages and feeders for ``riders``; ``feeders[(hub, service, bus type)]`` is
+    how many feeder buses of that type the assignment counted. A worker may appear
+    twice in ``left``; the first entry is the reason."""
+    services = context.rail.services
+    by_service: dict[str, list[RailRider]] = defaultdict(list)
+    for rider in riders:
+        by_service[rider.service].append(rider)
+    carriages: list[Carriage] = []
+    left: list[Unassigned] = []
+    seated: list[RailRider] = []
+    for service_id in sorted(by_service, key=lambda s: services[s].index):
+        service = services[service_id]
+        group = by_service[service_id]
+        seats = sum(r.unit.size for r in group)
+        count = min(service.carriages, math.ceil(seats / service.capacity))
+        loads, over = _balanced([r.unit for r in group], [service.capacity] * count)
+        while over and count < service.carriages:
+            count += 1
+            loads, over = _balanced([r.unit for r in group], [service.capacity] * count)
+        carriages += [Carriage(service, n, units) for n, units in enumerate(loads, 1)]
+        left += _no_room(over, f"every carriage of {service.id} is full")
+        gone = {u.workers for u in over}
+        seated += [r for r in group if r.unit.workers not in gone]
+    buses, stranded = _feeders(context, seated, feeders)
+    left += _no_room(stranded, "no feeder bus has room to the train's station")
+    left += connected(carriages, buses)  # repeats the stranded: the first reason wins
+    return Railway(tuple(c for c in carriages if c.units), tuple(b for b in buses if b.units),
+                   tuple(left))
+
+
+def _feeders(context: Context, riders: Sequence[RailRider],
+             counted: Mapping[tuple[str, str, str], int]) -> tuple[list[Bus], list[Unit]]:
+    """Feeder buses per bus station and service, fewest first, largest types first."""
+    kinds = {b.id: b for b in context.request.bus_types}
+    pools: dict[tuple[str, str], list[Unit]] = defaultdict(list)
+    for rider in riders:
+        if rider.hub != context.rail.services[rider.service].hub:
+            pools[rider.hub, rider.service].append(rider.unit)
+    buses: list[Bus] = []
+    stranded: list[Unit] = []
+    for (hub, service_id), units in sorted(pools.items()):
+        service = context.rail.services[service_id]
+        budget = sorted(((kinds[k], n) for (h, s, k), n in counted.items()
+                         if (h, s) == (hub, service_id) and n > 0),
+                        key=lambda kn: (-kn[0].capacity, kn[0].id))
+        fleet = [kind for kind, n in budget for _ in range(n)]
+        seats = sum(u.size for u in units)
+        take = 0
+        while take < len(fleet) and sum(k.capacity for k in fleet[:take]) < seats:
+            take += 1
+        loads, over = _balanced(units, [k.capacity for k in fleet[:take]])
+        while over and take < len(fleet):
+            take += 1
+            loads, over = _balanced(units, [k.capacity for k in fleet[:take]])
+        stranded += over
+        leaves = feeder_leaves(context, hub, service)
+        pattern = feeder_route(context, hub, service.hub)
+        cutoff = ((service.hub, service.departure - context.request.policy.rail_cutoff_minutes),)
+        for kind, load in zip(fleet, loads, strict=False):
+            if load:
+                buses.append(Bus(f"{hub}→{service_id}", hub, kind.id, kind.capacity, leaves,
+                                 leaves // DAY, pattern,
+                                 [dataclasses.replace(u, deadlines=cutoff) for u in load],
+                                 feeder=service_id))
+    return buses, stranded
+
+
+def connected(carriages: Sequence[Carriage], feeders: Sequence[Bus],
+              reason: Reason = Reason.NO_VEHICLE_CAPACITY,
+              why: str = "no feeder bus has room to the train's station") -> list[Unassigned]:
+    """Trim, in place, the riders who lack a leg: a carriage rider gathering at another
+    station needs a feeder seat and a feeder rider a carriage seat; a vehicle left with
+    fewer than two riders does not run (its units are emptied). Repeats until nothing
+    changes; returns the carriage riders lost, with ``reason`` and ``why``."""
+    lost: list[Unassigned] = []
+    changed = True
+    while changed:
+        changed = False
+        on_feeder = {(b.feeder, u.workers) for b in feeders for u in b.units}
+        on_train = {(c.service.id, u.workers) for c in carriages for u in c.units}
+        for carriage in carriages:
+            key = carriage.service.id
+            missing = [u for u in carriage.units
+                       if u.hub != carriage.service.hub and (key, u.workers) not in on_feeder]
+            if missing and carriage.load - sum(u.size for u in missing) < RIDERS_PER_VEHICLE:
+                missing = list(carriage.units)
+            if carriage.units and carriage.load < RIDERS_PER_VEHICLE:
+                missing = list(carriage.units)
+            if missing:
+                changed = True
+                lost += [Unassigned(worker=w, reason=reason, detail=why)
+                         for u in missing for w in u.workers]
+                carriage.units = [u for u in carriage.units if u not in missing]
+        for bus in feeders:
+            missing = [u for u in bus.units if (bus.feeder, u.workers) not in on_train]
+            if bus.units and bus.load - sum(u.size for u in missing) < RIDERS_PER_VEHICLE:
+                missing = list(bus.units)
+            if missing:
+                changed = True
+                bus.units = [u for u in bus.units if u not in missing]
+    return lost
