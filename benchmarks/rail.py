@@ -11,9 +11,10 @@ Generates one request with Xinhuang West's rail services and about half the work
 
 Each charterplan run is a fresh process (``--one bus|rail`` prints its JSON line), the
 two modes alternating ``--repeat`` times. The Markdown table gives per plan the median
-wall seconds, workers carried, cost per worker carried, trips by mode and the ratios
-ours / clerk cost per worker and time / bus-only time; the lines under it compare them
-with issue 3's targets (at least 20 % cheaper than the clerk, at most twice the time).
+wall seconds, workers carried, cost per worker carried, trips by mode, the ratios
+ours / clerk cost per worker and time / bus-only time, and the violations ``check``
+finds in the plan; the lines under it compare them with issue 3's targets (at least
+20 % cheaper than the clerk, at most twice the time).
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from typing import Any
 from benchmarks.clerk import clerk_plan
 from benchmarks.generate import generate_request
 from benchmarks.measure import plan_once
+from charterplan.check import check_plan
 
 __all__ = ["main", "measure_mode", "without_rail"]
 
 COLUMNS = ("plan", "plan s (median)", "workers carried", "cost/worker", "buses",
            "of which feeders", "carriages", "rail riders", "cost/worker ÷ clerk",
-           "time ÷ bus only", "status", "unassigned by reason")
+           "time ÷ bus only", "status", "check violations", "unassigned by reason")
 
 
 def without_rail(data: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +67,7 @@ def measure_mode(mode: str, workers: int, days: int, seed: int, jobs: int,
         "carriages": sum(t.mode == "rail" for t in result.trips),
         "rail_riders": sum(len(t.passengers) for t in result.trips if t.mode == "rail"),
         "trains": len(result.summary.trains),
+        "violations": len(check_plan(request, result)),
     }
     if mode == "bus":
         started = time.perf_counter()
@@ -98,11 +101,12 @@ def _table(bus: list[dict[str, Any]], rail: list[dict[str, Any]]) -> list[str]:
 
     rows = [
         ("clerk, bus only", f"{first_bus['clerk_s']:.2f}", first_bus["clerk_workers"],
-         f"{clerk:.1f}", first_bus["clerk_buses"], 0, 0, 0, "1.000", "-", "-", "-"),
+         f"{clerk:.1f}", first_bus["clerk_buses"], 0, 0, 0, "1.000", "-", "-", "-", "-"),
         *((name, f"{seconds:.2f}", run["assigned"], f"{run['cost_per_worker']:.1f}",
            run["buses"], run["feeders"], run["carriages"], run["rail_riders"],
            f"{run['cost_per_worker'] / clerk:.3f}" if clerk else "-",
-           f"{seconds / bus_s:.2f}" if bus_s else "-", run["status"], left(run))
+           f"{seconds / bus_s:.2f}" if bus_s else "-", run["status"], run["violations"],
+           left(run))
           for name, seconds, run in (("charterplan, bus only", bus_s, first_bus),
                                      ("charterplan, bus + rail", rail_s, first_rail))),
     ]

@@ -25,7 +25,7 @@ def test_smallest_benchmark_prints_a_result_row() -> None:
 def test_rail_benchmark_prints_the_three_plans_with_carriages() -> None:
     """`python -m benchmarks.rail` on 600 workers over 3 days (half bound for rail-line
     cities) prints the clerk's, the bus-only and the rail plan; the rail plan uses
-    carriages and feeder buses, the bus-only plan none."""
+    carriages and feeder buses, the bus-only plan none, and check passes both."""
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.rail", "--workers", "600", "--days", "3",
          "--repeat", "1", "--jobs", "1"], capture_output=True, text=True, cwd=ROOT,
@@ -40,4 +40,5 @@ def test_rail_benchmark_prints_the_three_plans_with_carriages() -> None:
     assert int(rail[5]) > 0 and int(rail[6]) > 0 and int(rail[7]) > 0
     assert float(rows["clerk, bus only"][3]) > 0 and float(rail[3]) > 0  # cost/worker
     assert float(rail[8]) > 0 and float(rail[9]) > 0  # the two ratios
+    assert bus[11] == rail[11] == "0"  # check finds no violation in either plan
     assert "cheaper per worker carried" in run.stdout
