@@ -112,14 +112,13 @@ def _table(bus: list[dict[str, Any]], rail: list[dict[str, Any]]) -> list[str]:
     ]
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
-    cheaper = 1 - first_rail["cost_per_worker"] / clerk if clerk else 0.0
+    change = first_rail["cost_per_worker"] / clerk - 1 if clerk else 0.0
     slower = rail_s / bus_s if bus_s else 0.0
     lines += [
         "",
-        f"Bus + rail against the clerk: {cheaper:.1%} cheaper per worker carried "
-        f"(target at least 20 %: {'met' if cheaper >= 0.2 else 'not met'}); against "
-        f"charterplan bus only: "
-        f"{1 - first_rail['cost_per_worker'] / first_bus['cost_per_worker']:.1%} cheaper.",
+        f"Cost per worker carried, bus + rail against the clerk: {change:+.1%} (target "
+        f"-20 % or less: {'met' if change <= -0.2 else 'not met'}); against charterplan "
+        f"bus only: {first_rail['cost_per_worker'] / first_bus['cost_per_worker'] - 1:+.1%}.",
         f"Plan time with rail / bus only: {slower:.2f} (target at most 2: "
         f"{'met' if slower <= 2 else 'not met'}).",
     ]

@@ -41,4 +41,4 @@ def test_rail_benchmark_prints_the_three_plans_with_carriages() -> None:
     assert float(rows["clerk, bus only"][3]) > 0 and float(rail[3]) > 0  # cost/worker
     assert float(rail[8]) > 0 and float(rail[9]) > 0  # the two ratios
     assert bus[11] == rail[11] == "0"  # check finds no violation in either plan
-    assert "cheaper per worker carried" in run.stdout
+    assert "Cost per worker carried, bus + rail against the clerk" in run.stdout
