@@ -2,8 +2,8 @@
 
 Requests are small (a few destinations and dozens of workers) so that each plan solves
 in well under a second, yet they cover what makes planning hard: health mixes,
-windows of a few hours to several days, groups, tight fleets, hub slots and short
-staff rosters.
+windows of a few hours to several days, groups, tight fleets, hub slots, short
+staff rosters, and trains with few carriages to some of the destinations.
 """
 
 from __future__ import annotations
@@ -26,8 +26,37 @@ CITIES = [
 ]
 
 
+STATION = ("XHW", 27.40, 109.20)
+"""A rail station a few km from the first hub."""
+
+
 def _day(offset: int) -> str:
     return (START + timedelta(days=offset)).isoformat()
+
+
+@st.composite
+def rail_services(draw: st.DrawFn, days: int) -> list[dict[str, Any]]:
+    """Trains from the station to some of the cities, with their timetables."""
+    services = []
+    for k in range(draw(st.integers(1, 3))):
+        day = draw(st.integers(0, days - 1))
+        hour = draw(st.integers(7, 12))
+        calls = draw(st.lists(st.sampled_from(CITIES[:4]), min_size=1, max_size=3,
+                              unique=True))
+        stops, at = [], hour
+        for city, _, lat, lon in calls:
+            at += draw(st.integers(1, 5))
+            stops.append({"id": f"R-{city}", "name": f"{city}站", "lat": lat + 0.02,
+                          "lon": lon + 0.02,
+                          "arrival": f"{_day(day + at // 24)}T{at % 24:02d}:30"})
+        services.append({"id": f"T{k}", "hub": STATION[0],
+                         "departure": f"{_day(day)}T{hour:02d}:00", "stops": stops,
+                         "carriages": draw(st.integers(1, 3)),
+                         "seats_per_carriage": draw(st.sampled_from([10, 30, 118])),
+                         # cheap enough per seat to beat a bus now and then
+                         "load_factor": draw(st.sampled_from([0.5, 1.0])),
+                         "cost_per_carriage": draw(st.integers(200, 6000))})
+    return services
 
 
 @st.composite
@@ -100,9 +129,21 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
               **({"hub": draw(st.sampled_from(HUBS[:num_hubs]))[0]}
                  if draw(st.integers(0, 3)) == 0 else {})}
              for k in range(draw(st.integers(0, 8)))]
+    rail = draw(rail_services(days)) if draw(st.booleans()) else []
+    if rail:
+        hubs.append({"id": STATION[0], "name": "新晃西", "kind": "rail_station",
+                     "lat": STATION[1], "lon": STATION[2], "open": "06:00", "close": "22:00",
+                     "slot_minutes": 10, "max_departures_per_slot": 2})
+        stops = sorted({stop["id"] for service in rail for stop in service["stops"]})
+        for dest in destinations:
+            if draw(st.integers(0, 3)) == 0:
+                dest["rail_station"] = draw(st.sampled_from(stops))
+        staff += [{"id": f"SR{k}", "name": f"站员{k}", "roles": ["escort", "medic"],
+                   "hub": STATION[0], "available_from": _day(-1),
+                   "available_until": _day(days + 10)} for k in range(draw(st.integers(0, 4)))]
     return {
         "plan_id": "property", "hubs": hubs, "pickup_points": pickups,
-        "destinations": destinations,
+        "destinations": destinations, "rail_services": rail,
         "workers": workers, "bus_types": bus_types, "staff": staff,
         "policy": {"seed": draw(st.integers(0, 3)),
                    "min_passengers_per_bus": draw(st.integers(2, 3)),
@@ -114,5 +155,7 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
                    "max_detour_km": draw(st.sampled_from([30.0, 100.0])),
                    "night_driving_ban": draw(st.booleans()),
                    "daily_driving_limit": draw(st.booleans()),
+                   "rail_radius_km": draw(st.sampled_from([0.0, 20.0, 50.0])),
+                   "rail_cutoff_minutes": draw(st.sampled_from([0, 60])),
                    "solver_effort": 0.2},
     }

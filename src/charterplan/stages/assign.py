@@ -3,9 +3,10 @@
 Areas are independent except through shared resources — a bus type's daily fleet, a
 hub's daily departure slots and a train's carriages. Every area is first solved with
 the whole of each resource; where the areas together overuse one, each area gets a
-share (in proportion to what it used; spare capacity elsewhere is shared out by workers) and the areas that
-exceeded their share are solved again within it. The result always respects every
-resource, whatever the solvers did.
+share (in proportion to what it used; spare capacity elsewhere is shared out by
+workers) and the areas that exceeded their share are solved again within it. A train's
+last carriage that its pooled riders would fill less than half is withdrawn first. The
+result always respects every resource, whatever the solvers did.
 """
 
 from __future__ import annotations
@@ -119,15 +120,21 @@ def _without_thin_carriages(context: Context, problems: Sequence[Problem],
     then share the carriages that run well filled and the rest go by bus (or by another
     train), so that a nearly empty carriage loses to a bus."""
     riders: dict[str, int] = defaultdict(int)
+    only: dict[str, int] = defaultdict(int)
     for problem, solution in zip(problems, solutions, strict=True):
         for (c, o), n in solution.rail_units.items():
-            riders[problem.rails[o].service] += n * problem.demands[c].size
+            demand = problem.demands[c]
+            riders[problem.rails[o].service] += n * demand.size
+            if not demand.any_waves and not demand.direct_waves:
+                only[problem.rails[o].service] += n * demand.size
     trimmed = {}
     for service_id, n in riders.items():
         service = context.rail.services[service_id]
         full, rest = divmod(n, service.capacity)
         if 0 < rest < THIN_CARRIAGE * service.capacity:
-            trimmed[service_id] = min(full, service.carriages)
+            # riders no bus can take keep their carriages, however thin
+            needed = -(-only[service_id] // service.capacity)
+            trimmed[service_id] = min(max(full, needed), service.carriages)
 
     def limited(resource: Resource) -> int:
         kind, name, _ = resource

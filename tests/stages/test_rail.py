@@ -1,0 +1,96 @@
+"""Rail: the network's queries and the choice between bus and train."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from charterplan import parse_request, plan
+from charterplan.check import check_plan
+from charterplan.stages.context import build_context
+
+DONGGUAN = (23.021, 113.752)
+
+
+def _request(workers: int, *, deadline: str = "2020-02-22", radius: float = 50.0,
+             cost: float = 12000, rail: bool = True) -> dict[str, Any]:
+    """Workers from Xinhuang to a Dongguan employer; a train from a station nearby
+    reaches Dongguan the same afternoon."""
+    service = {"id": "G1", "hub": "XHW", "departure": "2020-02-21T09:00",
+               "stops": [{"id": "GZS", "name": "广州南", "lat": 23.117, "lon": 113.25,
+                          "arrival": "2020-02-21T14:00"},
+                         {"id": "DGS", "name": "东莞", "lat": DONGGUAN[0] + 0.01,
+                          "lon": DONGGUAN[1], "arrival": "2020-02-21T14:40"}],
+               "carriages": 4, "seats_per_carriage": 118, "load_factor": 0.5,
+               "cost_per_carriage": cost}
+    return {
+        "plan_id": "rail",
+        "hubs": [{"id": "XH", "name": "新晃汽车站", "kind": "bus_station", "lat": 27.359,
+                  "lon": 109.174, "open": "06:00", "close": "18:00"},
+                 {"id": "XHW", "name": "新晃西站", "kind": "rail_station", "lat": 27.40,
+                  "lon": 109.20, "open": "06:00", "close": "22:00"}],
+        "destinations": [{"id": "DG1", "name": "东莞电子厂", "city": "东莞市",
+                          "province": "广东省", "lat": DONGGUAN[0], "lon": DONGGUAN[1]},
+                         {"id": "CS1", "name": "长沙鞋业", "city": "长沙市",
+                          "province": "湖南省", "lat": 28.228, "lon": 112.939}],
+        "rail_services": [service] if rail else [],
+        "workers": [{"id": f"W{n:03d}", "name": f"工人{n}", "township": "A",
+                     "destination": "DG1" if n % 4 else "CS1",
+                     "earliest_departure": "2020-02-21", "latest_arrival": deadline,
+                     "health": {"status": "cleared"}} for n in range(workers)],
+        "bus_types": [{"id": "C45", "seats": 45, "fixed_cost": 2400, "cost_per_km": 7.5,
+                       "available_per_day": 20}],
+        "staff": [{"id": f"S{k}", "name": f"干部{k}", "roles": ["escort", "medic"],
+                   "available_from": "2020-02-20", "available_until": "2020-03-10"}
+                  for k in range(40)],
+        "policy": {"rail_radius_km": radius},
+    }
+
+
+def test_the_network_answers_serving_stops_services_and_reachability() -> None:
+    context = build_context(parse_request(_request(4)))
+    assert context.rail.serving == {"DG1": "DGS"}  # 长沙 lies far from every stop
+    assert [s.id for s in context.rail.services_to("DGS")] == ["G1"]
+    assert context.rail.reachable("XHW") == {"GZS", "DGS"}
+    named = _request(4)
+    named["destinations"][0]["rail_station"] = "GZS"
+    assert build_context(parse_request(named)).rail.serving["DG1"] == "GZS"
+    assert build_context(parse_request(_request(4, radius=0.5))).rail.serving == {}
+
+
+def test_a_full_train_beats_buses_and_the_rest_ride_buses() -> None:
+    request = parse_request(_request(160))
+    result = plan(request)
+    assert check_plan(request, result) == []
+    rail = [t for t in result.trips if t.mode == "rail"]
+    dongguan = {w.id for w in request.workers if w.destination == "DG1"}
+    # 120 riders: two carriages run full-ish, a third would run nearly empty
+    assert len(rail) == 2
+    assert sum(len(t.passengers) for t in rail) > 0.75 * len(dongguan)
+    assert all(set(t.passengers) <= dongguan for t in rail)
+    assert {t.stops[-1].place for t in result.trips if t.feeder} == {"XHW"}
+    assert result.summary.trains[0].carriages_used == len(rail)
+    bus_only = plan(parse_request(_request(160, rail=False)))
+    assert result.summary.total_cost < bus_only.summary.total_cost
+
+
+@pytest.mark.parametrize("radius", [0.5, 50.0])
+def test_a_nearly_empty_carriage_or_no_stop_leaves_workers_on_buses(radius: float) -> None:
+    request = parse_request(_request(12, radius=radius))
+    result = plan(request)
+    assert check_plan(request, result) == []
+    assert [t for t in result.trips if t.mode == "rail"] == []
+    assert result.summary.assigned == 12
+
+
+def test_a_train_carries_workers_no_bus_gets_there_in_time() -> None:
+    # by 15:00 on the day they leave: no coach covers 1,000 km by then, the train does;
+    # two riders in a 59-seat carriage, since nothing else takes them
+    request = parse_request(_request(8, deadline="2020-02-21T15:00"))
+    result = plan(request)
+    assert check_plan(request, result) == []
+    carried = {w for t in result.trips if t.mode == "rail" for w in t.passengers}
+    to_dongguan = {w.id for w in request.workers if w.destination == "DG1"}
+    assert carried == to_dongguan
+    assert result.unassigned == ()  # 长沙 is near enough for a coach
