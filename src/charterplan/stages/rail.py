@@ -111,6 +111,23 @@ def _balanced(units: list[Unit], rooms: list[int]) -> tuple[list[list[Unit]], li
     return loads, left
 
 
+def _by_readiness(units: list[Unit], rooms: list[int]) -> tuple[list[list[Unit]], list[Unit]]:
+    """Units into feeders in the order they may leave, filling one feeder after another,
+    so that the few ready only just in time share a feeder instead of holding every
+    feeder back to the last slot; and those that fit nowhere."""
+    loads: list[list[Unit]] = [[] for _ in rooms]
+    free = list(rooms)
+    left = []
+    for unit in sorted(units, key=lambda u: (u.earliest, -u.size)):
+        spot = next((i for i in range(len(free)) if free[i] >= unit.size), None)
+        if spot is None:
+            left.append(unit)
+            continue
+        loads[spot].append(unit)
+        free[spot] -= unit.size
+    return loads, left
+
+
 def _no_room(units: Sequence[Unit], what: str) -> list[Unassigned]:
     return [Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY, detail=what)
             for u in units for w in u.workers]
@@ -168,10 +185,10 @@ def _feeders(context: Context, riders: Sequence[RailRider],
         take = 0
         while take < len(fleet) and sum(k.capacity for k in fleet[:take]) < seats:
             take += 1
-        loads, over = _balanced(units, [k.capacity for k in fleet[:take]])
+        loads, over = _by_readiness(units, [k.capacity for k in fleet[:take]])
         while over and take < len(fleet):
             take += 1
-            loads, over = _balanced(units, [k.capacity for k in fleet[:take]])
+            loads, over = _by_readiness(units, [k.capacity for k in fleet[:take]])
         stranded += over
         leaves = feeder_leaves(context, hub, service)
         pattern = feeder_route(context, hub, service.hub)

@@ -2,10 +2,10 @@
 
 Buses of one hub, day, area and wave form convoys of at most ``max_trips_per_convoy``
 (feeders: of one train); a convoy's buses leave in consecutive slots, one a slot.
-Convoys are placed earliest deadline first, each in the earliest run of slots (feeders:
-the latest) that suits every bus's window and still has room
-(``max_departures_per_slot``). A convoy that finds no such run is split
-in two and tried again; a lone bus with no slot left is cancelled and its riders are
+Convoys are placed feeders first (their trains will not wait), then earliest deadline
+first, each in the earliest run of slots (feeders: the latest) that suits every bus's
+window and still has room (``max_departures_per_slot``). A convoy that finds no such
+run is split in two and tried again; a lone bus with no slot left is cancelled and its riders are
 left with ``no_vehicle_capacity``.
 """
 
@@ -131,7 +131,9 @@ def schedule(context: Context, buses: tuple[Bus, ...]) -> Timetable:
     taken: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     placed: list[Scheduled] = []
     left: list[Unassigned] = []
-    queue = sorted(convoys, key=lambda c: (min(d.hi for d in c[2]), c[0], c[1]))
+    # feeders first: their train will not wait, while a bus can usually leave later
+    queue = sorted(convoys, key=lambda c: (c[2][0].bus.feeder is None,
+                                           min(d.hi for d in c[2]), c[0], c[1]))
     queue.reverse()
     number = 0
     while queue:
