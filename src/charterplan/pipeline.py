@@ -95,19 +95,19 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     kept = [(s, pair) for s, pair in zip(scheduled, bus_crew, strict=True) if s.bus.units]
     trips, convoys, no_staff = _trips(context, [s for s, _ in kept], [p for _, p in kept],
                                       timetable.convoy_areas, area_names)
-    rail_trips = _rail_trips(context, [(c, p) for c, p in staffed if c.units])
+    rail_trips, trains = _rail_trips(context, [(c, p) for c, p in staffed if c.units])
     unassigned = _first_reasons([*screening.unassigned, *assignment.left, *railway.left,
                                  *timetable.left, *lost, *no_staff, *no_train])
     status = (PlanStatus.PARTIAL if any(u.reason in _SHORTAGES for u in unassigned)
               else PlanStatus.OPTIMAL if assignment.optimal else PlanStatus.FEASIBLE)
-    all_trips = trips + [t for t, _ in rail_trips]
+    all_trips = trips + rail_trips
     return Plan(
         plan_id=request.plan_id,
         request_sha256=request_digest(request),
         seed=request.policy.seed,
         status=status,
         trips=tuple(all_trips),
-        convoys=tuple(convoys + [c for _, c in rail_trips if c is not None]),
+        convoys=tuple(convoys + trains),
         unassigned=tuple(unassigned),
         summary=_summary(context, all_trips, unassigned, assignment.work),
     )
@@ -217,16 +217,16 @@ def _trips(context: Context, scheduled: Sequence[Scheduled],
 
 
 def _rail_trips(context: Context, staffed: Sequence[tuple[Carriage, tuple[str, str]]]) -> (
-        list[tuple[Trip, Convoy | None]]):
-    """A trip per carriage, numbered within its train, and a convoy per train (its
-    first carriage carries the convoy); and the whole-train view per service."""
+        tuple[list[Trip], list[Convoy]]):
+    """A trip per carriage, numbered within its train, and a convoy per train."""
     look = _Lookup.of(context.request)
     names = {stop.id: stop.name for r in context.request.rail_services for stop in r.stops}
     places = context.places
     by_service: dict[str, list[tuple[Carriage, tuple[str, str]]]] = defaultdict(list)
     for carriage, pair in staffed:
         by_service[carriage.service.id].append((carriage, pair))
-    out: list[tuple[Trip, Convoy | None]] = []
+    out: list[Trip] = []
+    convoys: list[Convoy] = []
     for service_id in sorted(by_service, key=lambda k: context.rail.services[k].index):
         service = context.rail.services[service_id]
         leaves = context.moment(service.departure)
@@ -259,10 +259,10 @@ def _rail_trips(context: Context, staffed: Sequence[tuple[Carriage, tuple[str, s
                 escort=escort, medic=medic, convoy=convoy, drivers=0,
                 distance_km=math.ceil(km * 10 - 1e-9) / 10, cost=round(service.cost, 2)))
         area = "、".join(names[stop] for stop, _ in service.calls if stop in used)
-        out.append((trips[0], Convoy(id=convoy, hub=service.hub, area=area,
-                                     trips=tuple(t.id for t in trips), leader=trips[0].escort)))
-        out += [(t, None) for t in trips[1:]]
-    return out
+        convoys.append(Convoy(id=convoy, hub=service.hub, area=area,
+                              trips=tuple(t.id for t in trips), leader=trips[0].escort))
+        out += trips
+    return out, convoys
 
 
 def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:

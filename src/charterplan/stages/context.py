@@ -79,7 +79,7 @@ class Context:
     rail: RailNetwork = field(repr=False)
     destination_of: dict[str, str] = field(repr=False)
     """Each worker's destination id."""
-    feeders: dict[tuple[str, str], int] = field(
+    feeder_slots: dict[tuple[str, str], int] = field(
         default_factory=dict, repr=False, compare=False)
     """Latest feeder departure found so far, by (bus station, rail service); see
     ``stages.rail.feeder_leaves``."""

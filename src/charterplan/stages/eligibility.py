@@ -4,7 +4,9 @@ Health gating follows the notices: only cleared workers board; a worker in quara
 may leave once ``quarantine_until`` has passed; a health certificate must still be valid
 on the departure. A worker's window is then narrowed to departures from their hub that
 fall on a slot and still arrive by ``latest_arrival`` on a direct bus that keeps the
-coach driving rules (rests, the night ban).
+coach driving rules (rests, the night ban). A worker gathering at their hub may also
+take a train (:func:`rail_options`); one whom a train takes in time travels even when
+no bus does.
 
 Groups ride together or not at all: members are screened one by one, and if any of them
 cannot travel, or the group cannot share one bus, every member is left out with the
@@ -84,16 +86,20 @@ def feeder_leaves(context: Context, hub: str, service: Service) -> int:
     if hub == service.hub:
         return service.departure
     key = (hub, service.id)
-    if key not in context.feeders:
+    if key not in context.feeder_slots:
         cutoff = service.departure - context.request.policy.rail_cutoff_minutes
-        context.feeders[key] = latest_slot(feeder_route(context, hub, service.hub),
+        context.feeder_slots[key] = latest_slot(feeder_route(context, hub, service.hub),
                                            context.grids[hub], ((service.hub, cutoff),), NEVER)
-    return context.feeders[key]
+    return context.feeder_slots[key]
 
 
 def rail_options(context: Context, hub: str, deadlines: Sequence[tuple[str, int]],
-                 earliest: int, latest_departure: int, size: int = 1) -> tuple[RailOption, ...]:
-    """The services a unit gathering at ``hub`` may take; see the module docstring.
+                 earliest: int, latest_departure: int) -> tuple[RailOption, ...]:
+    """The services a unit gathering at ``hub`` may take: one service calls at the
+    stops serving all its destinations (:mod:`~charterplan.stages.railnet`) and reaches
+    them by their deadlines, leaves while the health certificate is valid, and — when
+    it leaves from another station — a feeder the unit can be on makes the boarding
+    cut-off (``rail_cutoff_minutes``).
 
     ``earliest`` is the first minute the unit may leave (quarantine included),
     ``latest_departure`` the last its health certificate allows.
@@ -107,7 +113,7 @@ def rail_options(context: Context, hub: str, deadlines: Sequence[tuple[str, int]
     grid = context.grids[hub]
     options = []
     for service in sorted((network.services[s] for s in common), key=lambda s: s.index):
-        if size > service.capacity or latest_departure < service.departure:
+        if latest_departure < service.departure:
             continue
         if any(service.arrival(stop) > by for stop, (_, by)
                in zip(stops, deadlines, strict=True) if stop is not None):

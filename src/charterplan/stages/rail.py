@@ -1,15 +1,9 @@
-"""Rail: who may take a train, and the carriages and feeder buses they ride.
+"""Rail: the carriages and feeder buses that units sent by train ride.
 
-A unit may take a service when one service calls at the stops serving all its
-destinations (:mod:`~charterplan.stages.railnet`), arrives there in time, leaves after
-the unit may (health included), and — when the train leaves from a station other than
-the unit's bus station — a feeder bus from that bus station reaches the train's station
-``rail_cutoff_minutes`` before it leaves. Feeders leave in the latest slot that makes
-the cut-off, so riders do not wait at the station for hours; the timetable places them
-as late as it can. Rail is offered to units gathering at their hub (with door to door
-on, units collected at pickup points ride buses).
-
-After the assignment, each service's riders from every area are pooled into its
+Which trains a unit may take is eligibility's (:func:`~charterplan.stages.eligibility.
+rail_options`). Feeders leave in the latest slot that makes the boarding cut-off, so
+riders do not wait at the station for hours; the timetable places them as late as it
+can. After the assignment, each service's riders from every area are pooled into its
 carriages (groups whole, loads balanced), then each bus station's riders of a service
 into its feeders, within the feeder buses the assignment counted. A rider needs both
 legs: :func:`connected` removes riders whose other leg is gone, and vehicles left with
@@ -21,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from charterplan.model import Reason, Unassigned
@@ -31,6 +25,9 @@ from charterplan.stages.packing import Bus
 from charterplan.stages.railnet import Service
 
 __all__ = ["Carriage", "RailRider", "Railway", "board", "connected"]
+
+Packer = Callable[[list[Unit], list[int]], tuple[list[list[Unit]], list[Unit]]]
+"""Packs units into vehicles of the given seats; returns the loads and the units left."""
 
 RIDERS_PER_VEHICLE = 2
 """Fewest riders of a carriage or feeder: it needs a captain and a different deputy."""
@@ -128,6 +125,18 @@ def _by_readiness(units: list[Unit], rooms: list[int]) -> tuple[list[list[Unit]]
     return loads, left
 
 
+def _fewest(pack: Packer, units: list[Unit], rooms: list[int], first: int) -> (
+        tuple[list[list[Unit]], list[Unit]]):
+    """``pack`` into the first ``first`` of ``rooms``, adding vehicles one at a time
+    while some unit fits nowhere and vehicles remain."""
+    take = first
+    loads, over = pack(units, rooms[:take])
+    while over and take < len(rooms):
+        take += 1
+        loads, over = pack(units, rooms[:take])
+    return loads, over
+
+
 def _no_room(units: Sequence[Unit], what: str) -> list[Unassigned]:
     return [Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY, detail=what)
             for u in units for w in u.workers]
@@ -149,11 +158,9 @@ def board(context: Context, riders: Sequence[RailRider],
         service = services[service_id]
         group = by_service[service_id]
         seats = sum(r.unit.size for r in group)
-        count = min(service.carriages, math.ceil(seats / service.capacity))
-        loads, over = _balanced([r.unit for r in group], [service.capacity] * count)
-        while over and count < service.carriages:
-            count += 1
-            loads, over = _balanced([r.unit for r in group], [service.capacity] * count)
+        loads, over = _fewest(_balanced, [r.unit for r in group],
+                              [service.capacity] * service.carriages,
+                              math.ceil(seats / service.capacity))
         carriages += [Carriage(service, n, units) for n, units in enumerate(loads, 1)]
         left += _no_room(over, f"every carriage of {service.id} is full")
         gone = {u.workers for u in over}
@@ -185,10 +192,7 @@ def _feeders(context: Context, riders: Sequence[RailRider],
         take = 0
         while take < len(fleet) and sum(k.capacity for k in fleet[:take]) < seats:
             take += 1
-        loads, over = _by_readiness(units, [k.capacity for k in fleet[:take]])
-        while over and take < len(fleet):
-            take += 1
-            loads, over = _by_readiness(units, [k.capacity for k in fleet[:take]])
+        loads, over = _fewest(_by_readiness, units, [k.capacity for k in fleet], take)
         stranded += over
         leaves = feeder_leaves(context, hub, service)
         pattern = feeder_route(context, hub, service.hub)
