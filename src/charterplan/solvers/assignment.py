@@ -9,12 +9,12 @@ bus in it can leave at. Variables:
   ride any pattern and units whose deadline allows only the direct pattern);
 * ``y[p, w, t]`` — buses of type ``t`` running pattern ``p`` in wave ``w``;
 * ``g[q, p, w, t]`` — seats those buses give to destination set ``q``;
-* ``r[c, o]`` — units of demand ``c`` sent by rail choice ``o`` (a train service);
-  ``k[o]`` — its carriages; ``f[o, t]`` — feeder buses of type ``t`` to its station,
-  which count against the fleet and slots of the feeders' day like any bus. A train
-  and its feeders carry riders of many areas, so a rider is priced at their seat's
-  share of the train and feeders (``RailChoice.seat_cost``), not at whole vehicles;
-  carriages and feeders are pooled across areas afterwards;
+* ``r[c, o]`` — units of demand ``c`` sent by rail choice ``o`` (a train service),
+  within the seats the area may take on it; ``f[o, t]`` — feeder buses of type ``t``
+  to its station, which count against the fleet and slots of the feeders' day like
+  any bus. A train and its feeders carry riders of many areas, so a rider is priced at
+  their seat's share of a carriage and a feeder (``RailChoice.seat_cost``), not at
+  whole vehicles; carriages and feeders are filled across areas afterwards;
 * ``u[c]`` — units left behind, penalised above any vehicle's cost (poor households far
   above, so they are served first when vehicles run short).
 
@@ -35,9 +35,6 @@ from typing import TypeVar
 from ortools.sat.python import cp_model
 
 __all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "bus_cost", "solve"]
-
-RIDERS_PER_CARRIAGE = 2
-"""Fewest riders of a carriage: it needs a captain and a different deputy."""
 
 K = TypeVar("K", bound=Hashable)
 
@@ -93,7 +90,7 @@ class Problem:
 
     ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(kind, day)]`` and
     ``slot_caps[day]`` bound the buses this area may use (missing: zero), and
-    ``carriage_caps[service]`` the carriages of each rail choice's service.
+    ``seat_caps[service]`` the riders it may send on each rail choice's service.
     """
 
     patterns: tuple[frozenset[str], ...]
@@ -109,7 +106,7 @@ class Problem:
     seed: int
     time_limit_s: float
     rails: tuple[RailChoice, ...] = ()
-    carriage_caps: dict[str, int] = field(default_factory=dict)
+    seat_caps: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +121,6 @@ class Solution:
     optimal: bool
     work: float
     rail_units: dict[tuple[int, int], int] = field(default_factory=dict)
-    carriages: dict[int, int] = field(default_factory=dict)
     feeders: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
@@ -153,7 +149,6 @@ class _Vars:
     g: dict[tuple[frozenset[str], int, int, int], cp_model.IntVar] = field(
         default_factory=dict)
     r: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
-    k: dict[int, cp_model.IntVar] = field(default_factory=dict)
     f: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
 
@@ -177,7 +172,7 @@ def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int
 
 
 def _rail_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
-    """Carriages and feeder buses for each rail choice's riders."""
+    """Seats and feeder buses for each rail choice's riders."""
     riders: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
     most: dict[int, int] = defaultdict(int)
     for (c, o), var in v.r.items():
@@ -186,9 +181,7 @@ def _rail_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
     for o in sorted(riders):
         choice = p.rails[o]
         total = cp_model.LinearExpr.sum(riders[o])
-        cap = min(p.carriage_caps.get(choice.service, 0), -(-most[o] // choice.capacity))
-        v.k[o] = model.new_int_var(0, max(cap, 0), f"k{o}")
-        model.add(total <= choice.capacity * v.k[o])
+        model.add(total <= p.seat_caps.get(choice.service, 0))
         day = choice.feeder_day
         if day is None:
             continue
@@ -278,10 +271,10 @@ def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
     max_cap = max((k.capacity for k in p.kinds), default=1)
     penalty = {c: base * ((d.size - d.priority) + d.priority * (max_cap + 1))
                for c, d in enumerate(p.demands)}
-    # a fen per carriage and feeder keeps their counts (the shared resources) tight
+    # a fen per feeder keeps their count (a shared resource) tight
     model.minimize(sum(costs[pi, t] * var for (pi, _, t), var in v.y.items())
                    + sum(seat[o] * p.demands[c].size * var for (c, o), var in v.r.items())
-                   + sum(v.k.values()) + sum(v.f.values())
+                   + sum(v.f.values())
                    + sum(penalty[c] * var for c, var in v.left.items()))
 
 
@@ -294,7 +287,6 @@ class _Start:
     seats: dict[tuple[frozenset[str], int, int, int], int] = field(
         default_factory=lambda: defaultdict(int))
     rail: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
-    carriages: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     feeders: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -322,7 +314,7 @@ def _construct_rail(p: Problem, v: _Vars, start: _Start, left: dict[int, int],
             wanted[best].append(c)
     for o, demands in sorted(wanted.items()):
         choice = p.rails[o]
-        room = choice.capacity * p.carriage_caps.get(choice.service, 0)
+        room = p.seat_caps.get(choice.service, 0)
         sent = {}
         for c in demands:
             d = p.demands[c]
@@ -331,8 +323,7 @@ def _construct_rail(p: Problem, v: _Vars, start: _Start, left: dict[int, int],
                 sent[c] = n
                 room -= n * d.size
         riders = sum(p.demands[c].size * n for c, n in sent.items())
-        carriages = -(-riders // choice.capacity)
-        if riders < RIDERS_PER_CARRIAGE * max(carriages, 1):
+        if not riders:
             continue
         t, day = kind_of[o], choice.feeder_day
         feeders = 0
@@ -345,7 +336,6 @@ def _construct_rail(p: Problem, v: _Vars, start: _Start, left: dict[int, int],
             used[kind.id, day] += feeders
             per_day[day] += feeders
             start.feeders[o, t] = feeders
-        start.carriages[o] = carriages
         for c, n in sent.items():
             start.rail[c, o] = n
             left[c] -= n
@@ -437,8 +427,6 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
         model.add_hint(var, start.seats[seat_key])
     for rail_key, var in v.r.items():
         model.add_hint(var, start.rail[rail_key])
-    for o, var in v.k.items():
-        model.add_hint(var, start.carriages[o])
     for feeder_key, var in v.f.items():
         model.add_hint(var, start.feeders[feeder_key])
 
@@ -481,6 +469,5 @@ def solve(problem: Problem) -> Solution:
         optimal=status == cp_model.OPTIMAL,
         work=solver.deterministic_time,
         rail_units=chosen(v.r),
-        carriages=chosen(v.k),
         feeders=chosen(v.f),
     )

@@ -1,12 +1,15 @@
 """Assignment: which units ride which bus on which day, area by area.
 
 Areas are independent except through shared resources — a bus type's daily fleet, a
-hub's daily departure slots and a train's carriages. Every area is first solved with
-the whole of each resource; where the areas together overuse one, each area gets a
-share (in proportion to what it used; spare capacity elsewhere is shared out by
-workers) and the areas that exceeded their share are solved again within it. A train's
-last carriage that its pooled riders would fill less than half is withdrawn first. The
-result always respects every resource, whatever the solvers did.
+hub's daily departure slots and a train's seats. Every area is first solved with the
+whole of each resource; where the areas together overuse one, each area gets a share
+(in proportion to what it used; spare capacity elsewhere is shared out by workers) and
+the areas that exceeded their share are solved again within it. A train is shared in
+seats, not carriages: its carriages are filled with every area's riders together
+(:mod:`~charterplan.stages.rail`), so an area with a dozen riders takes a dozen seats,
+not a carriage. A train's last carriage that its pooled riders would fill less than
+half is withdrawn first. The result always respects every resource, whatever the
+solvers did.
 """
 
 from __future__ import annotations
@@ -85,7 +88,8 @@ THIN_CARRIAGE = 0.5
 """A train's last carriage runs only if its riders fill at least this share of it."""
 
 Resource = tuple[str, str, int]
-"""("fleet", bus type, day), ("slots", hub, day) or ("carriages", service, 0)."""
+"""("fleet", bus type, day), ("slots", hub, day) or ("seats", service, 0): the riders a
+train's carriages take."""
 
 
 def _feeder_seat(context: Context, hub: str, station: str) -> float:
@@ -138,8 +142,8 @@ def _without_thin_carriages(context: Context, problems: Sequence[Problem],
 
     def limited(resource: Resource) -> int:
         kind, name, _ = resource
-        if kind == "carriages" and name in trimmed:
-            return trimmed[name]
+        if kind == "seats" and name in trimmed:
+            return trimmed[name] * context.rail.services[name].capacity
         return capacity(resource)
     return limited
 
@@ -170,13 +174,13 @@ def _resources(problem: Problem, hub: str) -> list[Resource]:
         r.feeder_day for r in problem.rails if r.feeder_day is not None})
     return ([("fleet", k.id, d) for k in problem.kinds for d in days]
             + [("slots", hub, d) for d in days]
-            + [("carriages", r.service, 0) for r in problem.rails])
+            + [("seats", r.service, 0) for r in problem.rails])
 
 
 def _with_caps(problem: Problem, hub: str, caps: Mapping[Resource, int]) -> Problem:
     fleet: dict[tuple[str, int], int] = {}
     slots: dict[int, int] = {}
-    carriages: dict[str, int] = {}
+    seats: dict[str, int] = {}
     for resource in _resources(problem, hub):
         kind, name, day = resource
         if kind == "fleet":
@@ -184,9 +188,8 @@ def _with_caps(problem: Problem, hub: str, caps: Mapping[Resource, int]) -> Prob
         elif kind == "slots":
             slots[day] = caps[resource]
         else:
-            carriages[name] = caps[resource]
-    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots,
-                               carriage_caps=carriages)
+            seats[name] = caps[resource]
+    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots, seat_caps=seats)
 
 
 def _usage(problem: Problem, hub: str, solution: Solution) -> dict[Resource, int]:
@@ -200,21 +203,21 @@ def _usage(problem: Problem, hub: str, solution: Solution) -> dict[Resource, int
         assert feeder_day is not None
         used["fleet", problem.kinds[t].id, feeder_day] += count
         used["slots", hub, feeder_day] += count
-    for o, count in solution.carriages.items():
-        used["carriages", problem.rails[o].service, 0] += count
+    for (c, o), count in solution.rail_units.items():
+        used["seats", problem.rails[o].service, 0] += count * problem.demands[c].size
     return used
 
 
 def _capacity(context: Context) -> Callable[[Resource], int]:
     available = {b.id: b.available_per_day for b in context.request.bus_types}
-    carriages = {s.id: s.carriages for s in context.rail.services.values()}
+    seats = {s.id: s.carriages * s.capacity for s in context.rail.services.values()}
 
     def capacity(resource: Resource) -> int:
         kind, name, _ = resource
         if kind == "fleet":
             return available[name]
-        if kind == "carriages":
-            return carriages[name]
+        if kind == "seats":
+            return seats[name]
         grid = context.grids[name]
         return grid.slots_per_day * grid.per_slot
     return capacity
