@@ -94,3 +94,24 @@ def test_a_train_carries_workers_no_bus_gets_there_in_time() -> None:
     to_dongguan = {w.id for w in request.workers if w.destination == "DG1"}
     assert carried == to_dongguan
     assert result.unassigned == ()  # 长沙 is near enough for a coach
+
+
+def test_areas_share_a_train_by_seats_so_small_areas_all_ride_it() -> None:
+    # six employers near Dongguan, each its own area with 19 riders: 114 riders fill
+    # two of the train's four carriages. Shared in whole carriages, the six areas
+    # would ask for six and two of them would be sent by bus.
+    data = _request(0)
+    data["destinations"] = [
+        {"id": f"DG{k}", "name": f"东莞{k}厂", "city": "东莞市", "province": "广东省",
+         "lat": DONGGUAN[0] + 0.02 * k, "lon": DONGGUAN[1]} for k in range(6)]
+    data["workers"] = [
+        {"id": f"W{n:03d}", "name": f"工人{n}", "township": "A", "destination": f"DG{n % 6}",
+         "earliest_departure": "2020-02-21", "latest_arrival": "2020-02-22",
+         "health": {"status": "cleared"}} for n in range(114)]
+    data["policy"]["max_area_destinations"] = 1
+    request = parse_request(data)
+    result = plan(request)
+    assert check_plan(request, result) == []
+    rail = [t for t in result.trips if t.mode == "rail"]
+    assert sum(len(t.passengers) for t in rail) == 114
+    assert len(rail) == 2
