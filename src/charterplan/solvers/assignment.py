@@ -51,13 +51,12 @@ class BusKind:
 
 @dataclass(frozen=True, slots=True)
 class RailChoice:
-    """A train service as an area's model sees it: carriages of ``capacity`` riders,
-    each rider costing ``seat_cost`` (their share of a carriage and of a feeder bus).
-    Riders reach the train's station on feeder buses that leave on ``feeder_day``;
-    None when the train leaves from the area's hub."""
+    """A train service as an area's model sees it: each rider costs ``seat_cost`` (their
+    share of a carriage and of a feeder bus), within the area's seats on it
+    (:attr:`Problem.seat_caps`). Riders reach the train's station on feeder buses that
+    leave on ``feeder_day``; None when the train leaves from the area's hub."""
 
     service: str
-    capacity: int
     seat_cost: float
     feeder_day: int | None
 

@@ -111,7 +111,7 @@ def _rail_choices(context: Context, area: Area) -> tuple[RailChoice, ...]:
         leaves = feeder_leaves(context, area.hub, service)
         seat = service.cost / service.capacity + _feeder_seat(context, area.hub, service.hub)
         choices.append(RailChoice(
-            service=service_id, capacity=service.capacity, seat_cost=seat,
+            service=service_id, seat_cost=seat,
             feeder_day=None if area.hub == service.hub else leaves // DAY))
     return tuple(choices)
 
