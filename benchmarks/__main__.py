@@ -2,7 +2,9 @@
 
 With ``--peers ortools,pyvrp,vroom`` each peer plans the same generated requests (in a
 fresh process too) and a second table gives their cost per worker carried, time,
-ratios ours/theirs and their breaches of charterplan's policy.
+ratios ours/theirs and their breaches of charterplan's policy. The clerk's plan
+(:mod:`benchmarks.clerk`) is its first row, judged the same way. The first table
+counts our own bus trips' breaches by the same yardstick.
 
 Each size and horizon is planned ``--repeat`` times, every run in a fresh process (so
 peak memory is the run's own); the suite prints a Markdown table of medians to paste
@@ -20,7 +22,7 @@ from typing import Any
 
 COLUMNS = ("workers", "days", "jobs", "plan s (median)", "parse s", "peak MB", "status",
            "buses", "cost/worker", "bound/worker", "gap %", "clerk cost/worker",
-           "ours/clerk", "unassigned by reason")
+           "ours/clerk", "unassigned by reason", "policy breaches")
 
 
 def _run(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
@@ -41,7 +43,12 @@ def _row(runs: list[dict[str, Any]]) -> tuple[object, ...]:
             f"{first['cost_per_worker']:.1f}", f"{first['bound_per_worker']:.1f}",
             f"{first['gap_pct']:.2f}", f"{first['clerk_cost_per_worker']:.1f}",
             f"{first['cost_per_worker'] / first['clerk_cost_per_worker']:.3f}",
-            ", ".join(f"{k} {v}" for k, v in first["unassigned"].items()) or "-")
+            _counts(first["unassigned"]), _counts(first["policy_breaches"]))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """``key n`` for each non-zero count, or "-" if there is none."""
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "-"
 
 
 PEER_COLUMNS = ("workers", "days", "peer", "s (median)", "buses", "riders", "cost/worker",
@@ -61,11 +68,10 @@ def _peer_row(ours: list[dict[str, Any]], runs: list[dict[str, Any]]) -> tuple[o
     first = runs[0]
     seconds = statistics.median(r["seconds"] for r in runs)
     ours_s = statistics.median(r["plan_s"] for r in ours)
-    breaches = ", ".join(f"{k} {v}" for k, v in first["violations"].items() if v) or "-"
     return (first["workers"], first["days"], first["peer"], f"{seconds:.2f}", first["buses"],
             first["riders"], f"{first['cost_per_worker']:.1f}",
             f"{ours[0]['cost_per_worker'] / first['cost_per_worker']:.3f}",
-            f"{ours_s / seconds:.2f}", breaches)
+            f"{ours_s / seconds:.2f}", _counts(first["violations"]))
 
 
 def main() -> None:
@@ -78,9 +84,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--peers", default="",
                         help="comma-separated peers to run on the same requests: "
-                        "ortools, pyvrp, vroom (pip install 'charterplan[bench]')")
+                        "ortools, pyvrp, vroom (pip install 'charterplan[bench]'); the "
+                        "clerk is added as the first")
     args = parser.parse_args()
-    peers = [p for p in args.peers.split(",") if p]
+    named = [p for p in args.peers.split(",") if p]
+    peers = list(dict.fromkeys(["clerk", *named])) if named else []
     peer_rows: list[tuple[object, ...]] = []
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))

@@ -2,7 +2,8 @@
 
 ``python -m benchmarks.measure --workers N --days D --seed S [--jobs J]`` generates the
 request, plans it, and prints one JSON line: wall seconds of each phase, peak resident
-memory, and the plan's figures beside the clerk's.
+memory, the plan's figures beside the clerk's, and its bus trips' breaches of
+charterplan's policy counted as the peers' are (:mod:`benchmarks.peers.ours`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 
 from benchmarks.clerk import clerk_plan
 from benchmarks.generate import generate_request
+from benchmarks.peers.ours import breaches
 from charterplan import parse_request, plan
 from charterplan.model import Plan, PlanRequest
+from charterplan.stages.context import build_context
 
 
 def plan_once(data: dict[str, Any], jobs: int) -> tuple[dict[str, Any], PlanRequest, Plan]:
@@ -51,6 +54,7 @@ def measure(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
         "clerk_buses": clerk.buses, "clerk_workers": clerk.workers,
         "clerk_cost_per_worker": round(clerk.cost_per_worker, 2),
         "solver_work_s": result.summary.solve_seconds,
+        "policy_breaches": breaches(build_context(request), result),
     }
 
 

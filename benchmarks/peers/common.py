@@ -30,7 +30,7 @@ import importlib
 import itertools
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -43,6 +43,7 @@ from charterplan.geo import UNIT_M, to_units
 from charterplan.model import BusType, PlanRequest
 from charterplan.stages.context import DAY, NEVER, Context, build_context
 from charterplan.stages.eligibility import Unit, screen
+from charterplan.stages.routes import Pattern
 from charterplan.stages.routes import route as charter_route
 
 __all__ = [
@@ -51,14 +52,18 @@ __all__ = [
     "DayPlan",
     "DayProblem",
     "PeerResult",
+    "Piece",
     "Route",
     "build_problems",
+    "chunk",
     "fixed_fen",
     "offsets",
     "optional_module",
     "per_unit_fen",
+    "pieces",
     "routes_of",
     "run_peer",
+    "run_routes",
     "stagger",
     "unit_keys",
 ]
@@ -147,13 +152,18 @@ class DayProblem:
 
 @dataclass(frozen=True)
 class Route:
-    """One bus: its drops in visiting order and when it leaves (minutes since epoch)."""
+    """One bus: its drops in visiting order and when it leaves (minutes since epoch).
+
+    ``day`` is the day it was planned for; ``pickups`` the township pickup points it
+    calls at before the drop-offs (peers and the clerk take everyone at the hub).
+    """
 
     hub: str
     day: int
     kind: BusType
     departure: int
     drops: tuple[Chunk, ...]
+    pickups: tuple[str, ...] = ()
 
     @property
     def stops(self) -> tuple[str, ...]:
@@ -170,6 +180,15 @@ class Route:
     def load(self) -> int:
         """Riders on board."""
         return sum(d.demand for d in self.drops)
+
+    def pattern(self, context: Context) -> Pattern:
+        """Charterplan's route of this bus: hub, pickups, stops and back to the hub."""
+        return charter_route(context, self.hub, self.stops, self.pickups)
+
+    def arrivals(self, context: Context) -> tuple[int, ...]:
+        """Minute of arrival at each stop, timed as charterplan times its own buses (the
+        coach driving rules included)."""
+        return self.pattern(context).arrivals(self.departure)[len(self.pickups):]
 
 
 @dataclass(frozen=True)
@@ -213,38 +232,48 @@ Piece = tuple[int, int, str, int, int]
 """Riders of one unit to one destination: (deadline, ready, unit key, seats, expires)."""
 
 
-def _chunks(pieces: list[Piece], dest: str, limit: int) -> list[Chunk]:
+def pieces(context: Context, unit: Unit, riders: Iterable[str] | None = None) -> dict[str, Piece]:
+    """The riders of ``unit`` (all its workers, or ``riders`` among them) by destination.
+
+    Each piece is ready at the unit's first slot at or after its earliest departure.
+    """
+    ready = context.grids[unit.hub].first_at_or_after(unit.earliest)
+    deadlines = dict(unit.deadlines)
+    seats = Counter(context.destination_of[w] for w in (unit.workers if riders is None
+                                                        else riders))
+    return {dest: (deadlines[dest], ready, unit.workers[0], n, unit.latest_departure)
+            for dest, n in sorted(seats.items())}
+
+
+def _chunks(parts: list[Piece], dest: str, limit: int) -> list[Chunk]:
     """Pack pieces in deadline order into chunks of at most ``limit`` seats."""
     out: list[Chunk] = []
     current: list[Piece] = []
-    for piece in sorted(pieces):
+    for piece in sorted(parts):
         if current and sum(p[3] for p in current) + piece[3] > limit:
-            out.append(_chunk(dest, current))
+            out.append(chunk(dest, current))
             current = []
         current.append(piece)
     if current:
-        out.append(_chunk(dest, current))
+        out.append(chunk(dest, current))
     return out
 
 
-def _chunk(dest: str, pieces: list[Piece]) -> Chunk:
-    return Chunk(destination=dest, demand=sum(p[3] for p in pieces),
-                 deadline=min(p[0] for p in pieces), ready=max(p[1] for p in pieces),
-                 units=tuple(dict.fromkeys(p[2] for p in pieces)),
-                 expires=min(p[4] for p in pieces))
+def chunk(dest: str, riders: Sequence[Piece]) -> Chunk:
+    """One chunk of the pieces ``riders``, all bound for ``dest``."""
+    return Chunk(destination=dest, demand=sum(p[3] for p in riders),
+                 deadline=min(p[0] for p in riders), ready=max(p[1] for p in riders),
+                 units=tuple(dict.fromkeys(p[2] for p in riders)),
+                 expires=min(p[4] for p in riders))
 
 
 def build_problems(context: Context) -> list[DayProblem]:
     """The per-(hub, day) CVRPs of a request, in (hub, day) order."""
-    home = {w.id: w.destination for w in context.request.workers}
     by_day: dict[tuple[str, int], dict[str, list[Piece]]] = (
         defaultdict(lambda: defaultdict(list)))
     for unit in screen(context).units:
-        ready = context.grids[unit.hub].first_at_or_after(unit.earliest)
-        deadlines = dict(unit.deadlines)
-        for dest, seats in sorted(Counter(home[w] for w in unit.workers).items()):
-            by_day[unit.hub, ready // DAY][dest].append(
-                (deadlines[dest], ready, unit.workers[0], seats, unit.latest_departure))
+        for dest, piece in pieces(context, unit).items():
+            by_day[unit.hub, piece[1] // DAY][dest].append(piece)
     problems = []
     for (hub, day), dests in sorted(by_day.items()):
         kinds = tuple(k for k in context.bus_types_at.get(hub, ())
@@ -277,10 +306,8 @@ def routes_of(problem: DayProblem, plan: DayPlan) -> list[Route]:
 
 
 def offsets(context: Context, route: Route) -> list[int]:
-    """Minutes from departure to each stop of ``route``, timed as charterplan times its
-    own buses (the coach driving rules included)."""
-    path = charter_route(context, route.hub, route.stops)
-    return [a - route.departure for a in path.arrivals(route.departure)]
+    """Minutes from departure to each stop of ``route`` (see :meth:`Route.arrivals`)."""
+    return [a - route.departure for a in route.arrivals(context)]
 
 
 def stagger(context: Context, routes: Sequence[Route]) -> list[Route]:
@@ -315,14 +342,16 @@ def run_peer(request: PlanRequest, name: str, solve_day: Callable[..., DayPlan],
              seed: int = 0, jobs: int = 1) -> PeerResult:
     """Build the day problems, solve each with ``solve_day``, dispatch and evaluate.
 
-    ``seconds`` is wall time from the parsed request to the dispatched routes
-    (preparation included, the policy check not); ``jobs`` > 1 solves days in that
-    many processes.
+    ``jobs`` > 1 solves days in that many processes; see :func:`run_routes` for
+    ``seconds``.
     """
-    from benchmarks.peers.policy import evaluate
+    return run_routes(request, name, partial(_solve, solve_day=solve_day, seed=seed,
+                                             jobs=jobs))
 
-    start = time.perf_counter()
-    context = build_context(request)
+
+def _solve(context: Context, *, solve_day: Callable[..., DayPlan], seed: int,
+           jobs: int) -> list[Route]:
+    """The routes of every day problem of ``context`` as ``solve_day`` solves them."""
     problems = build_problems(context)
     solve = partial(solve_day, seed=seed)
     if jobs > 1 and len(problems) > 1:
@@ -330,7 +359,21 @@ def run_peer(request: PlanRequest, name: str, solve_day: Callable[..., DayPlan],
             plans = list(pool.map(solve, problems))
     else:
         plans = [solve(p) for p in problems]
-    routes = stagger(context, [r for p, plan in zip(problems, plans, strict=True)
-                               for r in routes_of(p, plan)])
+    return [r for p, plan in zip(problems, plans, strict=True) for r in routes_of(p, plan)]
+
+
+def run_routes(request: PlanRequest, name: str,
+               plan: Callable[[Context], Sequence[Route]]) -> PeerResult:
+    """Plan ``request`` as routes with ``plan``, dispatch them (:func:`stagger`) and
+    evaluate them.
+
+    ``seconds`` is wall time from the parsed request to the dispatched routes
+    (preparation included, the policy check not).
+    """
+    from benchmarks.peers.policy import evaluate
+
+    start = time.perf_counter()
+    context = build_context(request)
+    routes = stagger(context, plan(context))
     seconds = time.perf_counter() - start
     return evaluate(context, name, routes, seconds)

@@ -16,8 +16,8 @@ from typing import Any
 from benchmarks.generate import generate_request
 from charterplan import parse_request
 
-PEERS = {"ortools": "benchmarks.peers.ortools_routing", "pyvrp": "benchmarks.peers.pyvrp_peer",
-         "vroom": "benchmarks.peers.vroom_peer"}
+PEERS = {"clerk": "benchmarks.clerk", "ortools": "benchmarks.peers.ortools_routing",
+         "pyvrp": "benchmarks.peers.pyvrp_peer", "vroom": "benchmarks.peers.vroom_peer"}
 """Peer name on the command line -> module with ``NAME`` and ``run(request, seed, jobs)``."""
 
 

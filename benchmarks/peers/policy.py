@@ -2,7 +2,7 @@
 
 Cost is charterplan's: Σ (fixed_cost + cost_per_km × closed route km + the second
 driver a journey over ``two_drivers_above_km`` needs) over buses, km on the road (great
-circle × road factor) from the hub through the drops and back.
+circle × road factor) from the hub through the pickups (if any) and drops and back.
 
 A route breaks the policy by
 
@@ -34,26 +34,26 @@ from geopy.distance import geodesic
 
 from benchmarks.peers.common import PeerResult, Route
 from charterplan.stages.context import DAY, Context
-from charterplan.stages.routes import route as charter_route
 
-__all__ = ["KEYS", "arrivals", "evaluate", "route_km", "violations"]
+__all__ = ["KEYS", "evaluate", "route_cost", "route_km", "violations"]
 
 KEYS = ("max_dropoffs", "dropoff_radius", "late", "certificate", "min_passengers",
         "overload", "group_split", "fleet", "slots")
 
 
 def route_km(context: Context, route: Route) -> float:
-    """Road km of the closed route hub → stops → hub."""
-    return charter_route(context, route.hub, route.stops).km
+    """Road km of the closed route hub → pickups → stops → hub."""
+    return route.pattern(context).km
 
 
-def arrivals(context: Context, route: Route) -> tuple[int, ...]:
-    """Minute of arrival at each stop of ``route``, timed as charterplan times its own."""
-    return charter_route(context, route.hub, route.stops).arrivals(route.departure)
+def route_cost(context: Context, route: Route) -> float:
+    """What the bus costs: fixed, per km, and the second driver a long journey needs."""
+    path = route.pattern(context)
+    return route.kind.fixed_cost + route.kind.cost_per_km * path.km + path.extra_cost
 
 
 def _late(context: Context, route: Route) -> bool:
-    times = arrivals(context, route)
+    times = route.arrivals(context)
     return any(times[stop] > drop.deadline
                for drop, stop in zip(route.drops, route.stop_of_drop, strict=True))
 
@@ -92,10 +92,8 @@ def violations(context: Context, routes: Sequence[Route]) -> dict[str, int]:
 
 def evaluate(context: Context, name: str, routes: Sequence[Route], seconds: float) -> PeerResult:
     """Cost, km and policy breaches of a plan given as routes."""
-    km = [route_km(context, r) for r in routes]
-    cost = sum(r.kind.fixed_cost + r.kind.cost_per_km * k
-               + charter_route(context, r.hub, r.stops).extra_cost  # second drivers
-               for r, k in zip(routes, km, strict=True))
-    return PeerResult(name=name, buses=len(routes), cost_yuan=cost, km=sum(km),
+    return PeerResult(name=name, buses=len(routes),
+                      cost_yuan=sum(route_cost(context, r) for r in routes),
+                      km=sum(route_km(context, r) for r in routes),
                       seconds=seconds, violations=violations(context, routes),
                       riders=sum(r.load for r in routes), routes=tuple(routes))

@@ -7,22 +7,17 @@ from types import ModuleType
 
 import pytest
 
-from benchmarks.generate import generate_request
+from benchmarks import clerk
 from benchmarks.peers import ortools_routing
 from benchmarks.peers.common import Route, build_problems, unit_keys
 from benchmarks.peers.policy import violations
-from charterplan import parse_request
 from charterplan.model import PlanRequest
 from charterplan.stages.context import build_context
 from charterplan.stages.eligibility import screen
 
 
-def _request() -> PlanRequest:
-    return parse_request(generate_request(60, 2, seed=7))
-
-
 def _peers() -> list[ModuleType]:
-    found = [ortools_routing]
+    found = [clerk, ortools_routing]
     for module, package in (("benchmarks.peers.pyvrp_peer", "pyvrp"),
                             ("benchmarks.peers.vroom_peer", "vroom")):
         try:
@@ -34,8 +29,9 @@ def _peers() -> list[ModuleType]:
 
 
 @pytest.mark.parametrize("peer", _peers(), ids=lambda m: m.NAME)
-def test_a_peer_serves_every_unit_once_within_capacity_and_repeats(peer: ModuleType) -> None:
-    request = _request()
+def test_a_peer_serves_every_unit_once_within_capacity_and_repeats(
+        peer: ModuleType, tiny_request: PlanRequest) -> None:
+    request = tiny_request
     first = peer.run(request)
     context = build_context(request)
     seats = sum(u.size for u in screen(context).units)
@@ -49,9 +45,9 @@ def test_a_peer_serves_every_unit_once_within_capacity_and_repeats(peer: ModuleT
     assert [r.drops for r in again.routes] == [r.drops for r in first.routes]
 
 
-def test_a_route_with_four_drop_offs_breaks_the_drop_off_rules() -> None:
-    request = _request()
-    context = build_context(request)
+def test_a_route_with_four_drop_offs_breaks_the_drop_off_rules(
+        tiny_request: PlanRequest) -> None:
+    context = build_context(tiny_request)
     problem = next(p for p in build_problems(context) if len(p.chunks) >= 4)
     drops = tuple(sorted(problem.chunks, key=lambda c: c.destination)[:4])
     assert len({c.destination for c in drops}) == 4

@@ -1,0 +1,16 @@
+"""The tiny generated request the benchmark adapters are tested on."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.generate import generate_request
+from charterplan import parse_request
+from charterplan.model import PlanRequest
+
+
+@pytest.fixture
+def tiny_request() -> PlanRequest:
+    """60 workers over 2 days (seed 7): a few buses from Xinhuang, some riders at
+    township pickup points, some groups."""
+    return parse_request(generate_request(60, 2, seed=7))
