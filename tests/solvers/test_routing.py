@@ -12,11 +12,18 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 import pytest
+from ortools.util import optional_boolean_pb2
 
 from charterplan.errors import SolverError
-from charterplan.solvers.routing import Routes, RoutingProblem, solve_routes
+from charterplan.solvers.routing import (
+    Routes,
+    RoutingProblem,
+    _iterated_parameters,
+    solve_routes,
+)
 
 LIMIT = 100  # solutions: deterministic and quick on these sizes
+SECONDS = 0.2  # time limit: iterated local search, ample on these sizes
 
 
 def _matrix(points: Sequence[tuple[float, float]]) -> npt.NDArray[np.int64]:
@@ -203,6 +210,71 @@ def test_seed_changes_only_the_search_path() -> None:
     _assert_valid(problem, solve_routes(problem, solution_limit=LIMIT, seed=11))
 
 
+def _tiny_problem(seed: int) -> RoutingProblem:
+    """Seven random nodes with random demands, capacity and stop limit; with an odd
+    seed the last node is a drop-off where every route ends, with a fixed cost."""
+    rng = np.random.default_rng(seed)
+    n = 7
+    points = [tuple(p) for p in rng.integers(0, 50, (n, 2)).tolist()]
+    demands = [0, *(int(x) for x in rng.integers(1, 6, n - 1))]
+    open_routes = seed % 2 == 1
+    if open_routes:
+        demands[-1] = 0
+    return RoutingProblem(_matrix(points), tuple(demands), capacity=int(rng.integers(6, 12)),
+                          max_stops=int(rng.integers(2, 5)), ends=n - 1 if open_routes else 0,
+                          fixed_cost=20 if open_routes else 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_time_limited_search_finds_tiny_optima(seed: int) -> None:
+    """Under a time limit (iterated local search) the search finds the enumerated
+    optimum of tiny problems, closed or open, and its routes are valid."""
+    problem = _tiny_problem(seed)
+    timed = solve_routes(problem, time_limit_s=SECONDS, solution_limit=None,
+                         method="search", seed=seed)
+    _assert_valid(problem, timed)
+    assert timed.cost == solve_routes(problem, method="exact").cost
+
+
+def test_time_limited_search_keeps_per_vehicle_ends_and_capacities() -> None:
+    """Iterated local search on a fixed fleet with its own ends and capacities."""
+    points = [(0, 0), (-2, 0), (-1, 1), (3, 0), (4, 1), (6, 0)]
+    problem = RoutingProblem(_matrix(points), (0, 1, 1, 1, 1, 0), capacity=(2, 2),
+                             ends=(0, 5))
+    timed = solve_routes(problem, time_limit_s=SECONDS, solution_limit=None,
+                         method="search")
+    _assert_valid(problem, timed)
+    assert timed.cost == _brute_force(problem)
+
+
+def test_time_limited_search_on_forty_nodes_is_valid() -> None:
+    """On 40 nodes iterated local search visits every customer exactly once within
+    capacity and stop limits."""
+    problem = _cluster_problem()
+    timed = solve_routes(problem, time_limit_s=SECONDS, solution_limit=None)
+    _assert_valid(problem, timed)
+    assert not timed.optimal
+
+
+def test_iterated_search_uses_the_classic_moves_and_scaled_temperatures() -> None:
+    """The descent inside iterated local search uses only relocate, exchange, cross,
+    2-opt and or-opt, and the annealing temperatures follow the distance unit."""
+    problem = _cluster_problem(n=12)
+    params = _iterated_parameters(problem)
+    operators = params.local_search_operators
+    on = {f.name for f in operators.DESCRIPTOR.fields
+          if getattr(operators, f.name) == optional_boolean_pb2.BOOL_TRUE}
+    assert on == {"use_relocate", "use_exchange", "use_cross", "use_two_opt", "use_or_opt"}
+    assert params.use_iterated_local_search
+    scaled = RoutingProblem(problem.distances * 10, problem.demands, problem.capacity)
+    annealing = (params.iterated_local_search_parameters
+                 .reference_solution_acceptance_strategy.simulated_annealing)
+    hotter = (_iterated_parameters(scaled).iterated_local_search_parameters
+              .reference_solution_acceptance_strategy.simulated_annealing)
+    assert hotter.initial_temperature == pytest.approx(10 * annealing.initial_temperature)
+    assert 0 < annealing.final_temperature < annealing.initial_temperature
+
+
 def test_too_small_a_fleet_is_a_solver_error() -> None:
     """Four units of demand, one vehicle of capacity 3: no solution, a SolverError."""
     problem = RoutingProblem(LINE[:5, :5], (0, 1, 1, 1, 1), capacity=3, num_vehicles=1)
@@ -210,6 +282,8 @@ def test_too_small_a_fleet_is_a_solver_error() -> None:
         solve_routes(problem, method="exact")
     with pytest.raises(SolverError):
         solve_routes(problem, solution_limit=LIMIT, method="search")
+    with pytest.raises(SolverError):
+        solve_routes(problem, time_limit_s=SECONDS, solution_limit=None, method="search")
 
 
 def test_only_a_depot_needs_no_route() -> None:

@@ -15,6 +15,22 @@ demands are integers; scale them once before building a :class:`RoutingProblem`.
   repeatable. The CVRP benchmark (``python -m benchmarks.cvrp``) uses it, at
   :data:`DEFAULT_TIME_LIMIT_S`.
 
+Both start from parallel cheapest insertion; the search that follows depends on the mode:
+
+* with a solution limit only, guided local search with the full set of OR-Tools moves
+  (plus cross exchange and close-nodes reinsertion): each solution is one improving
+  move or penalised step, which suits the planner's small problems (on 40 nodes with a
+  stop limit it beats a second of the search below) and keeps its plans as they were;
+* with a time limit, OR-Tools' iterated local search (``SolveWithIteratedLocalSearch``;
+  ``SolveWithParameters`` ignores the parameters of this search): ruin part of the
+  current solution with SISR string removals (Christiaens & Vanden Berghe 2020: strings
+  of nearby customers cut out of a few neighbouring routes), recreate it by cheapest
+  insertion, descend to a local optimum with only the five classic moves (relocate,
+  exchange, cross, 2-opt, or-opt; cheap, so many ruins fit in the budget) and accept
+  the result by simulated annealing, cooling over the time limit from a temperature
+  scaled to the problem's mean arc cost. On the CVRP X instances this is what brings
+  the gap to the best known solutions under 3 % (see ``benchmarks/RESULTS.md``).
+
 Problems of at most :data:`EXACT_MAX_NODES` nodes are solved exactly by enumeration
 instead, and the result says it is optimal.
 """
@@ -27,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
 
 from charterplan.errors import SolverError
@@ -56,8 +72,23 @@ EXACT_MAX_NODES = 8
 Method = Literal["auto", "exact", "search"]
 
 _FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-_METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+_GUIDED = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+_DESCENT = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
 _TRUE = optional_boolean_pb2.BOOL_TRUE
+_FALSE = optional_boolean_pb2.BOOL_FALSE
+
+_ITERATED_OPERATORS = frozenset({"use_relocate", "use_exchange", "use_cross", "use_two_opt",
+                                 "use_or_opt"})
+"""The only moves of the descent inside iterated local search (measured: the rest, LNS
+above all, cost more time than they save)."""
+_SISR_REMOVED, _SISR_STRING, _SISR_BYPASS = 10, 10, 0.01
+"""SISR's mean customers removed, longest string and bypass factor: the paper's values."""
+_HEAT = 0.2
+"""Initial annealing temperature as a share of the mean distance between nodes: about
+OR-Tools' default of 100 on the X instances (mean distance 350–540), which measured
+better there than 10, 300 or OR-Tools' automatic temperatures."""
+_COOLING = 1e-4
+"""Final over initial annealing temperature (OR-Tools' default: 100 down to 0.01)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -234,8 +265,9 @@ def solve_routes(problem: RoutingProblem, *, time_limit_s: float | None = None,
 
     Args:
         problem: the problem.
-        time_limit_s: wall-clock budget of the search, or ``None`` for none. Results
-            then depend on the machine's speed.
+        time_limit_s: wall-clock budget of the search, or ``None`` for none. With a
+            budget the search is iterated local search, otherwise guided local search
+            (module docstring). Results then depend on the machine's speed.
         solution_limit: solutions the search may find before it stops, or ``None``
             for no limit. With this limit and no time limit the result is the same on
             every run.
@@ -272,14 +304,42 @@ def solve_routes(problem: RoutingProblem, *, time_limit_s: float | None = None,
 
 def _search(problem: RoutingProblem, time_limit_s: float | None,
             solution_limit: int | None, seed: int) -> Routes:
-    """OR-Tools: parallel cheapest insertion, then guided local search with the
-    cross-exchange and close-nodes reinsertion operators (measured best on the X
-    instances, see ``benchmarks/RESULTS.md``)."""
-    n, fleet = problem.num_nodes, problem.fleet_size
-    order = np.arange(n)
+    """OR-Tools on the problem with customers permuted by ``seed``: guided local search
+    under a solution limit alone, iterated local search under a time limit (module
+    docstring)."""
+    order = np.arange(problem.num_nodes)
     if seed:
         customers = np.array(problem.customers)
         order[customers] = np.random.default_rng(seed).permutation(customers)
+    manager, model = _model(problem, order)
+    if time_limit_s is None:
+        params = _guided_parameters()
+    else:
+        params = _iterated_parameters(problem)
+        params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    solution = (model.SolveWithParameters(params) if time_limit_s is None
+                else model.SolveWithIteratedLocalSearch(params))
+    if solution is None:
+        raise SolverError(f"no routes serve all {len(problem.customers)} customers with "
+                          f"{problem.fleet_size} vehicles within the limits "
+                          f"(status {model.status()})")
+    trips = []
+    for v in range(problem.fleet_size):
+        stops = []
+        index = solution.Value(model.NextVar(model.Start(v)))
+        while not model.IsEnd(index):
+            stops.append(int(order[manager.IndexToNode(index)]))
+            index = solution.Value(model.NextVar(index))
+        trips.append((v, tuple(stops)))
+    return _routes(problem, trips, optimal=False)
+
+
+def _model(problem: RoutingProblem, order: npt.NDArray[np.int_]
+           ) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
+    """The OR-Tools model of ``problem`` whose node ``i`` is the problem's ``order[i]``."""
+    n, fleet = problem.num_nodes, problem.fleet_size
     d = problem.distances[np.ix_(order, order)]
     demands = [problem.demands[i] for i in order]
     customer = set(problem.customers)
@@ -296,30 +356,52 @@ def _search(problem: RoutingProblem, time_limit_s: float | None,
                            True, "stops")
     if problem.fixed_cost:
         model.SetFixedCostOfAllVehicles(problem.fixed_cost)
+    return manager, model
+
+
+def _guided_parameters() -> routing_parameters_pb2.RoutingSearchParameters:
+    """Guided local search with the cross-exchange and close-nodes reinsertion
+    operators besides OR-Tools' defaults (measured best on the X instances, see
+    ``benchmarks/RESULTS.md``)."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = _FIRST_SOLUTION
-    params.local_search_metaheuristic = _METAHEURISTIC
+    params.local_search_metaheuristic = _GUIDED
     operators = params.local_search_operators
     operators.use_cross_exchange = _TRUE
     operators.use_global_cheapest_insertion_close_nodes_lns = _TRUE
     operators.use_local_cheapest_insertion_close_nodes_lns = _TRUE
-    if time_limit_s is not None:
-        params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
-    solution = model.SolveWithParameters(params)
-    if solution is None:
-        raise SolverError(f"no routes serve all {len(customer)} customers with "
-                          f"{fleet} vehicles within the limits (status {model.status()})")
-    trips = []
-    for v in range(fleet):
-        stops = []
-        index = solution.Value(model.NextVar(model.Start(v)))
-        while not model.IsEnd(index):
-            stops.append(int(order[manager.IndexToNode(index)]))
-            index = solution.Value(model.NextVar(index))
-        trips.append((v, tuple(stops)))
-    return _routes(problem, trips, optimal=False)
+    return params
+
+
+def _iterated_parameters(problem: RoutingProblem
+                         ) -> routing_parameters_pb2.RoutingSearchParameters:
+    """Iterated local search: SISR ruin, cheapest-insertion recreate, greedy descent
+    with the classic moves only, simulated-annealing acceptance (module docstring)."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = _FIRST_SOLUTION
+    params.local_search_metaheuristic = _DESCENT
+    operators = params.local_search_operators
+    for field in operators.DESCRIPTOR.fields:
+        setattr(operators, field.name,
+                _TRUE if field.name in _ITERATED_OPERATORS else _FALSE)
+    params.use_iterated_local_search = True
+    ils = params.iterated_local_search_parameters
+    ruin = ils.ruin_recreate_parameters.ruin_strategies.add().sisr
+    ruin.avg_num_removed_visits = _SISR_REMOVED
+    ruin.max_removed_sequence_size = _SISR_STRING
+    ruin.bypass_factor = _SISR_BYPASS
+    annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+    annealing.initial_temperature = _initial_temperature(problem)
+    annealing.final_temperature = annealing.initial_temperature * _COOLING
+    return params
+
+
+def _initial_temperature(problem: RoutingProblem) -> float:
+    """Starting temperature of the annealing: a fixed share of the mean distance
+    between two distinct nodes, so that it scales with the problem's units."""
+    n = problem.num_nodes
+    mean = float(problem.distances.sum()) / max(1, n * (n - 1))
+    return max(1.0, _HEAT * mean)
 
 
 _INF = np.iinfo(np.int64).max // 4
