@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from benchmarks.peers.common import Chunk, Route, chunk, pieces
 from benchmarks.peers.policy import violations
-from charterplan.model import Plan, Stop, Trip
+from charterplan.model import BusType, Plan, Stop, Trip
 from charterplan.stages.context import DAY, Context
 from charterplan.stages.eligibility import Unit, screen
 
@@ -25,13 +25,14 @@ __all__ = ["breaches", "plan_routes"]
 def plan_routes(context: Context, plan: Plan) -> list[Route]:
     """The bus trips of ``plan`` (not feeders) as routes, in the plan's order."""
     unit_of = {w: unit for unit in screen(context).units for w in unit.workers}
-    return [_route(context, unit_of, trip) for trip in plan.trips
+    kinds = {k.id: k for k in context.request.bus_types}
+    return [_route(context, unit_of, kinds, trip) for trip in plan.trips
             if trip.mode == "bus" and not trip.feeder]
 
 
-def _route(context: Context, unit_of: Mapping[str, Unit], trip: Trip) -> Route:
+def _route(context: Context, unit_of: Mapping[str, Unit], kinds: Mapping[str, BusType],
+           trip: Trip) -> Route:
     """One bus trip as a route; boarding at the hub is not a pickup call."""
-    kinds = {k.id: k for k in context.request.bus_types}
     departure = context.minute(trip.departure)
     return Route(trip.hub, departure // DAY, kinds[trip.vehicle_type], departure,
                  tuple(_drop(context, unit_of, s) for s in trip.stops if s.kind == "dropoff"),
