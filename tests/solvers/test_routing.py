@@ -12,13 +12,16 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 import pytest
+from ortools.constraint_solver import pywrapcp
 from ortools.util import optional_boolean_pb2
 
 from charterplan.errors import SolverError
 from charterplan.solvers.routing import (
+    DEFAULT_SOLUTION_LIMIT,
     Routes,
     RoutingProblem,
     _iterated_parameters,
+    _search_parameters,
     solve_routes,
 )
 
@@ -230,7 +233,7 @@ def test_time_limited_search_finds_tiny_optima(seed: int) -> None:
     """Under a time limit (iterated local search) the search finds the enumerated
     optimum of tiny problems, closed or open, and its routes are valid."""
     problem = _tiny_problem(seed)
-    timed = solve_routes(problem, time_limit_s=SECONDS, solution_limit=None,
+    timed = solve_routes(problem, time_limit_s=SECONDS,
                          method="search", seed=seed)
     _assert_valid(problem, timed)
     assert timed.cost == solve_routes(problem, method="exact").cost
@@ -241,7 +244,7 @@ def test_time_limited_search_keeps_per_vehicle_ends_and_capacities() -> None:
     points = [(0, 0), (-2, 0), (-1, 1), (3, 0), (4, 1), (6, 0)]
     problem = RoutingProblem(_matrix(points), (0, 1, 1, 1, 1, 0), capacity=(2, 2),
                              ends=(0, 5))
-    timed = solve_routes(problem, time_limit_s=SECONDS, solution_limit=None,
+    timed = solve_routes(problem, time_limit_s=SECONDS,
                          method="search")
     _assert_valid(problem, timed)
     assert timed.cost == _brute_force(problem)
@@ -251,7 +254,7 @@ def test_time_limited_search_on_forty_nodes_is_valid() -> None:
     """On 40 nodes iterated local search visits every customer exactly once within
     capacity and stop limits."""
     problem = _cluster_problem()
-    timed = solve_routes(problem, time_limit_s=SECONDS, solution_limit=None)
+    timed = solve_routes(problem, time_limit_s=SECONDS)
     _assert_valid(problem, timed)
     assert not timed.optimal
 
@@ -275,6 +278,17 @@ def test_iterated_search_uses_the_classic_moves_and_scaled_temperatures() -> Non
     assert 0 < annealing.final_temperature < annealing.initial_temperature
 
 
+def test_a_time_limit_alone_is_not_cut_short_by_a_solution_limit() -> None:
+    """Under a time limit the search runs its whole budget unless the caller also
+    gives a solution limit; without one the planner's default limit applies."""
+    problem = _cluster_problem(n=12)
+    unlimited = pywrapcp.DefaultRoutingSearchParameters().solution_limit
+    assert _search_parameters(problem, SECONDS, None).solution_limit == unlimited
+    assert _search_parameters(problem, SECONDS, 7).solution_limit == 7
+    assert _search_parameters(problem, None, None).solution_limit == DEFAULT_SOLUTION_LIMIT
+    assert _search_parameters(problem, None, 7).solution_limit == 7
+
+
 def test_too_small_a_fleet_is_a_solver_error() -> None:
     """Four units of demand, one vehicle of capacity 3: no solution, a SolverError."""
     problem = RoutingProblem(LINE[:5, :5], (0, 1, 1, 1, 1), capacity=3, num_vehicles=1)
@@ -283,7 +297,7 @@ def test_too_small_a_fleet_is_a_solver_error() -> None:
     with pytest.raises(SolverError):
         solve_routes(problem, solution_limit=LIMIT, method="search")
     with pytest.raises(SolverError):
-        solve_routes(problem, time_limit_s=SECONDS, solution_limit=None, method="search")
+        solve_routes(problem, time_limit_s=SECONDS, method="search")
 
 
 def test_only_a_depot_needs_no_route() -> None:
@@ -313,9 +327,11 @@ def test_bad_fields_are_named(kwargs: dict[str, object], field: str) -> None:
 
 
 def test_limits_are_checked() -> None:
-    """No limit at all, or exact on too many nodes, is a ValueError."""
+    """A limit that is not positive, or exact on too many nodes, is a ValueError."""
     problem = _cluster_problem(n=12)
-    with pytest.raises(ValueError, match="'time_limit_s' or 'solution_limit'"):
-        solve_routes(problem, solution_limit=None)
+    with pytest.raises(ValueError, match="'solution_limit'"):
+        solve_routes(problem, solution_limit=0)
+    with pytest.raises(ValueError, match="'time_limit_s'"):
+        solve_routes(problem, time_limit_s=0)
     with pytest.raises(ValueError, match="method 'exact'"):
         solve_routes(problem, method="exact")

@@ -8,12 +8,13 @@ demands are integers; scale them once before building a :class:`RoutingProblem`.
 
 :func:`solve_routes` has two ways to stop the search:
 
-* ``solution_limit`` alone (the default) stops after a number of solutions, and the
+* without a time limit (the default) the search stops after a number of solutions
+  (:data:`DEFAULT_SOLUTION_LIMIT` unless ``solution_limit`` says otherwise), and the
   same problem and seed give the same routes on every run and machine: the planner's
   mode, where plans must repeat byte for byte;
-* ``time_limit_s`` stops on wall-clock time: better routes on a fast machine, but not
-  repeatable. The CVRP benchmark (``python -m benchmarks.cvrp``) uses it, at
-  :data:`DEFAULT_TIME_LIMIT_S`.
+* ``time_limit_s`` stops on wall-clock time (and on ``solution_limit`` only if one is
+  given): better routes on a fast machine, but not repeatable. The CVRP benchmark
+  (``python -m benchmarks.cvrp``) uses it, at :data:`DEFAULT_TIME_LIMIT_S`.
 
 Both start from parallel cheapest insertion; the search that follows depends on the mode:
 
@@ -259,7 +260,7 @@ def _routes(problem: RoutingProblem, trips: list[tuple[int, tuple[int, ...]]],
 
 
 def solve_routes(problem: RoutingProblem, *, time_limit_s: float | None = None,
-                 solution_limit: int | None = DEFAULT_SOLUTION_LIMIT, seed: int = 0,
+                 solution_limit: int | None = None, seed: int = 0,
                  method: Method = "auto") -> Routes:
     """Route the fleet of ``problem`` so that every customer is visited once.
 
@@ -268,9 +269,10 @@ def solve_routes(problem: RoutingProblem, *, time_limit_s: float | None = None,
         time_limit_s: wall-clock budget of the search, or ``None`` for none. With a
             budget the search is iterated local search, otherwise guided local search
             (module docstring). Results then depend on the machine's speed.
-        solution_limit: solutions the search may find before it stops, or ``None``
-            for no limit. With this limit and no time limit the result is the same on
-            every run.
+        solution_limit: solutions the search may find before it stops. ``None`` (the
+            default) means :data:`DEFAULT_SOLUTION_LIMIT` without a time limit, so that
+            the result is the same on every run, and no limit under a time limit, so
+            that the search uses its whole budget.
         seed: permutes the order in which customers are given to OR-Tools; each seed
             gives repeatable routes, different seeds (possibly) different ones.
         method: ``"exact"`` enumerates (only for :data:`EXACT_MAX_NODES` nodes or
@@ -280,13 +282,11 @@ def solve_routes(problem: RoutingProblem, *, time_limit_s: float | None = None,
         the routes found; ``optimal`` only if enumerated.
 
     Raises:
-        ValueError: if both limits are ``None``, a limit is not positive, or
+        ValueError: if a limit is not positive, or
             ``"exact"`` is asked of a problem too large to enumerate.
         SolverError: if no solution serves every customer (the fleet is too small for
             the demands or the stop limit) or none was found within the limits.
     """
-    if time_limit_s is None and solution_limit is None:
-        raise ValueError("'time_limit_s' or 'solution_limit' must be set (got neither)")
     if time_limit_s is not None and time_limit_s <= 0:
         raise ValueError(f"'time_limit_s' must be > 0 (got {time_limit_s})")
     if solution_limit is not None and solution_limit < 1:
@@ -302,6 +302,23 @@ def solve_routes(problem: RoutingProblem, *, time_limit_s: float | None = None,
     return _search(problem, time_limit_s, solution_limit, seed)
 
 
+def _search_parameters(problem: RoutingProblem, time_limit_s: float | None,
+                       solution_limit: int | None
+                       ) -> routing_parameters_pb2.RoutingSearchParameters:
+    """The parameters of the mode the limits choose (module docstring): without a time
+    limit the search stops after ``solution_limit`` or :data:`DEFAULT_SOLUTION_LIMIT`
+    solutions; under one, only if a ``solution_limit`` is given."""
+    if time_limit_s is None:
+        params = _guided_parameters()
+        params.solution_limit = solution_limit or DEFAULT_SOLUTION_LIMIT
+    else:
+        params = _iterated_parameters(problem)
+        params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    return params
+
+
 def _search(problem: RoutingProblem, time_limit_s: float | None,
             solution_limit: int | None, seed: int) -> Routes:
     """OR-Tools on the problem with customers permuted by ``seed``: guided local search
@@ -312,13 +329,7 @@ def _search(problem: RoutingProblem, time_limit_s: float | None,
         customers = np.array(problem.customers)
         order[customers] = np.random.default_rng(seed).permutation(customers)
     manager, model = _model(problem, order)
-    if time_limit_s is None:
-        params = _guided_parameters()
-    else:
-        params = _iterated_parameters(problem)
-        params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
+    params = _search_parameters(problem, time_limit_s, solution_limit)
     solution = (model.SolveWithParameters(params) if time_limit_s is None
                 else model.SolveWithIteratedLocalSearch(params))
     if solution is None:
