@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.generate import generate_request
 from charterplan import parse_request
 from charterplan.check import check_plan
 from charterplan.model import Plan
@@ -90,3 +91,34 @@ def test_an_infeasible_window_names_the_whole_ride_from_the_pickup(
     assert left.reason == "window_infeasible"
     hours = float(left.detail.split("takes ")[1].split(" h")[0])
     assert hours > 10  # Dongguan is some 900 road km away, not the 40 km to P3
+
+
+def test_thin_townships_far_apart_share_a_bus_whose_route_allows_it(
+        base: dict[str, Any]) -> None:
+    """P1 and P3 lie 50 km apart (they were different zones), but the route collecting
+    both keeps within 100 km of detour: their four riders to DG1 share one bus."""
+    riders = [worker("W1", pickup_point="P1"), worker("W2", pickup_point="P1"),
+              worker("W3", pickup_point="P3"), worker("W4", pickup_point="P3")]
+    request, result = _plan(base, *riders)
+    assert check_plan(request, result) == []
+    (trip,) = result.trips
+    assert {s.place for s in trip.stops if s.kind == "pickup"} == {"P1", "P3"}
+    assert _boarding(result) == {"W1": "P1", "W2": "P1", "W3": "P3", "W4": "P3"}
+
+
+def test_every_rider_boards_at_their_point_on_a_generated_county() -> None:
+    """On a generated county (half the workers at eleven township points), every
+    passenger with a pickup point boards there, on a route that calls at it, and the
+    plan keeps every invariant."""
+    data = generate_request(300, 7, 2020)
+    data["policy"] = {**data["policy"], "door_to_door": True}
+    request = parse_request(data)
+    result = plan(request)
+    assert check_plan(request, result) == []
+    point = {w.id: w.pickup_point for w in request.workers}
+    boarded = _boarding(result)
+    carried = [w for t in result.trips for w in t.passengers]
+    assert carried and all(boarded[w] == (point[w] or "XH") for w in carried)
+    for trip in result.trips:
+        route = {s.place for s in trip.stops}
+        assert {point[w] for w in trip.passengers if point[w]} <= route

@@ -41,15 +41,15 @@ class Policy(BaseModel):
         10, ge=0, le=240, description="Minutes a bus spends at each pickup and drop-off.")
     door_to_door: bool = Field(
         False, description="Buses collect workers at their pickup points (家门到车门), "
-        "each bus within one pickup zone; off: every worker gathers at their hub. Off by "
-        "default: on thin flows the zones split buses (see benchmarks/RESULTS.md).")
+        "each bus at whichever nearby points its riders come from; off: every worker "
+        "gathers at their hub. Off by default: at most max_pickups_per_bus points a bus "
+        "still needs about a quarter more buses (see benchmarks/RESULTS.md).")
     max_pickups_per_bus: int = Field(
         3, ge=1, le=10, description="Most township pickup points one bus calls at.")
     max_detour_km: float = Field(
         100.0, ge=0, le=1000,
         description="Most road km a rider rides beyond the direct road from where they "
-        "board to where they alight. Pickup points are zoned so that no zone's bus "
-        "breaks it.")
+        "board to where they alight. No pattern a bus may run breaks it.")
     min_passengers_per_bus: int = Field(
         2, ge=2,
         description="A bus runs only with at least this many passengers (Zigong: 20). "

@@ -258,10 +258,10 @@ def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
         model.add(sum(buses) <= p.slot_caps.get(day, 0))
 
 
-def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
-    """Bus costs and rail seats in fen, plus a penalty per unit left: above any
-    vehicle's cost per worker, and for each poor-household member above a full bus of
-    other workers."""
+def _prices(p: Problem) -> tuple[dict[tuple[int, int], int], dict[int, int], dict[int, int]]:
+    """Fen per bus (pattern, type), per rail seat (choice) and per unit left (demand): a
+    unit left costs more than any vehicle per worker, and each poor-household member
+    more than a full bus of other workers."""
     costs = {(pi, t): _fen(bus_cost(k, km, extra))
              for pi, (km, extra) in enumerate(zip(p.pattern_km, p.pattern_extra, strict=True))
              for t, k in enumerate(p.kinds)}
@@ -270,6 +270,12 @@ def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
     max_cap = max((k.capacity for k in p.kinds), default=1)
     penalty = {c: base * ((d.size - d.priority) + d.priority * (max_cap + 1))
                for c, d in enumerate(p.demands)}
+    return costs, seat, penalty
+
+
+def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+    """Bus costs and rail seats in fen, plus a penalty per unit left (:func:`_prices`)."""
+    costs, seat, penalty = _prices(p)
     # a fen per feeder keeps their count (a shared resource) tight
     model.minimize(sum(costs[pi, t] * var for (pi, _, t), var in v.y.items())
                    + sum(seat[o] * p.demands[c].size * var for (c, o), var in v.r.items())
@@ -343,12 +349,12 @@ def _construct_rail(p: Problem, v: _Vars, start: _Start, left: dict[int, int],
 def _construct(p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
     """Dispatch when forced, fill to capacity: wave by wave, a bus leaves for units that
     cannot wait any longer, filled with units that could also go later and, while seats
-    remain, with units for nearby destinations (when a pattern allows them). Returns the
-    start and the units left per demand."""
+    remain, with units for nearby destinations or boarding elsewhere (when a pattern
+    allows them). Returns the start and the units left per demand."""
     start = _Start()
     left = {c: d.count for c, d in enumerate(p.demands)}
     last = {c: max(d.any_waves + d.direct_waves, default=-1) for c, d in enumerate(p.demands)}
-    pattern_of = {q: pi for pi, q in enumerate(p.patterns)}
+    cover = _Cover(p, v)
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
     _construct_rail(p, v, start, left, used, per_day)
@@ -363,16 +369,21 @@ def _construct(p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
                 break
             first = max(due, key=lambda c: (p.demands[c].size * left[c], -c))
             home = p.demands[first].dests
-            kind = next((t for t in by_size if (pattern_of.get(home), w, t) in v.y and used[
+            exact = w in p.demands[first].direct_waves
+            kind = next((t for t in by_size if cover(home, w, t, exact) is not None and used[
                 p.kinds[t].id, day] < p.fleet_caps.get((p.kinds[t].id, day), 0)), None)
-            load = {} if kind is None else _fill(p, v, w, kind, [first, *ready], left,
-                                                 pattern_of)
+            load = {} if kind is None else _fill(p, w, kind, [first, *ready], left, cover)
             stops = frozenset().union(*(p.demands[c].dests for c in load))
             seated = sum(p.demands[c].size * n for c, n in load.items())
             if kind is None or seated < p.min_passengers:
                 ready = [c for c in ready if not (c in due and p.demands[c].dests == home)]
                 continue
-            pi = pattern_of[stops]
+            exact = any(w in p.demands[c].direct_waves for c in load)
+            kind, pi = min(((t, pi) for t in by_size if p.kinds[t].capacity >= seated
+                            and used[p.kinds[t].id, day] < p.fleet_caps.get((p.kinds[t].id, day), 0)
+                            and (pi := cover(stops, w, t, exact)) is not None),
+                           key=lambda tp: (bus_cost(p.kinds[tp[0]], p.pattern_km[tp[1]],
+                                                    p.pattern_extra[tp[1]]), tp))
             for c, n in load.items():
                 left[c] -= n
                 start.sent[c, w] += n
@@ -383,13 +394,37 @@ def _construct(p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
     return start, left
 
 
-def _fill(p: Problem, v: _Vars, w: int, kind: int, candidates: list[int],
-          left: dict[int, int], pattern_of: dict[frozenset[str], int]) -> dict[int, int]:
+@dataclass
+class _Cover:
+    """The pattern a constructed bus runs for the destination sets it carries: the one
+    that is exactly them (riders who may ride only that), else the cheapest holding
+    them all, among those with buses of the type in the wave."""
+
+    p: Problem
+    v: _Vars
+    exact: dict[frozenset[str], int] = field(init=False)
+    cheapest: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.exact = {q: pi for pi, q in enumerate(self.p.patterns)}
+        self.cheapest = sorted(range(len(self.p.patterns)), key=lambda pi: (
+            self.p.pattern_km[pi] + self.p.pattern_extra[pi], pi))
+
+    def __call__(self, keys: frozenset[str], w: int, kind: int, exact: bool) -> int | None:
+        if exact or keys in self.exact:
+            pi = self.exact.get(keys)
+            return pi if (pi, w, kind) in self.v.y else None
+        return next((pi for pi in self.cheapest if (pi, w, kind) in self.v.y
+                     and keys <= self.p.patterns[pi]), None)
+
+
+def _fill(p: Problem, w: int, kind: int, candidates: list[int], left: dict[int, int],
+          cover: _Cover) -> dict[int, int]:
     """Units per demand for one bus of ``kind`` in wave ``w``, in candidate order.
 
     The bus starts with the first candidate's destinations and widens to another
-    destination only while the widened set is a pattern with a variable in this wave
-    and nobody aboard (or boarding) may ride the direct pattern only."""
+    destination set only while some pattern with a variable in this wave holds the
+    widened set and nobody aboard (or boarding) may ride the direct pattern only."""
     load: dict[int, int] = defaultdict(int)
     room = p.kinds[kind].capacity
     stops = p.demands[candidates[0]].dests
@@ -399,7 +434,7 @@ def _fill(p: Problem, v: _Vars, w: int, kind: int, candidates: list[int],
         only_direct = w in d.direct_waves
         widened = stops | d.dests
         if widened != stops and (exclusive or only_direct
-                                 or (pattern_of.get(widened), w, kind) not in v.y):
+                                 or cover(widened, w, kind, False) is None):
             continue
         if only_direct and d.dests != stops:
             continue
@@ -413,8 +448,8 @@ def _fill(p: Problem, v: _Vars, w: int, kind: int, candidates: list[int],
     return {c: n for c, n in load.items() if n}
 
 
-def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
-    """Give CP-SAT the constructed solution as a complete hint."""
+def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[_Start, dict[int, int]]:
+    """Give CP-SAT the constructed solution as a complete hint; return it."""
     start, left = _construct(p, v)
     for (c, w), var in {**v.x_any, **v.x_dir}.items():  # a wave is one or the other
         model.add_hint(var, start.sent[c, w])
@@ -428,13 +463,40 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
         model.add_hint(var, start.rail[rail_key])
     for feeder_key, var in v.f.items():
         model.add_hint(var, start.feeders[feeder_key])
+    return start, left
+
+
+def _start_cost(p: Problem, start: _Start, left: dict[int, int]) -> int:
+    """The objective of a constructed solution, in fen."""
+    costs, seat, penalty = _prices(p)
+    return (sum(costs[pi, t] * n for (pi, _, t), n in start.buses.items())
+            + sum(seat[o] * p.demands[c].size * n for (c, o), n in start.rail.items())
+            + sum(start.feeders.values()) + sum(penalty[c] * n for c, n in left.items()))
+
+
+def _from_start(p: Problem, start: _Start, left: dict[int, int], work: float) -> Solution:
+    """The constructed solution as the solver's answer."""
+    sent = {k: n for k, n in start.sent.items() if n}
+    return Solution(
+        any_units={(c, w): n for (c, w), n in sent.items() if w in p.demands[c].any_waves},
+        direct_units={(c, w): n for (c, w), n in sent.items()
+                      if w not in p.demands[c].any_waves},
+        left={c: n for c, n in left.items() if n},
+        buses={k: n for k, n in start.buses.items() if n},
+        seats={k: n for k, n in start.seats.items() if n},
+        optimal=False, work=work,
+        rail_units={k: n for k, n in start.rail.items() if n},
+        feeders={k: n for k, n in start.feeders.items() if n},
+    )
 
 
 def solve(problem: Problem) -> Solution:
     """Solve ``problem``; return the best solution found within its limits.
 
     There always is one: leaving every unit behind is feasible, and CP-SAT finds a
-    first solution before it improves it.
+    first solution before it improves it. On a large model CP-SAT may spend its effort
+    before it reaches the constructed start (:func:`_construct`); the start is then the
+    answer, so that a bigger model never plans worse than dispatching when forced.
     """
     model = cp_model.CpModel()
     v = _Vars()
@@ -444,7 +506,7 @@ def solve(problem: Problem) -> Solution:
     _balance(model, problem, v, riders)
     _resource_limits(model, problem, v)
     _objective(model, problem, v)
-    _hint(model, problem, v)
+    start, start_left = _hint(model, problem, v)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = problem.seed
@@ -452,9 +514,9 @@ def solve(problem: Problem) -> Solution:
     solver.parameters.max_time_in_seconds = max(problem.time_limit_s, 0.01)
     solver.parameters.linearization_level = 2  # the capacity rows' LP proves the bounds
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solution({}, {}, {c: d.count for c, d in enumerate(problem.demands)}, {}, {},
-                        optimal=False, work=solver.deterministic_time)
+    if (status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            or solver.objective_value > _start_cost(problem, start, start_left)):
+        return _from_start(problem, start, start_left, solver.deterministic_time)
 
     def chosen(variables: Mapping[K, cp_model.IntVar]) -> dict[K, int]:
         return {k: value for k, var in variables.items() if (value := solver.value(var))}

@@ -19,7 +19,7 @@ import numpy as np
 from geopy.distance import geodesic
 
 from charterplan.geo import great_circle_km
-from charterplan.stages.context import HUB_TOKEN, Context
+from charterplan.stages.context import HUB_TOKEN, Context, pickup_token
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.routes import Pattern, best_route
 
@@ -74,44 +74,87 @@ def _split(context: Context, dests: list[str], limit: int) -> list[list[str]]:
     return _split(context, order[:half], limit) + _split(context, order[half:], limit)
 
 
-def _boardings(units: list[Unit]) -> list[tuple[frozenset[str], tuple[str, ...]]]:
-    """The boarding options of an area's buses: tokens and the pickup points they call at.
+Boarding = tuple[frozenset[str], tuple[str, ...]]
+"""Boarding tokens of a bus and the pickup points it calls at for them."""
 
-    One per boarding token its units hold (the hub, each pickup zone, with the zone's
-    points that have riders here), and one per zone together with the hub."""
-    points: dict[str, set[str]] = defaultdict(set)
+
+def _clusters(context: Context, hub: str, dest: str, riders: dict[str, int]) -> (
+        set[tuple[str, ...]]):
+    """Each pickup point's cluster: the point and its nearest points with riders here
+    (the busier first among equally near ones), up to ``max_pickups_per_bus``, while
+    the route collecting them for ``dest`` detours nobody beyond ``max_detour_km``.
+
+    Clusters overlap, so that a bus may collect whichever nearby points its riders
+    come from rather than one fixed zone's."""
+    policy = context.request.policy
+    points = sorted(riders)
+    km = context.places.road_km(points, points)
+    found: set[tuple[str, ...]] = set()
+    for i, point in enumerate(points):
+        cluster = [point]
+        for j in sorted(range(len(points)), key=lambda j: (km[i, j], -riders[points[j]], j)):
+            if len(cluster) >= policy.max_pickups_per_bus:
+                break
+            wider = tuple(sorted([*cluster, points[j]]))
+            if j != i and not _too_long(context, best_route(context, hub, (dest,), wider), False):
+                cluster = list(wider)
+        found.add(tuple(sorted(cluster)))
+    return found
+
+
+def _boardings(context: Context, hub: str, area_dests: list[str], units: list[Unit]) -> (
+        tuple[list[Boarding], dict[frozenset[str], set[Boarding]]]):
+    """The ways an area's buses may board riders: shared ones for any drop-offs, and
+    direct ones, by destination set, that board exactly one unit's tokens.
+
+    Shared: the hub; each pickup point's cluster (:func:`_clusters`) and each point
+    alone, with the hub's riders too when any ride in the area (a bus starts at the
+    hub anyway). Direct: each unit's own boarding, so that every unit has the pattern
+    its model demand is keyed on."""
+    riders: dict[str, int] = defaultdict(int)
+    direct: dict[frozenset[str], set[Boarding]] = defaultdict(set)
     for unit in units:
-        for token in unit.boarding:
-            points.setdefault(token, set())
-        zone = sorted(unit.boarding - {HUB_TOKEN})
-        if zone:
-            points[zone[0]] |= set(unit.pickups)
-    options = [(frozenset({token}), tuple(sorted(points[token]))) for token in sorted(points)]
-    if HUB_TOKEN in points:
-        options += [(frozenset({token, HUB_TOKEN}), tuple(sorted(points[token])))
-                    for token in sorted(points) if token != HUB_TOKEN]
-    return options
+        for point in unit.pickups:
+            riders[point] += unit.size
+        direct[frozenset(unit.destinations)].add((unit.boarding, unit.pickups))
+    at_hub = any(HUB_TOKEN in u.boarding for u in units)
+    hub_token = frozenset({HUB_TOKEN} if at_hub else ())
+    sets: set[tuple[str, ...]] = {(p,) for p in riders}
+    if riders:
+        sets |= _clusters(context, hub, area_dests[0], riders)
+    shared: list[Boarding] = [(hub_token, ())] if at_hub else []
+    shared += [(frozenset(pickup_token(p) for p in points) | hub_token, points)
+               for points in sorted(sets)]
+    return shared, direct
 
 
 def _patterns(context: Context, hub: str, graph: nx.Graph, units: list[Unit]) -> (
         tuple[Pattern, ...]):
     """Every clique of at most ``max_dropoffs_per_bus`` destinations, as a route, once
     for each way of boarding; a route that detours any rider beyond ``max_detour_km``
-    is not offered."""
+    is not offered (a shared one then boards no hub riders, if that is enough)."""
     policy = context.request.policy
-    found: list[Pattern] = []
-    boardings = _boardings(units)
+    found: set[Pattern] = set()
+    shared, direct = _boardings(context, hub, sorted(graph.nodes), units)
     for clique in nx.enumerate_all_cliques(graph):
         if len(clique) > policy.max_dropoffs_per_bus:
             break
-        for tokens, pickups in boardings:
-            pattern = best_route(context, hub, tuple(sorted(clique)), pickups, tokens)
-            detours = pattern.detours(context)
-            if HUB_TOKEN not in tokens:
-                detours = detours[1:]  # nobody boards at the hub
-            if max(detours) <= policy.max_detour_km:
-                found.append(pattern)
+        stops = tuple(sorted(clique))
+        for tokens, pickups in [*shared, *direct.get(frozenset(stops), ())]:
+            pattern = best_route(context, hub, stops, pickups, tokens)
+            if HUB_TOKEN in tokens and _too_long(context, pattern, True) and pickups:
+                tokens = tokens - {HUB_TOKEN}
+                pattern = best_route(context, hub, stops, pickups, tokens)
+            if not _too_long(context, pattern, HUB_TOKEN in tokens):
+                found.add(pattern)
     return tuple(sorted(found, key=lambda p: (len(p.stops), sorted(p.stops), sorted(p.boarding))))
+
+
+def _too_long(context: Context, pattern: Pattern, from_hub: bool) -> bool:
+    """Whether ``pattern`` detours a rider beyond ``max_detour_km``; riders board at
+    the hub too when ``from_hub``."""
+    detours = pattern.detours(context)
+    return max(detours if from_hub else detours[1:]) > context.request.policy.max_detour_km
 
 
 def _area_name(context: Context, dests: list[str]) -> str:

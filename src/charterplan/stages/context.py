@@ -21,7 +21,7 @@ from charterplan.stages.railnet import RailNetwork, build_network
 if TYPE_CHECKING:
     from charterplan.stages.routes import Pattern
 
-__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "SlotGrid", "build_context"]
+__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "SlotGrid", "build_context", "pickup_token"]
 
 NEVER = 10**9
 """A minute later than any plan's horizon: an open upper bound."""
@@ -74,8 +74,6 @@ class Context:
     ride_km: dict[tuple[str, str], float] = field(repr=False)
     """Road km from every bus station to every destination."""
     rules: DrivingRules
-    zone_of: dict[str, str] = field(repr=False)
-    """Boarding token of every pickup point: its zone's first point in brackets."""
     rail: RailNetwork = field(repr=False)
     destination_of: dict[str, str] = field(repr=False)
     """Each worker's destination id."""
@@ -129,36 +127,10 @@ HUB_TOKEN = "⟨hub⟩"
 with destination ids in the assignment model; the brackets keep them apart."""
 
 
-def _pickup_zones(places: Places, request: PlanRequest) -> dict[str, tuple[str, ...]]:
-    """Pickup points in zones a bus may collect from together.
-
-    A zone has at most ``max_pickups_per_bus`` points, each within ``r`` great-circle
-    km of the others, where ``r · road_factor · max_pickups_per_bus`` is
-    ``max_detour_km``: a rider's detour through the other points of their zone is at
-    most that (by the triangle inequality). Points are taken in id order; each seeds a
-    zone that takes the nearest unzoned points that fit.
-    """
-    policy = request.policy
-    ids = sorted(p.id for p in request.pickup_points)
-    if not ids:
-        return {}
-    radius = policy.max_detour_km / (policy.road_factor * policy.max_pickups_per_bus) * 0.99
-    km = places.road_km(ids, ids) / policy.road_factor
-    free = set(range(len(ids)))
-    zones: dict[str, tuple[str, ...]] = {}
-    for seed in range(len(ids)):
-        if seed not in free:
-            continue
-        members = [seed]
-        free.discard(seed)
-        for other in sorted(free, key=lambda j: (km[seed, j], j)):
-            if len(members) >= policy.max_pickups_per_bus:
-                break
-            if all(km[m, other] <= radius for m in members):
-                members.append(other)
-                free.discard(other)
-        zones[f"⟨{ids[seed]}⟩"] = tuple(sorted(ids[m] for m in members))
-    return zones
+def pickup_token(point: str) -> str:
+    """Boarding token of the workers a bus collects at pickup point ``point``: a bus
+    whose pattern holds the token calls there."""
+    return f"⟨{point}⟩"
 
 
 def build_context(request: PlanRequest) -> Context:
@@ -191,8 +163,6 @@ def build_context(request: PlanRequest) -> Context:
         matrix = places.road_km(bus_hubs, dest_ids)
         ride_km = {(h, d): float(matrix[i, j]) for i, h in enumerate(bus_hubs)
                    for j, d in enumerate(dest_ids)}
-    zone_of = {point: token for token, points in _pickup_zones(places, request).items()
-               for point in points}
     return Context(
         request=request,
         zone=zone,
@@ -203,7 +173,6 @@ def build_context(request: PlanRequest) -> Context:
         hubs={h.id: h for h in request.hubs},
         ride_km=ride_km,
         rules=DrivingRules.of(request.policy),
-        zone_of=zone_of,
         destination_of={w.id: w.destination for w in request.workers},
         rail=build_network(request, lambda t: math.floor(_since(epoch, zone, t)),
                            lambda t: math.ceil(_since(epoch, zone, t))),

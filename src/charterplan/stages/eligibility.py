@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
-from charterplan.stages.context import HUB_TOKEN, NEVER, Context
+from charterplan.stages.context import HUB_TOKEN, NEVER, Context, pickup_token
 from charterplan.stages.railnet import Service
-from charterplan.stages.routes import Pattern, latest_slot, route
+from charterplan.stages.routes import Pattern, best_route, latest_slot, route
 
 __all__ = ["RailOption", "Screening", "Unit", "feeder_leaves", "feeder_route", "rail_options",
            "screen"]
@@ -46,7 +46,8 @@ class Unit:
     of the unit with the latest arrival there; ``latest_departure`` comes from health
     certificates (:data:`NEVER` when none expires). ``pickups`` are the pickup points
     its workers board at (none: they board at the hub); ``boarding`` the tokens of
-    those points' zones, and :data:`HUB_TOKEN` for workers boarding at the hub.
+    those points (:func:`~charterplan.stages.context.pickup_token`), and
+    :data:`HUB_TOKEN` for workers boarding at the hub.
     """
 
     workers: tuple[str, ...]
@@ -171,7 +172,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
     arrive_by = context.minute(worker.latest_arrival)
     pickups = (() if worker.pickup_point is None or not context.request.policy.door_to_door
                else (worker.pickup_point,))
-    boarding = frozenset({context.zone_of[p] for p in pickups} or {HUB_TOKEN})
+    boarding = frozenset({pickup_token(p) for p in pickups} or {HUB_TOKEN})
     direct = route(context, hub, (worker.destination,), pickups, boarding)
     grid = context.grids[hub]
     in_time = latest_slot(direct, grid, ((worker.destination, arrive_by),), NEVER)
@@ -231,7 +232,10 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     if spread > policy.dropoff_radius_km:
         return f"members' destinations lie {spread:.0f} km apart, beyond the drop-off radius"
     boarding = frozenset().union(*(m.boarding for m in members))
-    if len(boarding - {HUB_TOKEN}) > 1:
+    pickups = tuple(sorted({p for m in members for p in m.pickups}))
+    if len(pickups) > policy.max_pickups_per_bus:
+        return f"members gather at {len(pickups)} pickup points, more than one bus calls at"
+    if pickups and _worst_detour(context, hub, dests, pickups, boarding) > policy.max_detour_km:
         return "members gather at pickup points too far apart for one bus"
     capacity = max((b.capacity for b in context.bus_types_at.get(hub, ())), default=0)
     if len(members) > capacity:
@@ -243,7 +247,7 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
         earliest=max(m.earliest for m in members),
         latest_departure=min(m.latest_departure for m in members),
         poverty=sum(m.poverty for m in members),
-        pickups=tuple(sorted({p for m in members for p in m.pickups})),
+        pickups=pickups,
         boarding=boarding,
     )
     shared = set.intersection(*(set(m.rail) for m in members))
@@ -258,6 +262,13 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     if grid.first_at_or_after(unit.earliest) > last and not unit.rail:
         return f"group {name} shares no departure that reaches every member in time"
     return unit
+
+
+def _worst_detour(context: Context, hub: str, dests: list[str], pickups: tuple[str, ...],
+                  boarding: frozenset[str]) -> float:
+    """The longest detour a member rides on the shortest route collecting them all."""
+    detours = best_route(context, hub, tuple(dests), pickups, boarding).detours(context)
+    return max(detours if HUB_TOKEN in boarding else detours[1:])
 
 
 def screen(context: Context) -> Screening:
