@@ -242,6 +242,11 @@ def solve(problem: Problem) -> Solution:
     solver.parameters.max_deterministic_time = problem.effort
     solver.parameters.max_time_in_seconds = max(problem.time_limit_s, 0.01)
     solver.parameters.linearization_level = 2  # the capacity rows' LP proves the bounds
+    # That LP is within a fraction of a per cent of the optimum, so branching on it finds
+    # cheaper plans sooner than the default search; presolve costs more wall time than it
+    # saves on models of a few hundred variables (measured: benchmarks/RESULTS.md).
+    solver.parameters.search_branching = solver.parameters.SearchBranching.LP_SEARCH
+    solver.parameters.cp_model_presolve = False
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution({}, {}, {c: d.count for c, d in enumerate(problem.demands)}, {}, {},
