@@ -205,10 +205,12 @@ def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, in
             continue
         for (q, *source), n in list(start.seats.items()):
             bus = (source[0], source[1], source[2])
+            pi = pattern_of.get(d.dests | q)
+            if not n or pi is None:
+                continue
             for e, other in enumerate(p.demands):
-                pi = pattern_of.get(d.dests | q)
-                if (not n or other.dests != q or d.size + other.size < p.min_passengers
-                        or pi is None or not _spare(p, start, e, bus)):
+                if (other.dests != q or d.size + other.size < p.min_passengers
+                        or not _spare(p, start, e, bus)):
                     continue
                 kind = _cheapest_fit(p, keys, pi, w, d.size + other.size, used, (c, e))
                 if kind is None:
