@@ -166,6 +166,9 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
         effort=policy.solver_effort,
         seed=policy.seed,
         time_limit_s=policy.time_limit_s,
+        # two-rider buses on pickup routes took the coaches and crews (which the model
+        # does not see) of fuller buses elsewhere: benchmarks/RESULTS.md, door to door
+        pair_stranded=not any(u.pickups for u in area.units),
     )
 
 

@@ -1,0 +1,103 @@
+"""The assignment problem of one area and its solution, as plain data.
+
+Kept apart from the CP-SAT model so that the stages and the constructed start can use
+them without importing the solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "bus_cost"]
+
+
+@dataclass(frozen=True, slots=True)
+class BusKind:
+    """A bus type as the model sees it; ``cost`` of a pattern is fixed + per_km × km."""
+
+    id: str
+    capacity: int
+    fixed_cost: float
+    cost_per_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class RailChoice:
+    """A train service as an area's model sees it: each rider costs ``seat_cost`` (their
+    share of a carriage and of a feeder bus), within the area's seats on it
+    (:attr:`Problem.seat_caps`). Riders reach the train's station on feeder buses that
+    leave on ``feeder_day``; None when the train leaves from the area's hub."""
+
+    service: str
+    seat_cost: float
+    feeder_day: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """``count`` identical units of ``size`` seats bound for destination set ``dests``.
+
+    ``any_waves`` are waves in which a unit may ride any pattern containing ``dests``;
+    ``direct_waves`` those in which only the pattern that is exactly ``dests`` is fast
+    enough. ``priority`` counts poor-household members per unit. ``rails`` are the
+    rail choices (indices into :attr:`Problem.rails`) a unit may take instead.
+    """
+
+    dests: frozenset[str]
+    size: int
+    priority: int
+    count: int
+    any_waves: tuple[int, ...]
+    direct_waves: tuple[int, ...]
+    rails: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One area's assignment problem. Money is in yuan, distances in km.
+
+    A bus running pattern ``p`` costs its type's fixed cost and cost per km over
+    ``pattern_km[p]``, plus ``pattern_extra[p]`` (its extra drivers).
+
+    ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(kind, day)]`` and
+    ``slot_caps[day]`` bound the buses this area may use (missing: zero), and
+    ``seat_caps[service]`` the riders it may send on each rail choice's service.
+    ``pair_stranded``: the constructed start may run a bus of its own for a unit that
+    dispatch stranded and one companion (:mod:`~charterplan.solvers._start`).
+    """
+
+    patterns: tuple[frozenset[str], ...]
+    pattern_km: tuple[float, ...]
+    pattern_extra: tuple[float, ...]
+    kinds: tuple[BusKind, ...]
+    wave_day: tuple[int, ...]
+    demands: tuple[Demand, ...]
+    fleet_caps: dict[tuple[str, int], int]
+    slot_caps: dict[int, int]
+    min_passengers: int
+    effort: float
+    seed: int
+    time_limit_s: float
+    rails: tuple[RailChoice, ...] = ()
+    seat_caps: dict[str, int] = field(default_factory=dict)
+    pair_stranded: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Chosen values; keys as in :class:`Problem`'s indices."""
+
+    any_units: dict[tuple[int, int], int]
+    direct_units: dict[tuple[int, int], int]
+    left: dict[int, int]
+    buses: dict[tuple[int, int, int], int]
+    seats: dict[tuple[frozenset[str], int, int, int], int]
+    optimal: bool
+    work: float
+    rail_units: dict[tuple[int, int], int] = field(default_factory=dict)
+    feeders: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+def bus_cost(kind: BusKind, km: float, extra: float = 0.0) -> float:
+    """Cost of one bus of ``kind`` over a closed route of ``km``, plus ``extra``."""
+    return kind.fixed_cost + kind.cost_per_km * km + extra
