@@ -64,14 +64,14 @@ class _Cover:
 
 
 def _construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],
-                    used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
+                    used: dict[tuple[str, int], int], per_day: dict[int, int],
+                    pattern_of: dict[frozenset[str], int]) -> None:
     """Send by train the demands whose rail seat is cheaper than a seat on a full bus
     of their own pattern, or that no bus can take."""
     seat = {o: choice.seat_cost for o, choice in enumerate(p.rails)}
     kind_of = {o: max((t for t in range(len(p.kinds)) if (o, t) in keys.feeders),
                       key=lambda t: (p.kinds[t].capacity, -t), default=-1)
                for o in range(len(p.rails))}
-    pattern_of = {q: pi for pi, q in enumerate(p.patterns)}
     wanted: dict[int, list[int]] = defaultdict(list)
     for c, d in enumerate(p.demands):
         options = [o for o in d.rails if (c, o) in keys.rail
@@ -125,7 +125,7 @@ def construct(p: Problem, keys: Keys) -> tuple[Start, dict[int, int]]:
     cover = _Cover(p, keys)
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
-    _construct_rail(p, keys, start, left, used, per_day)
+    _construct_rail(p, keys, start, left, used, per_day, cover.exact)
     by_size = sorted(range(len(p.kinds)), key=lambda t: -p.kinds[t].capacity)
     for w, day in enumerate(p.wave_day):
         ready = [c for c, d in enumerate(p.demands)
@@ -153,12 +153,13 @@ def construct(p: Problem, keys: Keys) -> tuple[Start, dict[int, int]]:
             start.buses[pi, w, kind] += 1
             used[p.kinds[kind].id, day] += 1
             per_day[day] += 1
-    _rescue(p, keys, start, left, used, per_day)
+    _rescue(p, keys, start, left, used, per_day, cover.exact)
     return start, left
 
 
 def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
-            used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
+            used: dict[tuple[str, int], int], per_day: dict[int, int],
+            pattern_of: dict[frozenset[str], int]) -> None:
     """Seat the units dispatch stranded: a lone unit whose last wave came after the
     units that could have kept it company had filled earlier buses. It takes a free
     seat on a bus of one of its waves, or a new bus of its own with one such companion
@@ -166,7 +167,7 @@ def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
     beats leaving it, which the objective prices above any bus."""
     for c in range(len(p.demands)):
         while left[c] and (_board(p, keys, start, c) or (
-                p.pair_stranded and _pair(p, keys, start, c, used, per_day))):
+                p.pair_stranded and _pair(p, keys, start, c, used, per_day, pattern_of))):
             left[c] -= 1
 
 
@@ -221,9 +222,8 @@ def _spare(p: Problem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
 
 
 def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
-          per_day: dict[int, int]) -> bool:
+          per_day: dict[int, int], pattern_of: dict[frozenset[str], int]) -> bool:
     """Run a new bus for a unit of ``c`` and one companion moved off another bus."""
-    pattern_of = {q: pi for pi, q in enumerate(p.patterns)}
     d = p.demands[c]
     for w in sorted(d.any_waves + d.direct_waves):
         day = p.wave_day[w]
