@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import time
-from functools import lru_cache
 
 from charterplan.model import Policy
 
@@ -72,6 +71,11 @@ class DrivingRules:
     change: int
     two_drivers_above_km: float | None
     extra_driver_cost: float
+    _offsets: dict[tuple[int, tuple[Leg, ...], int], tuple[int, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
+    """Memo of :meth:`offsets`. The rules live as long as one plan's context, so it
+    holds that plan's routes only; a global cache of fixed size overflowed at a
+    province's patterns (ten hubs) and lost most hits."""
 
     @classmethod
     def of(cls, policy: Policy) -> DrivingRules:
@@ -98,8 +102,16 @@ class DrivingRules:
 
     def timeline(self, departure: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
         """Minute of arrival at the end of each leg, leaving at ``departure``."""
-        offsets = _timeline(self, departure % DAY, tuple(legs), drivers)
-        return tuple(departure + o for o in offsets)
+        return tuple(departure + o for o in self.offsets(departure % DAY, legs, drivers))
+
+    def offsets(self, clock: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
+        """Minutes from the departure to the end of each leg, leaving at ``clock``
+        (minutes after midnight): all that a departure's day changes is the date."""
+        key = (clock, tuple(legs), drivers)
+        found = self._offsets.get(key)
+        if found is None:
+            found = self._offsets[key] = tuple(self._drive(*key))
+        return found
 
     def _spell_limit(self, clock: int) -> int | None:
         night = _within(clock, *self.night)
@@ -208,10 +220,3 @@ class DrivingRules:
         if self.ban is not None:
             marks.append(self.ban[0])
         return min(_until(clock, m) for m in marks)
-
-
-@lru_cache(maxsize=65536)
-def _timeline(rules: DrivingRules, clock: int, legs: tuple[Leg, ...],
-              drivers: int) -> tuple[int, ...]:
-    return tuple(rules._drive(clock, legs, drivers))
-

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 from charterplan.geo import to_units
 from charterplan.solvers.routing import RoutingProblem, solve_routes
@@ -43,6 +42,10 @@ class Pattern:
     legs: tuple[Leg, ...]
     drivers: int
     rules: DrivingRules
+    _latest: dict[tuple[SlotGrid, tuple[tuple[str, int], ...], int], int] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
+    """Memo of :func:`latest_slot` for this pattern (which lives as long as the plan's
+    context, where a global cache of fixed size overflowed at a province's patterns)."""
 
     @property
     def key(self) -> frozenset[str]:
@@ -59,9 +62,13 @@ class Pattern:
         """Cost of the drivers beyond the first."""
         return (self.drivers - 1) * self.rules.extra_driver_cost
 
+    def timeline(self, departure: int) -> tuple[int, ...]:
+        """Minute of arrival at each call and back at the hub, leaving at ``departure``."""
+        return self.rules.timeline(departure, self.legs, self.drivers)
+
     def arrivals(self, departure: int) -> tuple[int, ...]:
         """Minute of arrival at each call, leaving the hub at ``departure``."""
-        return self.rules.timeline(departure, self.legs, self.drivers)[:-1]
+        return self.timeline(departure)[:-1]
 
     def in_time(self, departure: int, deadlines: Sequence[tuple[str, int]]) -> bool:
         """Whether leaving at ``departure`` reaches each (place, minute) of ``deadlines``
@@ -71,7 +78,7 @@ class Pattern:
 
     def back(self, departure: int) -> int:
         """Minute the bus is back at the hub, leaving it at ``departure``."""
-        return self.rules.timeline(departure, self.legs, self.drivers)[-1]
+        return self.timeline(departure)[-1]
 
     def detours(self, context: Context) -> list[float]:
         """Road km each boarding place (hub, pickup point) rides beyond the direct road,
@@ -156,10 +163,13 @@ def latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: Sequence[tuple[str,
                 cap: int) -> int:
     """The latest departure slot, at or before ``cap``, from which ``pattern`` reaches
     each of its ``deadlines``' stops in time (earlier than any plan when none does)."""
-    return _latest_slot(pattern, grid, tuple(deadlines), cap)
+    key = (grid, tuple(deadlines), cap)
+    found = pattern._latest.get(key)
+    if found is None:
+        found = pattern._latest[key] = _latest_slot(pattern, *key)
+    return found
 
 
-@lru_cache(maxsize=262144)
 def _latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: tuple[tuple[str, int], ...],
                  cap: int) -> int:
     index = [pattern.calls.index(stop) for stop, _ in deadlines]

@@ -83,10 +83,15 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
     """
     spans: dict[Unit, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     unserviceable: list[Unit] = []
+    # units of one key share their patterns, and most share deadlines and cap too
+    patterns: dict[frozenset[str], tuple[list[Pattern], list[Pattern]]] = {}
+    latest: dict[tuple[frozenset[str], tuple[tuple[str, int], ...], int], tuple[int, int]] = {}
     for unit in area.units:
         wanted = unit.key
-        covering = [p for p in area.patterns if wanted <= p.key]
-        direct = [p for p in covering if p.key == wanted]
+        if wanted not in patterns:
+            covering = [p for p in area.patterns if wanted <= p.key]
+            patterns[wanted] = (covering, [p for p in covering if p.key == wanted])
+        covering, direct = patterns[wanted]
         if not direct:
             if unit.rail:
                 spans[unit] = ([], [])
@@ -94,8 +99,11 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
                 unserviceable.append(unit)
             continue
         first = grid.first_at_or_after(unit.earliest)
-        last_any = min(latest_departure(unit, p, grid) for p in covering)
-        last_direct = latest_departure(unit, direct[0], grid)
+        alike = (wanted, unit.deadlines, unit.latest_departure)
+        if alike not in latest:
+            latest[alike] = (min(latest_departure(unit, p, grid) for p in covering),
+                             latest_departure(unit, direct[0], grid))
+        last_any, last_direct = latest[alike]
         spans[unit] = (_day_pieces(grid, first, last_any),
                        _day_pieces(grid, first, last_direct))
     intervals = [iv for any_, direct_ in spans.values() for iv in any_ + direct_]
