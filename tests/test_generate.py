@@ -106,3 +106,12 @@ def test_places_name_their_source_and_lie_in_china() -> None:
     text = (ROOT / "benchmarks" / "places.csv").read_text(encoding="utf-8")
     rows = [line for line in text.splitlines()[1:] if line and not line.startswith("#")]
     assert all("GeoNames" in row for row in rows[1:])
+
+
+def test_a_million_workers_find_a_county_station_per_ten_thousand() -> None:
+    """A national campaign's request gets its 100 stations (one per 10,000 workers), each
+    with its own key, so no station has to take more workers than its slots allow."""
+    places = load_places()
+    counties = [p for p in places if p.kind == "county"]
+    assert len(counties) >= 99
+    assert len({p.key for p in places}) == len(places)
