@@ -34,11 +34,12 @@ from charterplan.stages.assign import Progress, Runner, assign
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
+from charterplan.stages.merge import merge_buses
 from charterplan.stages.packing import Bus
 from charterplan.stages.rail import Carriage, board, connected
 from charterplan.stages.report import lower_bound, report_tables
 from charterplan.stages.staffing import Crewing, Duty, refill, staff_trips
-from charterplan.stages.timetable import Scheduled, schedule
+from charterplan.stages.timetable import Scheduled, Timetable, schedule
 
 __all__ = ["plan"]
 
@@ -72,7 +73,7 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     report("timetable", 0, 1)
     railway = board(context, assignment.rail, assignment.feeders)
     carriages = list(railway.carriages)
-    timetable = schedule(context, (*assignment.buses, *railway.feeders))
+    timetable = _timetable(context, assignment.buses, railway.feeders)
     lost = connected(carriages, [s.bus for s in timetable.trips if s.bus.feeder],
                      why="their feeder bus found no departure slot")
     timed = [s for s in timetable.trips if s.bus.units]
@@ -111,6 +112,21 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
         unassigned=tuple(unassigned),
         summary=_summary(context, all_trips, unassigned, assignment.work),
     )
+
+
+def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus]) -> Timetable:
+    """The timetable of the buses, merged across areas where the policy allows; a
+    merged bus has a narrower window, so the unmerged buses are kept if the timetable
+    would leave more riders with them merged."""
+    if not context.request.policy.share_buses_across_areas:
+        return schedule(context, (*buses, *feeders))
+    merged = merge_buses(context, buses)
+    timetable = schedule(context, (*merged, *feeders))
+    if timetable.left and len(merged) < len(buses):
+        unmerged = schedule(context, (*buses, *feeders))
+        if len(unmerged.left) < len(timetable.left):
+            return unmerged
+    return timetable
 
 
 def _first_reasons(unassigned: Sequence[Unassigned]) -> list[Unassigned]:

@@ -66,6 +66,12 @@ class Policy(BaseModel):
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small.",
     )
+    share_buses_across_areas: bool = Field(
+        True, description="After the areas are solved, two buses of one hub and day "
+        "become one where a bus can take both loads on a valid drop-off route in every "
+        "rider's window and that costs less (areas are solved apart, so their half-empty "
+        "buses to nearby employers would otherwise both run).",
+    )
     time_limit_s: float = Field(
         120.0, gt=0,
         description="Wall-clock safety bound on each sub-problem's CP-SAT solve. The "

@@ -23,7 +23,7 @@ from charterplan.stages.context import HUB_TOKEN, Context, pickup_token
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.routes import Pattern, best_route
 
-__all__ = ["Area", "build_areas"]
+__all__ = ["Area", "build_areas", "neighbours"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class Area:
     units: tuple[Unit, ...]
 
 
-def _neighbours(context: Context, dests: list[str]) -> nx.Graph:
+def neighbours(context: Context, dests: list[str]) -> nx.Graph:
     """Graph of destinations, joined when their geodesic distance is within the radius."""
     radius = context.request.policy.dropoff_radius_km
     graph = nx.Graph()
@@ -176,7 +176,7 @@ def build_areas(context: Context, units: tuple[Unit, ...]) -> list[Area]:
     for hub in sorted(by_hub, key=list(context.hubs).index):
         hub_units = by_hub[hub]
         dests = sorted({d for u in hub_units for d in u.destinations})
-        graph = _neighbours(context, dests)
+        graph = neighbours(context, dests)
         pieces: list[set[str]] = []
         for component in sorted(nx.connected_components(graph), key=min):
             pieces += [set(p) for p in _split(context, sorted(component),

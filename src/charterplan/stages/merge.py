@@ -1,0 +1,170 @@
+"""Sharing buses across areas: two buses of one hub and day whose riders fit on one
+bus, one route and one departure become that bus.
+
+Areas keep the assignment model small (at most ``max_area_destinations`` employers
+each), so the model never sees that a half-empty bus of one area could take the
+riders of a half-empty bus of the next area, whose employers lie a few km away. This
+stage does: for each hub and day, it merges the pair of buses that saves the most —
+the cost of both on their own routes against one bus of the cheapest type that seats
+them all on the shortest route over their drop-offs — while
+
+- the drop-offs stay a valid pattern: at most ``max_dropoffs_per_bus``, each pair
+  within ``dropoff_radius_km`` (the areas' own neighbour test), nobody detoured beyond
+  ``max_detour_km``;
+- every rider can still leave in their window and arrive in time: some slot of that
+  day meets every rider's earliest departure, latest departure and deadlines on the
+  merged route;
+- the type used has a bus left that day (``available_per_day``, counting the two
+  buses merged);
+
+and repeats until no merge saves anything. Buses with pickup points and feeders are
+left as they are. The merged bus keeps the first bus's area and wave, so it may join
+that area's convoy. Fewer buses never need more slots or staff, yet a merged bus has
+a narrower window: :func:`charterplan.pipeline.plan` keeps the plan without merges if
+the timetable would leave anybody more.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+
+import networkx as nx
+
+from charterplan.model import BusType
+from charterplan.solvers.assignment import BusKind, bus_cost
+from charterplan.stages.areas import neighbours
+from charterplan.stages.context import DAY, HUB_TOKEN, Context
+from charterplan.stages.packing import Bus
+from charterplan.stages.routes import Pattern, best_route
+from charterplan.stages.waves import latest_departure
+
+__all__ = ["merge_buses"]
+
+
+def _stops(bus: Bus) -> tuple[str, ...]:
+    return tuple(sorted({d for u in bus.units for d in u.destinations}))
+
+
+def _route(context: Context, hub: str, stops: tuple[str, ...]) -> Pattern:
+    return best_route(context, hub, stops, (), frozenset({HUB_TOKEN}))
+
+
+def _cost(kind: BusType, route: Pattern) -> float:
+    return bus_cost(BusKind(kind.id, kind.capacity, kind.fixed_cost, kind.cost_per_km),
+                    route.km, route.extra_cost)
+
+
+def _window(context: Context, bus: Bus, route: Pattern) -> bool:
+    """Whether some slot of ``bus``'s day lets every rider leave in their window and
+    arrive in time on ``route`` (the same window :mod:`~charterplan.stages.timetable`
+    gives the bus)."""
+    grid = context.grids[bus.hub]
+    day_start = bus.day * DAY + grid.open
+    day_end = day_start + (grid.slots_per_day - 1) * grid.slot
+    lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
+    hi = min([day_end] + [latest_departure(u, route, grid) for u in bus.units])
+    return lo <= hi
+
+
+class _Hub:
+    """The merging of one hub's buses: its types, neighbour graph and fleet in use."""
+
+    def __init__(self, context: Context, hub: str, buses: Sequence[Bus],
+                 used: dict[tuple[str, int], int]) -> None:
+        self.context = context
+        self.hub = hub
+        self.kinds = sorted(context.bus_types_at.get(hub, ()), key=lambda k: k.id)
+        self.by_id = {k.id: k for k in context.request.bus_types}
+        dests = sorted({d for b in buses for d in _stops(b)})
+        self.graph: nx.Graph = neighbours(context, dests)
+        self.used = used
+
+    def own_cost(self, bus: Bus) -> float:
+        return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
+
+    def merged(self, a: Bus, b: Bus) -> Bus | None:
+        """The one bus that takes the riders of ``a`` and ``b``, or None."""
+        policy = self.context.request.policy
+        stops = tuple(sorted(set(_stops(a)) | set(_stops(b))))
+        load = a.load + b.load
+        if (len(stops) > policy.max_dropoffs_per_bus
+                or any(not self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2))
+                or load > max((k.capacity for k in self.kinds), default=0)):
+            return None
+        route = _route(self.context, self.hub, stops)
+        if max(route.detours(self.context)[:1], default=0.0) > policy.max_detour_km:
+            return None
+        free = [k for k in self.kinds if k.capacity >= load
+                and self.used[k.id, a.day] - (a.kind == k.id) - (b.kind == k.id)
+                < k.available_per_day]
+        if not free:
+            return None
+        kind = min(free, key=lambda k: (_cost(k, route), k.id))
+        bus = Bus(area=a.area, hub=a.hub, kind=kind.id, capacity=kind.capacity, wave=a.wave,
+                  day=a.day, pattern=route, units=[*a.units, *b.units])
+        return bus if _window(self.context, bus, route) else None
+
+    def run(self, buses: list[Bus]) -> list[Bus]:
+        """Merge the best pair until no merge saves anything; buses keep their order,
+        a merged bus takes the place of the first of its two."""
+        cost = [self.own_cost(b) for b in buses]
+        alive = list(range(len(buses)))
+        pairs: dict[tuple[int, int], tuple[float, Bus]] = {}
+
+        def consider(i: int, j: int) -> None:
+            bus = self.merged(buses[i], buses[j])
+            if bus is not None:
+                saving = cost[i] + cost[j] - self.own_cost(bus)
+                if saving > 1e-6:
+                    pairs[i, j] = (saving, bus)
+
+        for i, j in itertools.combinations(alive, 2):
+            consider(i, j)
+        while pairs:
+            (i, j), (_, bus) = max(pairs.items(), key=lambda kv: (kv[1][0], -kv[0][0],
+                                                                   -kv[0][1]))
+            kind_i, kind_j = buses[i].kind, buses[j].kind
+            self.used[buses[i].kind, bus.day] -= 1
+            self.used[buses[j].kind, bus.day] -= 1
+            self.used[bus.kind, bus.day] += 1
+            buses[i] = bus
+            cost[i] = self.own_cost(bus)
+            alive.remove(j)
+            grew = bus.kind not in (kind_i, kind_j)
+            pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
+            if grew:  # a pair that needed this type's last bus today may no longer fit
+                for pair in list(pairs):
+                    del pairs[pair]
+                    consider(*pair)
+            for k in alive:
+                if k != i:
+                    consider(min(i, k), max(i, k))
+        return [buses[i] for i in alive]
+
+
+def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
+    """The buses with pairs merged where that saves money; see the module docstring."""
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    for bus in buses:
+        used[bus.kind, bus.day] += 1
+    by_hub: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for n, bus in enumerate(buses):
+        if bus.feeder is None and not bus.pattern.pickups and all(
+                not u.pickups for u in bus.units):
+            by_hub[bus.hub][bus.day].append(n)
+    out: list[Bus | None] = list(buses)
+    for hub in sorted(by_hub):
+        days = {day: members for day, members in by_hub[hub].items() if len(members) > 1}
+        if not days:
+            continue
+        merging = _Hub(context, hub, [buses[n] for ms in days.values() for n in ms], used)
+        for day in sorted(days):
+            members = days[day]
+            merged = merging.run([buses[n] for n in members])
+            for n in members:
+                out[n] = None
+            for n, bus in zip(members, merged, strict=False):
+                out[n] = bus
+    return tuple(b for b in out if b is not None)

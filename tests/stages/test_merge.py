@@ -1,0 +1,57 @@
+"""Buses of nearby areas share one bus when that is cheaper and every rider's window
+allows it (``policy.share_buses_across_areas``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from charterplan import parse_request, plan
+from charterplan.check import check_plan
+from charterplan.model import Plan
+from tests.conftest import worker
+
+
+def _plan(base: dict[str, Any], workers: list[dict[str, Any]], **policy: Any) -> Plan:
+    # one destination an area: DG1 and DG2 (13 km apart) are solved apart
+    base["workers"] = workers
+    base["policy"] = {"max_area_destinations": 1, **policy}
+    request = parse_request(base)
+    result = plan(request)
+    assert check_plan(request, result) == []
+    return result
+
+
+def _riders(destination: str, n: int, first: str, last: str) -> list[dict[str, Any]]:
+    return [worker(f"{destination}-{k}", destination, first, last) for k in range(n)]
+
+
+def test_half_empty_buses_of_two_nearby_areas_become_one(base: dict[str, Any]) -> None:
+    """Three riders each for two employers 13 km apart, who must all leave on the
+    20th: one bus drops at both, where the areas alone run a bus each."""
+    riders = (_riders("DG1", 3, "2020-02-20", "2020-02-21")
+              + _riders("DG2", 3, "2020-02-20", "2020-02-21"))
+    apart = _plan(base, riders, share_buses_across_areas=False)
+    shared = _plan(base, riders)
+    assert len(apart.trips) == 2
+    (trip,) = shared.trips
+    assert sorted(trip.passengers) == sorted(r["id"] for r in riders)
+    assert [s.place for s in trip.stops if s.kind == "dropoff"] in (["DG1", "DG2"],
+                                                                    ["DG2", "DG1"])
+    assert shared.summary.total_cost < apart.summary.total_cost
+
+
+def test_buses_whose_riders_share_no_departure_stay_apart(base: dict[str, Any]) -> None:
+    """Riders who must leave on the 20th and riders who may leave only from the 23rd
+    cannot share a bus, however empty."""
+    riders = (_riders("DG1", 3, "2020-02-20", "2020-02-21")
+              + _riders("DG2", 3, "2020-02-23", "2020-02-25"))
+    assert len(_plan(base, riders).trips) == 2
+
+
+def test_a_merged_bus_never_exceeds_the_seats(base: dict[str, Any]) -> None:
+    """Two buses of 20 riders do not merge onto one 22-seat bus."""
+    riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
+              + _riders("DG2", 20, "2020-02-20", "2020-02-21"))
+    result = _plan(base, riders)
+    assert len(result.trips) == 2
+    assert result.summary.assigned == 40
