@@ -7,6 +7,7 @@ of the request and earlier stages, so the same request and seed give the same pl
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ from charterplan.model import (
 )
 from charterplan.parallel import runner_for
 from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import Progress, Runner, assign
+from charterplan.stages.assign import Progress, Runner, Solved, assign
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
@@ -49,6 +50,11 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
          scheduler: str | None = None, run: Runner | None = None) -> Plan:
     """Plan the charter transport of ``request``.
 
+    With ``policy.door_to_door`` and ``policy.pickup_fallback_to_hub``, workers whom
+    door to door leaves for want of buses, company or staff, or whom the ride via their
+    pickup point makes late (:data:`FALLBACK`), are told to gather at the hub instead,
+    and the request is planned again, until no more are left so; see :func:`_fallback`.
+
     Args:
         request: a validated request (see :func:`charterplan.io.parse_request`).
         progress: optional callback ``progress(stage, done, total)``.
@@ -63,12 +69,48 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
         the same whichever runner solved the areas.
     """
     report = progress or (lambda stage, done, total: None)
+    runner = run or runner_for(jobs, scheduler)
+    solved: Solved = {}
     context = build_context(request)
+    result = _plan_in(context, runner, report, solved)
+    while moved := _fallback(context, result):
+        context = dataclasses.replace(context, at_hub=context.at_hub | moved)
+        result = _plan_in(context, runner, lambda stage, done, total: report(
+            f"fallback {stage}", done, total), solved)
+    return result
+
+
+FALLBACK = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.BELOW_MIN_PASSENGERS, Reason.NO_STAFF,
+                      Reason.WINDOW_INFEASIBLE, Reason.QUARANTINE_PAST_WINDOW})
+"""Reasons for which a worker whom door to door would collect gathers at the hub
+instead: buses, company or staff ran short, or — timed on the ride via their pickup
+point — no departure arrives in time (a ride from the hub may)."""
+
+
+def _fallback(context: Context, result: Plan) -> frozenset[str]:
+    """The workers ``result`` leaves for a reason in :data:`FALLBACK` whom door to door
+    was to collect at a pickup point: with ``policy.pickup_fallback_to_hub`` they
+    gather at the hub in the next plan. None once every such worker gathers there
+    already, so the plans end: each is planned at most once more than the last.
+
+    Groups keep together: all members are left with one reason, so all move."""
+    policy = context.request.policy
+    if not (policy.door_to_door and policy.pickup_fallback_to_hub):
+        return frozenset()
+    points = {w.id for w in context.request.workers if w.pickup_point is not None}
+    return frozenset(u.worker for u in result.unassigned if u.reason in FALLBACK
+                     and u.worker in points and u.worker not in context.at_hub)
+
+
+def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved) -> Plan:
+    """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub;
+    ``solved`` keeps the areas' solutions for the next plan."""
+    request = context.request
     report("eligibility", 0, 1)
     screening = screen(context)
     areas = build_areas(context, screening.units)
     report("eligibility", 1, 1)
-    assignment = assign(context, areas, run=run or runner_for(jobs, scheduler), progress=progress)
+    assignment = assign(context, areas, run=run, progress=report, solved=solved)
     report("timetable", 0, 1)
     railway = board(context, assignment.rail, assignment.feeders)
     carriages = list(railway.carriages)
@@ -303,4 +345,6 @@ def _summary(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         solve_seconds=round(work, 3),
         tables=report_tables(context, trips, unassigned),
         trains=_trains(context, trips),
+        moved_to_hub=sum(w in context.at_hub for t in trips if not t.feeder
+                         for w in t.passengers) if context.request.policy.door_to_door else None,
     )
