@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from benchmarks.generate import generate_request
-from charterplan import parse_request
+from charterplan import parse_request, pipeline
 from charterplan.check import check_plan
 from charterplan.io._roster import PASSENGER_COLUMNS, Roster
 from charterplan.io.plan_json import dump_plan
@@ -204,3 +206,24 @@ def test_the_fallback_plan_is_the_same_in_worker_processes(base: dict[str, Any])
     request, result = _plan(base, *riders, max_detour_km=20.0)
     assert result.summary.moved_to_hub == 2
     assert dump_plan(plan(request, jobs=2)) == dump_plan(result)
+
+
+def test_a_collecting_bus_gives_way_to_hub_riders_left_without_a_crew(
+        base: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One escort and one medic, two riders at the hub and two at P3, no bus for both
+    (20 km of detour): the bus collecting at P3 took the only crew and left the hub
+    riders (no_staff). The fallback moves the P3 riders to the hub, and one bus carries
+    all four."""
+    base["staff"] = base["staff"][:2]
+    riders = [worker("W1"), worker("W2"), worker("W3", pickup_point="P3"),
+              worker("W4", pickup_point="P3")]
+    monkeypatch.setattr(pipeline, "FREEING_ROUNDS", 0)
+    _, crowded = _plan(copy.deepcopy(base), *riders, max_detour_km=20.0)
+    assert [(u.worker, u.reason) for u in crowded.unassigned] == [
+        ("W1", Reason.NO_STAFF), ("W2", Reason.NO_STAFF)]
+    monkeypatch.undo()
+    request, result = _plan(base, *riders, max_detour_km=20.0)
+    assert check_plan(request, result) == []
+    assert result.unassigned == ()
+    assert _boarding(result) == dict.fromkeys(["W1", "W2", "W3", "W4"], "XH")
+    assert result.summary.moved_to_hub == 2

@@ -3,6 +3,8 @@
 eligibility → areas → assignment (CP-SAT: bus or train) → carriages and feeders →
 timetable and convoys → staff → crew on board → summary. Each stage is a pure function
 of the request and earlier stages, so the same request and seed give the same plan.
+Door to door with its fallback to the hub plans again, with the workers it could not
+collect gathering at the hub (:mod:`~charterplan.stages.fallback`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from charterplan.geo import great_circle_km
@@ -35,6 +37,7 @@ from charterplan.stages.assign import Progress, Runner, Solved, assign
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
+from charterplan.stages.fallback import crowded_out, uncollected
 from charterplan.stages.packing import Bus
 from charterplan.stages.rail import Carriage, board, connected
 from charterplan.stages.report import lower_bound, report_tables
@@ -51,9 +54,8 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     """Plan the charter transport of ``request``.
 
     With ``policy.door_to_door`` and ``policy.pickup_fallback_to_hub``, workers whom
-    door to door leaves for want of buses, company or staff, or whom the ride via their
-    pickup point makes late (:data:`FALLBACK`), are told to gather at the hub instead,
-    and the request is planned again, until no more are left so; see :func:`_fallback`.
+    door to door cannot collect at their pickup point gather at the hub instead, and
+    the request is planned again (:func:`_with_fallback`).
 
     Args:
         request: a validated request (see :func:`charterplan.io.parse_request`).
@@ -72,34 +74,49 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     runner = run or runner_for(jobs, scheduler)
     solved: Solved = {}
     context = build_context(request)
-    result = _plan_in(context, runner, report, solved)
-    while moved := _fallback(context, result):
-        context = dataclasses.replace(context, at_hub=context.at_hub | moved)
-        result = _plan_in(context, runner, lambda stage, done, total: report(
-            f"fallback {stage}", done, total), solved)
-    return result
+    first = _plan_in(context, runner, report, solved)
+    return _with_fallback(context, first, lambda context: _plan_in(
+        context, runner, lambda stage, done, total: report(f"fallback {stage}", done, total),
+        solved))
 
 
-FALLBACK = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.BELOW_MIN_PASSENGERS, Reason.NO_STAFF,
-                      Reason.WINDOW_INFEASIBLE, Reason.QUARANTINE_PAST_WINDOW})
-"""Reasons for which a worker whom door to door would collect gathers at the hub
-instead: buses, company or staff ran short, or — timed on the ride via their pickup
-point — no departure arrives in time (a ride from the hub may)."""
+FREEING_ROUNDS = 3
+"""Most times the fallback frees collecting buses for workers left without a bus or crew."""
 
 
-def _fallback(context: Context, result: Plan) -> frozenset[str]:
-    """The workers ``result`` leaves for a reason in :data:`FALLBACK` whom door to door
-    was to collect at a pickup point: with ``policy.pickup_fallback_to_hub`` they
-    gather at the hub in the next plan. None once every such worker gathers there
-    already, so the plans end: each is planned at most once more than the last.
+def _with_fallback(context: Context, first: Plan, again: Callable[[Context], Plan]) -> Plan:
+    """The door-to-door fallback (:mod:`~charterplan.stages.fallback`), from ``first``.
 
-    Groups keep together: all members are left with one reason, so all move."""
-    policy = context.request.policy
-    if not (policy.door_to_door and policy.pickup_fallback_to_hub):
-        return frozenset()
-    points = {w.id for w in context.request.workers if w.pickup_point is not None}
-    return frozenset(u.worker for u in result.unassigned if u.reason in FALLBACK
-                     and u.worker in points and u.worker not in context.at_hub)
+    Workers it could not collect (:func:`~charterplan.stages.fallback.uncollected`)
+    gather at the hub, and ``again`` plans once more, until no more are left so: the
+    hub workers only grow, so this ends. Then, while the plan still leaves workers for
+    want of buses or crews, the riders of the collecting buses that crowd them out
+    (:func:`~charterplan.stages.fallback.crowded_out`) gather at the hub too, at most
+    :data:`FREEING_ROUNDS` times and only while that carries more workers.
+
+    Planning is a heuristic, so moving riders can carry fewer (another area's share of
+    the fleet changes): of all the plans made, the answer is the one that carries the
+    most workers, the earliest (the one that collects most) among equals."""
+    plans = [first]
+
+    def settle(context: Context) -> Context:
+        while moved := uncollected(context, plans[-1]):
+            context = dataclasses.replace(context, at_hub=context.at_hub | moved)
+            plans.append(again(context))
+        return context
+
+    context = settle(context)
+    for _ in range(FREEING_ROUNDS):
+        freed = crowded_out(context, plans[-1])
+        if not freed:
+            break
+        most = max(p.summary.assigned for p in plans)
+        plans.append(again(context := dataclasses.replace(
+            context, at_hub=context.at_hub | freed)))
+        context = settle(context)
+        if plans[-1].summary.assigned <= most:
+            break
+    return max(plans, key=lambda p: p.summary.assigned)
 
 
 def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved) -> Plan:
