@@ -42,8 +42,8 @@ class Policy(BaseModel):
     door_to_door: bool = Field(
         False, description="Buses collect workers at their pickup points (家门到车门), "
         "each bus at whichever nearby points its riders come from; off: every worker "
-        "gathers at their hub. Off by default: at most max_pickups_per_bus points a bus "
-        "still needs about a quarter more buses (see benchmarks/RESULTS.md).")
+        "gathers at their hub. Off by default: at most max_pickups_per_bus points a bus, it "
+        "costs more per worker carried and plans longer (see benchmarks/RESULTS.md).")
     pickup_fallback_to_hub: bool = Field(
         True, description="With door_to_door: a worker whom no bus can collect at their "
         "pickup point (buses, company or staff run short, or the detour makes them late) "
