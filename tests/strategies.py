@@ -151,6 +151,7 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
                    "max_trips_per_convoy": draw(st.integers(1, 3)),
                    "staff_rest_hours": draw(st.sampled_from([0, 8, 24])),
                    "door_to_door": draw(st.booleans()),
+                   "pickup_fallback_to_hub": draw(st.booleans()),
                    "max_pickups_per_bus": draw(st.integers(1, 3)),
                    "max_detour_km": draw(st.sampled_from([30.0, 100.0])),
                    "night_driving_ban": draw(st.booleans()),

@@ -518,10 +518,11 @@ def _groups(f: _Facts, plan: Plan) -> Iterator[Violation]:
 
 def _boarding(f: _Facts, plan: Plan) -> Iterator[Violation]:
     """10 (door to door): a bus rider with a pickup point boards there (unless the
-    policy has every worker gather at the hub), one without at the hub; a bus calls at
-    no more pickup points than the policy allows, and no rider rides more than
-    ``max_detour_km`` beyond the direct road. Feeders are buses too; their riders may
-    also all board at the hub."""
+    policy has every worker gather at the hub), or at the hub when the policy lets door
+    to door fall back to it (``pickup_fallback_to_hub``); one without a point boards at
+    the hub; a bus calls at no more pickup points than the policy allows, and no rider
+    rides more than ``max_detour_km`` beyond the direct road. Feeders are buses too;
+    their riders may also all board at the hub."""
     policy = f.request.policy
     for trip in plan.trips:
         if trip.mode != "bus":
@@ -542,12 +543,13 @@ def _boarding(f: _Facts, plan: Plan) -> Iterator[Violation]:
             worker = f.workers.get(worker_id)
             if worker is None or worker_id not in board or worker_id not in alight:
                 continue
-            expected = (worker.pickup_point if policy.door_to_door and worker.pickup_point
-                        else trip.hub)
+            point = worker.pickup_point if policy.door_to_door else None
+            allowed = ({point, trip.hub} if point and policy.pickup_fallback_to_hub
+                       else {point or trip.hub})
             start, end = board[worker_id], alight[worker_id]
-            if path[start] != expected and not (trip.feeder and path[start] == trip.hub):
+            if path[start] not in allowed and not (trip.feeder and path[start] == trip.hub):
                 yield Violation(10, f"trip {trip.id}", f"{worker_id} boards at {path[start]}, "
-                                f"not at {expected}")
+                                f"not at {' or '.join(sorted(allowed))}")
             detour = along[end] - along[start] - f.road(path[start], path[end])
             if detour > policy.max_detour_km * (1 + TOLERANCE) + 0.1:
                 yield Violation(10, f"trip {trip.id}", f"{worker_id} rides {detour:.0f} km "
@@ -703,6 +705,18 @@ def _convoys(plan: Plan) -> Iterator[Violation]:
             yield Violation(0, f"trip {trip.id}", f"convoy {trip.convoy} does not list it")
 
 
+def _moved(f: _Facts, plan: Plan) -> int | None:
+    """Door to door: riders registered at a pickup point whom no bus collects there
+    (they board at the hub); None without door to door."""
+    if not f.request.policy.door_to_door:
+        return None
+    collected = {w for t in plan.trips if t.mode == "bus" for s in t.stops
+                 if s.kind == "pickup" for w in s.workers
+                 if (worker := f.workers.get(w)) is not None and worker.pickup_point == s.place}
+    return sum(1 for _, w in _riders(plan) if w not in collected
+               and (worker := f.workers.get(w)) is not None and worker.pickup_point)
+
+
 def _summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
     s = plan.summary
     riders = sum(1 for _ in _riders(plan))
@@ -720,6 +734,9 @@ def _summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
         (abs(s.total_km - km) <= 0.1 * (1 + len(plan.trips)), "total_km disagrees"),
         (not plan.trips or s.lower_bound_cost <= s.total_cost + 0.01,
          f"lower bound {s.lower_bound_cost} above the cost {s.total_cost}"),
+        (s.moved_to_hub == (moved := _moved(f, plan)),
+         f"moved_to_hub {s.moved_to_hub}, but {moved} riders with a pickup point do not "
+         "board there" if moved is not None else "moved_to_hub without door to door"),
     ]
     for ok, message in checks:
         if not ok:

@@ -176,7 +176,9 @@ def _summary(result: Plan, wall: float, folder: Path) -> str:
     return "\n".join([
         f"plan {result.plan_id}: {result.status.value} (seed {result.seed})",
         f"  workers      {s.workers}",
-        f"  assigned     {s.assigned}",
+        f"  assigned     {s.assigned}" + (f"  ({s.moved_to_hub} of them from the hub "
+                                              "instead of their pickup point)"
+                                              if s.moved_to_hub else ""),
         f"  unassigned   {s.unassigned}" + (f"  ({reasons})" if reasons else ""),
         f"  trips        {len(result.trips)}" + (f"  ({modes})" if modes else ""),
         *([f"  trains       {len(s.trains)}  ({sum(t.carriages_used for t in s.trains)} "

@@ -3,13 +3,16 @@
 eligibility → areas → assignment (CP-SAT: bus or train) → carriages and feeders →
 timetable and convoys → staff → crew on board → summary. Each stage is a pure function
 of the request and earlier stages, so the same request and seed give the same plan.
+Door to door with its fallback to the hub plans again, with the workers it could not
+collect gathering at the hub (:mod:`~charterplan.stages.fallback`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from charterplan.geo import great_circle_km
@@ -30,10 +33,11 @@ from charterplan.model import (
 )
 from charterplan.parallel import runner_for
 from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import Progress, Runner, assign
+from charterplan.stages.assign import Progress, Runner, Solved, assign
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
+from charterplan.stages.fallback import crowded_out, uncollected
 from charterplan.stages.merge import merge_buses
 from charterplan.stages.packing import Bus
 from charterplan.stages.rail import Carriage, board, connected
@@ -50,6 +54,10 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
          scheduler: str | None = None, run: Runner | None = None) -> Plan:
     """Plan the charter transport of ``request``.
 
+    With ``policy.door_to_door`` and ``policy.pickup_fallback_to_hub``, workers whom
+    door to door cannot collect at their pickup point gather at the hub instead, and
+    the request is planned again (:func:`_with_fallback`).
+
     Args:
         request: a validated request (see :func:`charterplan.io.parse_request`).
         progress: optional callback ``progress(stage, done, total)``.
@@ -64,12 +72,63 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
         the same whichever runner solved the areas.
     """
     report = progress or (lambda stage, done, total: None)
+    runner = run or runner_for(jobs, scheduler)
+    solved: Solved = {}
     context = build_context(request)
+    first = _plan_in(context, runner, report, solved)
+    return _with_fallback(context, first, lambda context: _plan_in(
+        context, runner, lambda stage, done, total: report(f"fallback {stage}", done, total),
+        solved))
+
+
+FREEING_ROUNDS = 3
+"""Most times the fallback frees collecting buses for workers left without a bus or crew."""
+
+
+def _with_fallback(context: Context, first: Plan, again: Callable[[Context], Plan]) -> Plan:
+    """The door-to-door fallback (:mod:`~charterplan.stages.fallback`), from ``first``.
+
+    Workers it could not collect (:func:`~charterplan.stages.fallback.uncollected`)
+    gather at the hub, and ``again`` plans once more, until no more are left so: the
+    hub workers only grow, so this ends. Then, while the plan still leaves workers for
+    want of buses or crews, the riders of the collecting buses that crowd them out
+    (:func:`~charterplan.stages.fallback.crowded_out`) gather at the hub too, at most
+    :data:`FREEING_ROUNDS` times and only while that carries more workers.
+
+    Planning is a heuristic, so moving riders can carry fewer (another area's share of
+    the fleet changes): of all the plans made, the answer is the one that carries the
+    most workers, the earliest (the one that collects most) among equals."""
+    plans = [first]
+
+    def settle(context: Context) -> Context:
+        while moved := uncollected(context, plans[-1]):
+            context = dataclasses.replace(context, at_hub=context.at_hub | moved)
+            plans.append(again(context))
+        return context
+
+    context = settle(context)
+    for _ in range(FREEING_ROUNDS):
+        freed = crowded_out(context, plans[-1])
+        if not freed:
+            break
+        most = max(p.summary.assigned for p in plans)
+        plans.append(again(context := dataclasses.replace(
+            context, at_hub=context.at_hub | freed)))
+        context = settle(context)
+        if plans[-1].summary.assigned <= most:
+            break
+    return max(plans, key=lambda p: p.summary.assigned)
+
+
+def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved) -> Plan:
+    """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub;
+    ``solved`` keeps the areas' solutions for the next plan."""
+    request = context.request
     report("eligibility", 0, 1)
     screening = screen(context)
     areas = build_areas(context, screening.units)
     report("eligibility", 1, 1)
-    assignment = assign(context, areas, run=run or runner_for(jobs, scheduler), progress=progress)
+    assignment = assign(context, areas, run=run, progress=report, solved=solved)
     report("timetable", 0, 1)
     railway = board(context, assignment.rail, assignment.feeders)
     carriages = list(railway.carriages)
@@ -319,4 +378,6 @@ def _summary(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         solve_seconds=round(work, 3),
         tables=report_tables(context, trips, unassigned),
         trains=_trains(context, trips),
+        moved_to_hub=sum(w in context.at_hub for t in trips if not t.feeder
+                         for w in t.passengers) if context.request.policy.door_to_door else None,
     )

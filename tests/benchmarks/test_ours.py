@@ -17,7 +17,9 @@ def planned(request: pytest.FixtureRequest) -> tuple[PlanRequest, Plan]:
     """The tiny request (see conftest), everyone boarding at the hub or, door to door,
     at their township pickup point, and our plan of it."""
     data = generate_request(60, 2, seed=7)
-    data["policy"] = {**data.get("policy", {}), "door_to_door": request.param}
+    # without the fallback: on this request it would move every rider to the hub
+    data["policy"] = {**data.get("policy", {}), "door_to_door": request.param,
+                      "pickup_fallback_to_hub": False}
     parsed = parse_request(data)
     return parsed, plan(parsed, jobs=1)
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from charterplan.io.masking import looks_like_mobile, mask_id_number, mask_phone
-from charterplan.model import Destination, PlanRequest, Stop, Trip
+from charterplan.model import Destination, PlanRequest, Stop, Trip, Worker
 
 __all__ = ["CONNECTION_COLUMNS", "EMPLOYER_LEG", "HANDOVER_COLUMNS", "LAST_LEG",
            "PASSENGER_COLUMNS",
@@ -74,6 +74,7 @@ class Roster:
         self.bus_types = {b.id: b for b in request.bus_types}
         self.services = {s.id: s for s in request.rail_services}
         self.cutoff = timedelta(minutes=request.policy.rail_cutoff_minutes)
+        self.door_to_door = request.policy.door_to_door
         self.rail_of = {w: t for t in trips if t.mode == "rail" for w in t.passengers}
         self.feeder_of = {w: t for t in trips if t.feeder for w in t.passengers}
 
@@ -204,8 +205,19 @@ class Roster:
             rows.append(row)
         return rows
 
-    def _row(self, n: int, worker_id: str, up: Stop | None, down: Stop | None) -> (
-            tuple[str, ...]):
+    def boarding(self, trip: Trip, worker: Worker, up: Stop | None) -> str:
+        """Where a bus rider boards. Door to door, a rider registered at a pickup point
+        who boards at the hub instead (no bus could collect them there) is told so:
+        ``新晃汽车站（原集合点：凉伞镇集合点）``."""
+        if up is None:
+            return ""
+        point = worker.pickup_point
+        if self.door_to_door and point and trip.mode == "bus" and up.place != point:
+            return f"{self.place(up.place)}（原集合点：{self.place(point)}）"
+        return self.place(up.place)
+
+    def _row(self, n: int, trip: Trip, worker_id: str, up: Stop | None,
+             down: Stop | None) -> tuple[str, ...]:
         w = self.workers.get(worker_id)
         if w is None:  # a plan that does not match its request: show what is known
             return (str(n), worker_id, *[""] * (len(PASSENGER_COLUMNS) - 2))
@@ -213,7 +225,7 @@ class Roster:
         return (
             str(n), w.name, _GENDER.get(w.gender or "", ""), mask_id_number(w.id_number),
             mask_phone(w.phone), w.township, w.village or "",
-            self.place(up.place) if up else "", self.when(up.eta) if up else "",
+            self.boarding(trip, w, up), self.when(up.eta) if up else "",
             self.place(down.place) if down else "",
             dest.name if dest else "", dest.city if dest else "", self.contact(dest),
             self.when(down.eta) if down else "",
@@ -223,7 +235,7 @@ class Roster:
         """One row per passenger, in the trip's order (columns: PASSENGER_COLUMNS)."""
         boards = {w: s for s in trip.stops if s.kind == "pickup" for w in s.workers}
         alights = {w: s for s in trip.stops if s.kind == "dropoff" for w in s.workers}
-        return [self._row(n, w, boards.get(w), alights.get(w))
+        return [self._row(n, trip, w, boards.get(w), alights.get(w))
                 for n, w in enumerate(trip.passengers, start=1)]
 
     def tables(self, trip: Trip) -> list[Table]:

@@ -159,6 +159,12 @@ class Summary(_Frozen):
     tables: dict[str, ReportTable]
     trains: tuple[TrainUse, ...] = Field(
         default=(), description="Per rail service the plan uses: carriages, riders, cost.")
+    moved_to_hub: int | None = Field(
+        default=None, exclude_if=lambda moved: moved is None,
+        description="With policy.door_to_door: workers registered at a pickup point "
+        "carried from the hub instead, since no bus could collect them there or their "
+        "bus would have left others without a bus or crew "
+        "(policy.pickup_fallback_to_hub). Absent when door to door is off.")
 
 
 class Plan(_Frozen):

@@ -42,8 +42,14 @@ class Policy(BaseModel):
     door_to_door: bool = Field(
         False, description="Buses collect workers at their pickup points (家门到车门), "
         "each bus at whichever nearby points its riders come from; off: every worker "
-        "gathers at their hub. Off by default: at most max_pickups_per_bus points a bus "
-        "still needs about a quarter more buses (see benchmarks/RESULTS.md).")
+        "gathers at their hub. Off by default: at most max_pickups_per_bus points a bus, it "
+        "costs more per worker carried and plans longer (see benchmarks/RESULTS.md).")
+    pickup_fallback_to_hub: bool = Field(
+        True, description="With door_to_door: a worker whom no bus can collect at their "
+        "pickup point (buses, company or staff run short, or the detour makes them late) "
+        "gathers at the hub and boards there instead, and so do the riders of the "
+        "emptiest collecting buses while others are left without a bus or crew; off: "
+        "door to door leaves them unassigned.")
     max_pickups_per_bus: int = Field(
         3, ge=1, le=10, description="Most township pickup points one bus calls at.")
     max_detour_km: float = Field(

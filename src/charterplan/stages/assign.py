@@ -36,7 +36,8 @@ from charterplan.stages.packing import Bus, pack
 from charterplan.stages.rail import RailRider
 from charterplan.stages.waves import Waves, area_services, plan_waves
 
-__all__ = ["Assignment", "Progress", "Runner", "apportion", "assign", "run_in_order"]
+__all__ = ["Assignment", "Progress", "Runner", "Solved", "apportion", "assign", "problem_key",
+           "run_in_order"]
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``."""
@@ -262,14 +263,17 @@ def _reason(unit: Unit, binding: set[int], waves_days: set[int], detail_cap: str
 
 
 def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
-           progress: Progress | None = None) -> Assignment:
-    """Choose buses and riders for every area; see the module docstring."""
+           progress: Progress | None = None, solved: Solved | None = None) -> Assignment:
+    """Choose buses and riders for every area; see the module docstring.
+
+    ``solved`` keeps the solutions of earlier calls (:data:`Solved`)."""
+    solved = {} if solved is None else solved
     waves = [plan_waves(a, context.grids[a.hub]) for a in areas]
     templates = [_template(context, a, w) for a, w in zip(areas, waves, strict=True)]
     capacity = _capacity(context)
     problems = [_with_caps(p, a.hub, {r: capacity(r) for r in _resources(p, a.hub)})
                 for p, a in zip(templates, areas, strict=True)]
-    solutions = _solve_all(run, problems, progress, "assign")
+    solutions = _solve_all(run, problems, progress, "assign", solved)
     used = [_usage(p, a.hub, s) for p, a, s in zip(problems, areas, solutions, strict=True)]
     capacity = _without_thin_carriages(context, problems, solutions, capacity)
     again = _shares(areas, problems, used, capacity)
@@ -280,7 +284,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
                 r: again[a].get(r, used[a].get(r, 0))
                 for r in _resources(templates[a], areas[a].hub)})
         for a, solution in zip(redo, _solve_all(run, [problems[a] for a in redo], progress,
-                                                "assign (shared fleet)"), strict=True):
+                                                "assign (shared fleet)", solved), strict=True):
             solutions[a] = solution
     buses: list[Bus] = []
     left: list[Unassigned] = []
@@ -319,14 +323,30 @@ def _by_train(area: Area, problem: Problem, waves: Waves, solution: Solution) ->
     return riders
 
 
+Solved = dict[Hashable, Solution]
+"""Solutions by problem (:func:`problem_key`): a plan that assigns more than once (the
+hub fallback of door to door, :func:`charterplan.pipeline.plan`) solves each area's
+problem once."""
+
+
+def problem_key(problem: Problem) -> Hashable:
+    """``problem`` as a hashable value: equal keys, equal problems (and solutions)."""
+    return tuple(tuple(sorted(value.items())) if isinstance(value, dict) else value
+                 for value in (getattr(problem, f.name) for f in dataclasses.fields(problem)))
+
+
 def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,
-               stage: str) -> list[Solution]:
-    solutions = []
-    for done, solution in enumerate(run(solve, problems), start=1):
-        solutions.append(solution)
+               stage: str, solved: Solved) -> list[Solution]:
+    """Solutions of ``problems`` in order; those in ``solved`` are not solved again
+    (the solver is deterministic), the others are added to it."""
+    keys = [problem_key(p) for p in problems]
+    todo = list(dict.fromkeys(k for k in keys if k not in solved))
+    first = {k: problems[keys.index(k)] for k in todo}
+    for done, solution in enumerate(run(solve, [first[k] for k in todo]), start=1):
+        solved[todo[done - 1]] = solution
         if progress is not None:
-            progress(stage, done, len(problems))
-    return solutions
+            progress(stage, done, len(todo))
+    return [solved[k] for k in keys]
 
 
 def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit]) -> (

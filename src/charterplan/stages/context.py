@@ -85,6 +85,10 @@ class Context:
         default_factory=dict, repr=False, compare=False)
     """Routes built so far, by (hub, calls in order, boarding tokens); see
     ``stages.routes.route``."""
+    at_hub: frozenset[str] = frozenset()
+    """Workers who gather at their hub although door to door would collect them at
+    their pickup point: the plan's fallback for those it could not collect (see
+    ``pipeline.plan``, ``policy.pickup_fallback_to_hub``)."""
 
     def minute(self, moment: datetime) -> int:
         """Whole minutes of local wall-clock time since the epoch (rounded down)."""

@@ -171,7 +171,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                           f"before the earliest departure {_fmt(context, earliest)}")
     arrive_by = context.minute(worker.latest_arrival)
     pickups = (() if worker.pickup_point is None or not context.request.policy.door_to_door
-               else (worker.pickup_point,))
+               or worker.id in context.at_hub else (worker.pickup_point,))
     boarding = frozenset({pickup_token(p) for p in pickups} or {HUB_TOKEN})
     direct = route(context, hub, (worker.destination,), pickups, boarding)
     grid = context.grids[hub]
