@@ -84,10 +84,10 @@ class _Hub:
     def own_cost(self, bus: Bus) -> float:
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
 
-    def merged(self, a: Bus, b: Bus) -> Bus | None:
-        """The one bus that takes the riders of ``a`` and ``b``, or None."""
+    def merged(self, a: Bus, b: Bus, stops: tuple[str, ...]) -> Bus | None:
+        """The one bus that takes the riders of ``a`` and ``b`` to ``stops`` (their
+        drop-offs), or None."""
         policy = self.context.request.policy
-        stops = tuple(sorted(set(_stops(a)) | set(_stops(b))))
         load = a.load + b.load
         if (len(stops) > policy.max_dropoffs_per_bus
                 or any(not self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2))
@@ -110,11 +110,16 @@ class _Hub:
         """Merge the best pair until no merge saves anything; buses keep their order,
         a merged bus takes the place of the first of its two."""
         cost = [self.own_cost(b) for b in buses]
+        stops = [frozenset(_stops(b)) for b in buses]
+        most = self.context.request.policy.max_dropoffs_per_bus
         alive = list(range(len(buses)))
         pairs: dict[tuple[int, int], tuple[float, Bus]] = {}
 
         def consider(i: int, j: int) -> None:
-            bus = self.merged(buses[i], buses[j])
+            union = stops[i] | stops[j]
+            if len(union) > most:
+                return
+            bus = self.merged(buses[i], buses[j], tuple(sorted(union)))
             if bus is not None:
                 saving = cost[i] + cost[j] - self.own_cost(bus)
                 if saving > 1e-6:
@@ -131,6 +136,7 @@ class _Hub:
             self.used[bus.kind, bus.day] += 1
             buses[i] = bus
             cost[i] = self.own_cost(bus)
+            stops[i] = stops[i] | stops[j]
             alive.remove(j)
             grew = bus.kind not in (kind_i, kind_j)
             pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
