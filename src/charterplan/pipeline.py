@@ -64,8 +64,9 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
         jobs: how many areas to solve at once in worker processes (1: in this process).
         scheduler: address of a Dask scheduler (``tcp://HOST:PORT``) to solve the areas
             on a cluster instead (needs the ``distributed`` extra).
-        run: a custom way to map the solver over the areas (overrides ``jobs``), e.g.
-            onto a cluster; it must yield solutions in the areas' order.
+        run: a custom way to map a function over the areas (overrides ``jobs``), e.g.
+            onto a cluster: ``run(fn, items)`` must yield ``fn(item)`` in the items'
+            order. The plan maps the departure waves and the solver with it.
 
     Returns:
         The plan; workers who cannot travel are in ``unassigned`` with a reason. It is

@@ -18,7 +18,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from charterplan.model import Reason, Unassigned
 from charterplan.solvers.assignment import (
@@ -30,7 +30,7 @@ from charterplan.solvers.assignment import (
     solve,
 )
 from charterplan.stages.areas import Area
-from charterplan.stages.context import DAY, Context
+from charterplan.stages.context import DAY, Context, SlotGrid
 from charterplan.stages.eligibility import Unit, feeder_leaves, feeder_route
 from charterplan.stages.packing import Bus, pack
 from charterplan.stages.rail import RailRider
@@ -42,16 +42,21 @@ __all__ = ["Assignment", "Progress", "Runner", "Solved", "apportion", "assign", 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``."""
 
-Runner = Callable[[Callable[[Problem], Solution], Sequence[Problem]], Iterable[Solution]]
-"""Maps the solver over problems, yielding solutions in the problems' order."""
-
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def run_in_order(fn: Callable[[Problem], Solution], problems: Sequence[Problem]) -> (
-        Iterable[Solution]):
-    """The default runner: solve one problem after another in this process."""
-    return (fn(problem) for problem in problems)
+class Runner(Protocol):
+    """Maps a picklable function over items — the waves over areas, the solver over
+    problems — yielding the results in the items' order."""
+
+    def __call__(self, fn: Callable[[T], R], items: Sequence[T], /) -> Iterable[R]: ...
+
+
+def run_in_order(fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:
+    """The default runner: one item after another in this process."""
+    return (fn(item) for item in items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +273,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
 
     ``solved`` keeps the solutions of earlier calls (:data:`Solved`)."""
     solved = {} if solved is None else solved
-    waves = [plan_waves(a, context.grids[a.hub]) for a in areas]
+    waves = _waves_all(run, context, areas, progress)
     templates = [_template(context, a, w) for a, w in zip(areas, waves, strict=True)]
     capacity = _capacity(context)
     problems = [_with_caps(p, a.hub, {r: capacity(r) for r in _resources(p, a.hub)})
@@ -333,6 +338,28 @@ def problem_key(problem: Problem) -> Hashable:
     """``problem`` as a hashable value: equal keys, equal problems (and solutions)."""
     return tuple(tuple(sorted(value.items())) if isinstance(value, dict) else value
                  for value in (getattr(problem, f.name) for f in dataclasses.fields(problem)))
+
+
+def _area_waves(job: tuple[Area, SlotGrid]) -> Waves:
+    return plan_waves(*job)
+
+
+def _waves_all(run: Runner, context: Context, areas: Sequence[Area],
+               progress: Progress | None) -> list[Waves]:
+    """Every area's waves, by ``run`` (they are independent, and timing each route
+    under the driving rules is the costliest serial work at a province's scale). A
+    worker process returns copies of the units: each area's waves are given back its
+    own (equal) unit objects."""
+    out = []
+    jobs = [(a, context.grids[a.hub]) for a in areas]
+    for done, (area, waves) in enumerate(zip(areas, run(_area_waves, jobs), strict=True), 1):
+        same = {u: u for u in area.units}
+        out.append(dataclasses.replace(
+            waves, members=tuple(tuple(same[u] for u in m) for m in waves.members),
+            unserviceable=tuple(same[u] for u in waves.unserviceable)))
+        if progress is not None:
+            progress("waves", done, len(areas))
+    return out
 
 
 def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,

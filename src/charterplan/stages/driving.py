@@ -19,7 +19,7 @@ day only, so timelines are cached per (time of day, legs, drivers).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time
 
 from charterplan.model import Policy
@@ -76,6 +76,10 @@ class DrivingRules:
     """Memo of :meth:`offsets`. The rules live as long as one plan's context, so it
     holds that plan's routes only; a global cache of fixed size overflowed at a
     province's patterns (ten hubs) and lost most hits."""
+
+    def __reduce__(self) -> tuple[type[DrivingRules], tuple[object, ...]]:
+        """Pickled (for a worker process) without the memo, which starts afresh there."""
+        return (DrivingRules, tuple(getattr(self, f.name) for f in fields(self) if f.compare))
 
     @classmethod
     def of(cls, policy: Policy) -> DrivingRules:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from charterplan.geo import to_units
 from charterplan.solvers.routing import RoutingProblem, solve_routes
@@ -46,6 +46,10 @@ class Pattern:
         default_factory=dict, compare=False, hash=False, repr=False)
     """Memo of :func:`latest_slot` for this pattern (which lives as long as the plan's
     context, where a global cache of fixed size overflowed at a province's patterns)."""
+
+    def __reduce__(self) -> tuple[type[Pattern], tuple[object, ...]]:
+        """Pickled (for a worker process) without the memo, which starts afresh there."""
+        return (Pattern, tuple(getattr(self, f.name) for f in fields(self) if f.compare))
 
     @property
     def key(self) -> frozenset[str]:
