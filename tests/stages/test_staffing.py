@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,3 +46,40 @@ def test_departure_order_pass_matches_the_reference_scan(
     holding both roles included."""
     order = sorted(range(len(duties)), key=lambda i: (duties[i].departure, i))
     assert _staff_by_time(duties, people, rest) == _staff_in(order, duties, people, rest)
+
+
+def _naive(order: list[int], duties: list[Duty], people: list[_Person], rest: int) -> (
+        list[tuple[str, str] | None]):
+    """Every person checked for every trip: the definition the fast passes must meet."""
+    busy: list[list[tuple[int, int]]] = [[] for _ in people]
+    crew: list[tuple[str, str] | None] = [None] * len(duties)
+
+    def pick(duty: Duty, end: int, role: str, besides: int | None) -> int | None:
+        options = [i for i, p in enumerate(people)
+                   if role in p.staff.roles and i != besides and p.hub in (None, duty.hub)
+                   and p.start <= duty.departure and duty.back <= p.end
+                   and all(e <= duty.departure or s >= end for s, e in busy[i])]
+        return min(options, key=lambda i: (len(people[i].staff.roles) > 1, people[i].end,
+                                           people[i].staff.id), default=None)
+
+    for t in order:
+        duty = duties[t]
+        end = duty.back + rest
+        escort = pick(duty, end, "escort", None)
+        medic = None if escort is None else pick(duty, end, "medic", escort)
+        if escort is not None and medic is not None:
+            busy[escort].append((duty.departure, end))
+            busy[medic].append((duty.departure, end))
+            crew[t] = (people[escort].staff.id, people[medic].staff.id)
+    return crew
+
+
+@settings(max_examples=300, deadline=None)
+@given(_people(), _duties(), st.integers(0, 720), st.randoms(use_true_random=False))
+def test_any_order_pass_matches_checking_everybody(
+        people: list[_Person], duties: list[Duty], rest: int, rng: Any) -> None:
+    """The priority pass (any order) skips people on duty by its coarse map of time
+    blocks, never somebody free: it chooses what checking every person chooses."""
+    order = list(range(len(duties)))
+    rng.shuffle(order)
+    assert _staff_in(order, duties, people, rest) == _naive(order, duties, people, rest)

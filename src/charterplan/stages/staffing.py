@@ -24,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from charterplan.model import Staff
 from charterplan.stages.context import Context
 from charterplan.stages.eligibility import Unit
@@ -87,11 +89,18 @@ def _rosters(people: list[_Person]) -> dict[tuple[str, str | None], list[int]]:
 
 
 class _Diary:
-    """Busy intervals of every person, kept sorted, for conflict checks."""
+    """Busy intervals of every person, kept sorted, for exact conflict checks; and a
+    coarse map of who has a duty in which block of time, so that a scan of the roster
+    skips at numpy speed everybody on duty right across a trip."""
 
-    def __init__(self, count: int) -> None:
+    BLOCK = 120
+    """Minutes a block of the coarse map spans."""
+
+    def __init__(self, count: int, first: int, last: int) -> None:
         self.starts: list[list[int]] = [[] for _ in range(count)]
         self.ends: list[list[int]] = [[] for _ in range(count)]
+        self.first = first
+        self.busy = np.zeros(((last - first) // self.BLOCK + 1, count), dtype=bool)
 
     def free(self, who: int, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts[who], start)
@@ -103,20 +112,38 @@ class _Diary:
         i = bisect.bisect_left(self.starts[who], start)
         self.starts[who].insert(i, start)
         self.ends[who].insert(i, end)
+        self.busy[(start - self.first) // self.BLOCK:
+                  (end - 1 - self.first) // self.BLOCK + 1, who] = True
+
+    def maybe_free(self, people: np.ndarray, start: int, end: int) -> np.ndarray:
+        """Of ``people`` (indices, in order), those who may be free in [start, end):
+        each has no duty in any block that lies wholly inside it (necessary for being
+        free; :meth:`free` decides)."""
+        lo = -((self.first - start) // self.BLOCK)  # first block starting at or after start
+        hi = (end - self.first) // self.BLOCK  # first block ending after end
+        if lo >= hi:
+            return people
+        return people[~self.busy[lo:hi][:, people].any(axis=0)]
 
 
 def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person],
               rest: int) -> list[tuple[str, str] | None]:
     """Staff ``trips`` in any ``order``: each takes the most preferred free person of
-    each role. Scans the rosters, so it costs trips × people at worst."""
-    rosters = _rosters(people)
-    diary = _Diary(len(people))
+    each role (the rosters are scanned in preference order, the coarse map of the
+    diary skipping those on duty right across the trip)."""
+    rosters = {key: np.asarray(r, dtype=np.int64) for key, r in _rosters(people).items()}
+    first = min((t.departure for t in trips), default=0)
+    last = max((t.back + rest for t in trips), default=0)
+    diary = _Diary(len(people), first, last)
     crew: list[tuple[str, str] | None] = [None] * len(trips)
 
     def pick(trip: Duty, back: int, end: int, role: str, besides: int | None) -> int | None:
         best: int | None = None
         for hub in (None, trip.hub):
-            for i in rosters.get((role, hub), ()):
+            roster = rosters.get((role, hub))
+            if roster is None:
+                continue
+            for i in diary.maybe_free(roster, trip.departure, end).tolist():
                 p = people[i]
                 if (i != besides and p.start <= trip.departure and back <= p.end
                         and diary.free(i, trip.departure, end)):
