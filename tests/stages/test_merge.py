@@ -55,3 +55,19 @@ def test_a_merged_bus_never_exceeds_the_seats(base: dict[str, Any]) -> None:
     result = _plan(base, riders)
     assert len(result.trips) == 2
     assert result.summary.assigned == 40
+
+
+def test_a_small_bus_is_dissolved_into_the_free_seats_of_two_others(
+        base: dict[str, Any]) -> None:
+    """20 riders each for DG1 and DG2 and 4 for DG3 between them: no two buses fit on
+    one (22 seats), but the 4 fill the last two seats of each of the others."""
+    base["destinations"].append({"id": "DG3", "name": "东莞玩具厂", "city": "东莞市",
+                                 "province": "广东省", "lat": 22.990, "lon": 113.810})
+    riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
+              + _riders("DG2", 20, "2020-02-20", "2020-02-21")
+              + _riders("DG3", 4, "2020-02-20", "2020-02-21"))
+    assert len(_plan(base, riders, share_buses_across_areas=False).trips) == 3
+    result = _plan(base, riders)
+    assert len(result.trips) == 2
+    assert result.summary.assigned == 44
+    assert all(len(t.passengers) == 22 for t in result.trips)

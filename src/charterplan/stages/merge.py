@@ -1,5 +1,6 @@
 """Sharing buses across areas: two buses of one hub and day whose riders fit on one
-bus, one route and one departure become that bus.
+bus, one route and one departure become that bus; a bus whose riders fit in the free
+seats of others is dissolved.
 
 Areas keep the assignment model small (at most ``max_area_destinations`` employers
 each), so the model never sees that a half-empty bus of one area could take the
@@ -17,7 +18,10 @@ them all on the shortest route over their drop-offs — while
 - the type used has a bus left that day (``available_per_day``, counting the two
   buses merged);
 
-and repeats until no merge saves anything. Buses with pickup points and feeders are
+and repeats until no merge saves anything. Then, the emptiest first, a bus is
+dissolved if each of its units fits in the free seats of another bus of the day (on
+that bus's type, its route extended to the unit's drop-off under the same rules) and
+the extensions cost less than the bus. Buses with pickup points and feeders are
 left as they are. The merged bus keeps the first bus's area and wave, so it may join
 that area's convoy. Fewer buses never need more slots or staff, yet a merged bus has
 a narrower window: :func:`charterplan.pipeline.plan` keeps the plan without merges if
@@ -36,6 +40,7 @@ from charterplan.model import BusType
 from charterplan.solvers.assignment import BusKind, bus_cost
 from charterplan.stages.areas import neighbours
 from charterplan.stages.context import DAY, HUB_TOKEN, Context
+from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
 from charterplan.stages.routes import Pattern, best_route
 from charterplan.stages.waves import latest_departure
@@ -80,31 +85,39 @@ class _Hub:
         dests = sorted({d for b in buses for d in _stops(b)})
         self.graph: nx.Graph = neighbours(context, dests)
         self.used = used
+        self.most_seats = max((k.capacity for k in self.kinds), default=0)
 
     def own_cost(self, bus: Bus) -> float:
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
 
-    def merged(self, a: Bus, b: Bus, stops: tuple[str, ...]) -> Bus | None:
-        """The one bus that takes the riders of ``a`` and ``b`` to ``stops`` (their
-        drop-offs), or None."""
+    def joined(self, a: Bus, units: Sequence[Unit], stops: tuple[str, ...],
+               freed: tuple[str, ...] = (), keep_kind: bool = False) -> Bus | None:
+        """Bus ``a`` taking ``units`` as well, to ``stops`` (all their drop-offs), or
+        None. The type may change to one with a bus left that day, counting the types
+        ``freed`` by the change; with ``keep_kind`` it may not."""
         policy = self.context.request.policy
-        load = a.load + b.load
+        load = a.load + sum(u.size for u in units)
         if (len(stops) > policy.max_dropoffs_per_bus
                 or any(not self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2))
-                or load > max((k.capacity for k in self.kinds), default=0)):
+                or load > (a.capacity if keep_kind else self.most_seats)):
             return None
         route = _route(self.context, self.hub, stops)
         if max(route.detours(self.context)[:1], default=0.0) > policy.max_detour_km:
             return None
-        free = [k for k in self.kinds if k.capacity >= load
-                and self.used[k.id, a.day] - (a.kind == k.id) - (b.kind == k.id)
-                < k.available_per_day]
+        free = [k for k in self.kinds if k.capacity >= load and (
+            k.id == a.kind if keep_kind else
+            self.used[k.id, a.day] - (a.kind == k.id) - freed.count(k.id) < k.available_per_day)]
         if not free:
             return None
         kind = min(free, key=lambda k: (_cost(k, route), k.id))
         bus = Bus(area=a.area, hub=a.hub, kind=kind.id, capacity=kind.capacity, wave=a.wave,
-                  day=a.day, pattern=route, units=[*a.units, *b.units])
+                  day=a.day, pattern=route, units=[*a.units, *units])
         return bus if _window(self.context, bus, route) else None
+
+    def merged(self, a: Bus, b: Bus, stops: tuple[str, ...]) -> Bus | None:
+        """The one bus that takes the riders of ``a`` and ``b`` to ``stops`` (their
+        drop-offs), or None."""
+        return self.joined(a, b.units, stops, (b.kind,))
 
     def run(self, buses: list[Bus]) -> list[Bus]:
         """Merge the best pair until no merge saves anything; buses keep their order,
@@ -147,7 +160,43 @@ class _Hub:
             for k in alive:
                 if k != i:
                     consider(min(i, k), max(i, k))
+        for a in sorted(alive, key=lambda i: (buses[i].load, i)):
+            self._spread(buses, cost, stops, alive, a)
         return [buses[i] for i in alive]
+
+    def _spread(self, buses: list[Bus], cost: list[float], stops: list[frozenset[str]],
+                alive: list[int], a: int) -> None:
+        """Dissolve bus ``a`` if each of its units fits on another bus of the day (on
+        its type, on a route extended to the unit's drop-offs) and that costs less
+        than ``a``; each unit goes where it adds least, the larger units first."""
+        most = self.context.request.policy.max_dropoffs_per_bus
+        trial: dict[int, Bus] = {}
+        extra = 0.0
+        for unit in sorted(buses[a].units, key=lambda u: -u.size):
+            best: tuple[float, int, Bus] | None = None
+            for j in alive:
+                host = trial.get(j, buses[j])
+                union = frozenset(_stops(host)) if j in trial else stops[j]
+                union = union | set(unit.destinations)
+                if j == a or len(union) > most or host.load + unit.size > host.capacity:
+                    continue
+                bus = self.joined(host, [unit], tuple(sorted(union)), keep_kind=True)
+                if bus is not None:
+                    delta = self.own_cost(bus) - self.own_cost(host)
+                    if best is None or delta < best[0]:
+                        best = (delta, j, bus)
+            if best is None:
+                return
+            extra += best[0]
+            trial[best[1]] = best[2]
+        if extra >= cost[a] - 1e-6:
+            return
+        for j, bus in trial.items():
+            buses[j] = bus
+            cost[j] = self.own_cost(bus)
+            stops[j] = frozenset(_stops(bus))
+        self.used[buses[a].kind, buses[a].day] -= 1
+        alive.remove(a)
 
 
 def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
