@@ -1,13 +1,14 @@
-"""Sharing buses across areas: two buses of one hub and day whose riders fit on one
-bus, one route and one departure become that bus; a bus whose riders fit in the free
-seats of others is dissolved.
+"""Sharing buses across areas: two buses of one hub whose riders fit on one bus, one
+route and one departure become that bus; a bus whose riders fit in the free seats of
+others of its day is dissolved.
 
 Areas keep the assignment model small (at most ``max_area_destinations`` employers
 each), so the model never sees that a half-empty bus of one area could take the
 riders of a half-empty bus of the next area, whose employers lie a few km away. This
-stage does: for each hub and day, it merges the pair of buses that saves the most —
-the cost of both on their own routes against one bus of the cheapest type that seats
-them all on the shortest route over their drop-offs — while
+stage does. Per hub and cluster of neighbouring employers (a component of the areas'
+neighbour graph), it merges the pair of buses that saves the most — the cost of both
+on their own routes against one bus of the cheapest type that seats them all on the
+shortest route over their drop-offs, on the day of one of the two — while
 
 - the drop-offs stay a valid pattern: at most ``max_dropoffs_per_bus``, each pair
   within ``dropoff_radius_km`` (the areas' own neighbour test), nobody detoured beyond
@@ -15,17 +16,17 @@ them all on the shortest route over their drop-offs — while
 - every rider can still leave in their window and arrive in time: some slot of that
   day meets every rider's earliest departure, latest departure and deadlines on the
   merged route;
-- the type used has a bus left that day (``available_per_day``, counting the two
-  buses merged);
+- the type used has a bus left that day (``available_per_day``, counting the buses
+  merged);
 
 and repeats until no merge saves anything. Then, the emptiest first, a bus is
-dissolved if each of its units fits in the free seats of another bus of the day (on
+dissolved if each of its units fits in the free seats of another bus of its day (on
 that bus's type, its route extended to the unit's drop-off under the same rules) and
-the extensions cost less than the bus. Buses with pickup points and feeders are
-left as they are. The merged bus keeps the first bus's area and wave, so it may join
-that area's convoy. Fewer buses never need more slots or staff, yet a merged bus has
-a narrower window: :func:`charterplan.pipeline.plan` keeps the plan without merges if
-the timetable would leave anybody more.
+the extensions cost less than the bus. Buses with pickup points and feeders are left
+as they are. The merged bus keeps the area and wave of the bus whose day it takes, so
+it may join that area's convoy. Fewer buses never need more slots or staff, yet a
+merged bus has a narrower window: :func:`charterplan.pipeline.plan` keeps the plan
+without merges if the timetable would leave anybody more.
 """
 
 from __future__ import annotations
@@ -67,10 +68,17 @@ def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     gives the bus)."""
     grid = context.grids[bus.hub]
     day_start = bus.day * DAY + grid.open
-    day_end = day_start + (grid.slots_per_day - 1) * grid.slot
     lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
-    hi = min([day_end] + [latest_departure(u, route, grid) for u in bus.units])
-    return lo <= hi
+    if lo > day_start + (grid.slots_per_day - 1) * grid.slot:
+        return False
+    # what needs no timing under the driving rules first: the riders' own latest
+    # departures, and arriving in time at the wheel without a stop
+    ahead = dict(zip(route.calls, itertools.accumulate(m + d for m, d in route.legs),
+                     strict=False))
+    return (all(u.latest_departure >= lo and all(
+        lo + ahead[stop] - route.legs[route.calls.index(stop)][1] <= by
+        for stop, by in u.deadlines) for u in bus.units)
+            and all(latest_departure(u, route, grid) >= lo for u in bus.units))
 
 
 class _Hub:
@@ -86,27 +94,42 @@ class _Hub:
         self.graph: nx.Graph = neighbours(context, dests)
         self.used = used
         self.most_seats = max((k.capacity for k in self.kinds), default=0)
+        self.routes: dict[tuple[str, ...], Pattern | None] = {}
+
+    def route(self, stops: tuple[str, ...]) -> Pattern | None:
+        """The shortest route over ``stops`` if they make a valid pattern: at most
+        ``max_dropoffs_per_bus``, pairwise neighbours, nobody from the hub detoured
+        beyond ``max_detour_km``; else None."""
+        if stops not in self.routes:
+            policy = self.context.request.policy
+            found: Pattern | None = None
+            if len(stops) <= policy.max_dropoffs_per_bus and all(
+                    self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2)):
+                found = _route(self.context, self.hub, stops)
+                if max(found.detours(self.context)[:1], default=0.0) > policy.max_detour_km:
+                    found = None
+            self.routes[stops] = found
+        return self.routes[stops]
 
     def own_cost(self, bus: Bus) -> float:
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
 
     def joined(self, a: Bus, units: Sequence[Unit], stops: tuple[str, ...],
-               freed: tuple[str, ...] = (), keep_kind: bool = False) -> Bus | None:
-        """Bus ``a`` taking ``units`` as well, to ``stops`` (all their drop-offs), or
-        None. The type may change to one with a bus left that day, counting the types
-        ``freed`` by the change; with ``keep_kind`` it may not."""
-        policy = self.context.request.policy
+               freed: tuple[str, int] | None = None, keep_kind: bool = False) -> Bus | None:
+        """Bus ``a`` taking ``units`` as well, on its day, to ``stops`` (all their
+        drop-offs), or None. The type may change to one with a bus left that day,
+        counting the bus (type, day) ``freed`` by the change; with ``keep_kind`` it
+        may not."""
         load = a.load + sum(u.size for u in units)
-        if (len(stops) > policy.max_dropoffs_per_bus
-                or any(not self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2))
-                or load > (a.capacity if keep_kind else self.most_seats)):
+        if load > (a.capacity if keep_kind else self.most_seats):
             return None
-        route = _route(self.context, self.hub, stops)
-        if max(route.detours(self.context)[:1], default=0.0) > policy.max_detour_km:
+        route = self.route(stops)
+        if route is None:
             return None
         free = [k for k in self.kinds if k.capacity >= load and (
             k.id == a.kind if keep_kind else
-            self.used[k.id, a.day] - (a.kind == k.id) - freed.count(k.id) < k.available_per_day)]
+            self.used[k.id, a.day] - (a.kind == k.id) - (freed == (k.id, a.day))
+            < k.available_per_day)]
         if not free:
             return None
         kind = min(free, key=lambda k: (_cost(k, route), k.id))
@@ -116,8 +139,11 @@ class _Hub:
 
     def merged(self, a: Bus, b: Bus, stops: tuple[str, ...]) -> Bus | None:
         """The one bus that takes the riders of ``a`` and ``b`` to ``stops`` (their
-        drop-offs), or None."""
-        return self.joined(a, b.units, stops, (b.kind,))
+        drop-offs), on ``a``'s day or else on ``b``'s, or None."""
+        bus = self.joined(a, b.units, stops, (b.kind, b.day))
+        if bus is None and b.day != a.day:
+            bus = self.joined(b, a.units, stops, (a.kind, a.day))
+        return bus
 
     def run(self, buses: list[Bus]) -> list[Bus]:
         """Merge the best pair until no merge saves anything; buses keep their order,
@@ -143,17 +169,17 @@ class _Hub:
         while pairs:
             (i, j), (_, bus) = max(pairs.items(), key=lambda kv: (kv[1][0], -kv[0][0],
                                                                    -kv[0][1]))
-            kind_i, kind_j = buses[i].kind, buses[j].kind
-            self.used[buses[i].kind, bus.day] -= 1
-            self.used[buses[j].kind, bus.day] -= 1
+            before = {(buses[i].kind, buses[i].day), (buses[j].kind, buses[j].day)}
+            self.used[buses[i].kind, buses[i].day] -= 1
+            self.used[buses[j].kind, buses[j].day] -= 1
             self.used[bus.kind, bus.day] += 1
             buses[i] = bus
             cost[i] = self.own_cost(bus)
             stops[i] = stops[i] | stops[j]
             alive.remove(j)
-            grew = bus.kind not in (kind_i, kind_j)
             pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
-            if grew:  # a pair that needed this type's last bus today may no longer fit
+            if (bus.kind, bus.day) not in before:
+                # a pair that needed this type's last bus that day may no longer fit
                 for pair in list(pairs):
                     del pairs[pair]
                     consider(*pair)
@@ -166,19 +192,27 @@ class _Hub:
 
     def _spread(self, buses: list[Bus], cost: list[float], stops: list[frozenset[str]],
                 alive: list[int], a: int) -> None:
-        """Dissolve bus ``a`` if each of its units fits on another bus of the day (on
+        """Dissolve bus ``a`` if each of its units fits on another bus of its day (on
         its type, on a route extended to the unit's drop-offs) and that costs less
-        than ``a``; each unit goes where it adds least, the larger units first."""
+        than ``a``; each unit goes where it adds least, the larger units first. (Other
+        days' buses as hosts saved 1.6 % more on 10,000 workers, but timing all those
+        extended routes took ten times as long: benchmarks/RESULTS.md.)"""
         most = self.context.request.policy.max_dropoffs_per_bus
+        spare = {j: buses[j].capacity - buses[j].load for j in alive
+                 if j != a and buses[j].day == buses[a].day}
+        if sum(spare.values()) < buses[a].load:
+            return
         trial: dict[int, Bus] = {}
         extra = 0.0
         for unit in sorted(buses[a].units, key=lambda u: -u.size):
             best: tuple[float, int, Bus] | None = None
-            for j in alive:
+            for j, seats in spare.items():
+                if seats < unit.size:
+                    continue
                 host = trial.get(j, buses[j])
                 union = frozenset(_stops(host)) if j in trial else stops[j]
                 union = union | set(unit.destinations)
-                if j == a or len(union) > most or host.load + unit.size > host.capacity:
+                if len(union) > most:
                     continue
                 bus = self.joined(host, [unit], tuple(sorted(union)), keep_kind=True)
                 if bus is not None:
@@ -189,6 +223,7 @@ class _Hub:
                 return
             extra += best[0]
             trial[best[1]] = best[2]
+            spare[best[1]] -= unit.size
         if extra >= cost[a] - 1e-6:
             return
         for j, bus in trial.items():
@@ -204,19 +239,24 @@ def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
     used: dict[tuple[str, int], int] = defaultdict(int)
     for bus in buses:
         used[bus.kind, bus.day] += 1
-    by_hub: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_hub: dict[str, list[int]] = defaultdict(list)
     for n, bus in enumerate(buses):
         if bus.feeder is None and not bus.pattern.pickups and all(
                 not u.pickups for u in bus.units):
-            by_hub[bus.hub][bus.day].append(n)
+            by_hub[bus.hub].append(n)
     out: list[Bus | None] = list(buses)
     for hub in sorted(by_hub):
-        days = {day: members for day, members in by_hub[hub].items() if len(members) > 1}
-        if not days:
+        if len(by_hub[hub]) < 2:
             continue
-        merging = _Hub(context, hub, [buses[n] for ms in days.values() for n in ms], used)
-        for day in sorted(days):
-            members = days[day]
+        merging = _Hub(context, hub, [buses[n] for n in by_hub[hub]], used)
+        # a bus's drop-offs are neighbours, so they lie in one cluster of the graph
+        cluster = {d: min(c) for c in nx.connected_components(merging.graph) for d in c}
+        groups: dict[str, list[int]] = defaultdict(list)
+        for n in by_hub[hub]:
+            groups[cluster[buses[n].units[0].destinations[0]]].append(n)
+        for _, members in sorted(groups.items()):
+            if len(members) < 2:
+                continue
             merged = merging.run([buses[n] for n in members])
             for n in members:
                 out[n] = None
