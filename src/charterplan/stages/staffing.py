@@ -137,7 +137,7 @@ def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person]
     diary = _Diary(len(people), first, last)
     crew: list[tuple[str, str] | None] = [None] * len(trips)
 
-    def pick(trip: Duty, back: int, end: int, role: str, besides: int | None) -> int | None:
+    def pick(trip: Duty, end: int, role: str, besides: int | None) -> int | None:
         best: int | None = None
         for hub in (None, trip.hub):
             roster = rosters.get((role, hub))
@@ -145,7 +145,7 @@ def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person]
                 continue
             for i in diary.maybe_free(roster, trip.departure, end).tolist():
                 p = people[i]
-                if (i != besides and p.start <= trip.departure and back <= p.end
+                if (i != besides and p.start <= trip.departure and trip.back <= p.end
                         and diary.free(i, trip.departure, end)):
                     if best is None or _preference(p) < _preference(people[best]):
                         best = i
@@ -155,8 +155,8 @@ def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person]
     for i in order:
         trip = trips[i]
         end = trip.back + rest
-        escort = pick(trip, trip.back, end, "escort", None)
-        medic = None if escort is None else pick(trip, trip.back, end, "medic", escort)
+        escort = pick(trip, end, "escort", None)
+        medic = None if escort is None else pick(trip, end, "medic", escort)
         if escort is None or medic is None:
             continue
         diary.book(escort, trip.departure, end)
@@ -192,9 +192,9 @@ def _staff_by_time(trips: Sequence[Duty], people: list[_Person], rest: int) -> (
                 queued.add((role, people[i].hub, i))
                 heapq.heappush(free[role, people[i].hub], (rank[i], i))
 
-    def pick(trip: Duty, back: int, role: str) -> int | None:
+    def pick(trip: Duty, role: str) -> int | None:
         aside: list[tuple[tuple[str, str | None], tuple[int, int]]] = []
-        best: tuple[tuple[str, str | None], tuple[int, int]] | None = None
+        best: tuple[int, int] | None = None  # (rank, person)
         for hub in (None, trip.hub):
             heap = free.get((role, hub))
             while heap:
@@ -204,17 +204,14 @@ def _staff_by_time(trips: Sequence[Duty], people: list[_Person], rest: int) -> (
                     heapq.heappop(heap)  # busy (queued again when free) or gone for good
                     queued.discard((role, hub, i))
                     continue
-                if back > people[i].end:
+                if trip.back > people[i].end:
                     aside.append(((role, hub), heapq.heappop(heap)))
                     continue
-                if best is None or entry < best[1]:
-                    best = ((role, hub), entry)
+                best = entry if best is None else min(best, entry)
                 break
         for key, entry in aside:
             heapq.heappush(free[key], entry)
-        if best is None:
-            return None
-        return best[1][1]
+        return None if best is None else best[1]
 
     for t in order:
         trip = trips[t]
@@ -224,11 +221,11 @@ def _staff_by_time(trips: Sequence[Duty], people: list[_Person], rest: int) -> (
             release(i)
         while unborn and unborn[-1][0] <= trip.departure:
             release(unborn.pop()[1])
-        escort = pick(trip, trip.back, "escort")
+        escort = pick(trip, "escort")
         if escort is None:
             continue
         working.add(escort)
-        medic = pick(trip, trip.back, "medic")
+        medic = pick(trip, "medic")
         if medic is None:
             working.discard(escort)
             release(escort)
