@@ -152,7 +152,7 @@ class _Hub:
         stops = [frozenset(_stops(b)) for b in buses]
         most = self.context.request.policy.max_dropoffs_per_bus
         alive = list(range(len(buses)))
-        pairs: dict[tuple[int, int], tuple[float, Bus]] = {}
+        pairs: dict[tuple[int, int], tuple[float, Bus, float]] = {}  # saving, bus, its cost
 
         def consider(i: int, j: int) -> None:
             union = stops[i] | stops[j]
@@ -160,21 +160,21 @@ class _Hub:
                 return
             bus = self.merged(buses[i], buses[j], tuple(sorted(union)))
             if bus is not None:
-                saving = cost[i] + cost[j] - self.own_cost(bus)
-                if saving > 1e-6:
-                    pairs[i, j] = (saving, bus)
+                price = self.own_cost(bus)
+                if cost[i] + cost[j] - price > 1e-6:
+                    pairs[i, j] = (cost[i] + cost[j] - price, bus, price)
 
         for i, j in itertools.combinations(alive, 2):
             consider(i, j)
         while pairs:
-            (i, j), (_, bus) = max(pairs.items(), key=lambda kv: (kv[1][0], -kv[0][0],
-                                                                   -kv[0][1]))
+            (i, j), (_, bus, price) = max(pairs.items(), key=lambda kv: (
+                kv[1][0], -kv[0][0], -kv[0][1]))
             before = {(buses[i].kind, buses[i].day), (buses[j].kind, buses[j].day)}
             self.used[buses[i].kind, buses[i].day] -= 1
             self.used[buses[j].kind, buses[j].day] -= 1
             self.used[bus.kind, bus.day] += 1
             buses[i] = bus
-            cost[i] = self.own_cost(bus)
+            cost[i] = price
             stops[i] = stops[i] | stops[j]
             alive.remove(j)
             pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
@@ -202,23 +202,22 @@ class _Hub:
                  if j != a and buses[j].day == buses[a].day}
         if sum(spare.values()) < buses[a].load:
             return
-        trial: dict[int, Bus] = {}
+        trial: dict[int, tuple[Bus, float, frozenset[str]]] = {}  # bus, cost, drop-offs
         extra = 0.0
         for unit in sorted(buses[a].units, key=lambda u: -u.size):
-            best: tuple[float, int, Bus] | None = None
+            best: tuple[float, int, tuple[Bus, float, frozenset[str]]] | None = None
             for j, seats in spare.items():
                 if seats < unit.size:
                     continue
-                host = trial.get(j, buses[j])
-                union = frozenset(_stops(host)) if j in trial else stops[j]
-                union = union | set(unit.destinations)
+                host, host_cost, host_stops = trial.get(j, (buses[j], cost[j], stops[j]))
+                union = host_stops | set(unit.destinations)
                 if len(union) > most:
                     continue
                 bus = self.joined(host, [unit], tuple(sorted(union)), keep_kind=True)
                 if bus is not None:
-                    delta = self.own_cost(bus) - self.own_cost(host)
-                    if best is None or delta < best[0]:
-                        best = (delta, j, bus)
+                    price = self.own_cost(bus)
+                    if best is None or price - host_cost < best[0]:
+                        best = (price - host_cost, j, (bus, price, union))
             if best is None:
                 return
             extra += best[0]
@@ -226,10 +225,8 @@ class _Hub:
             spare[best[1]] -= unit.size
         if extra >= cost[a] - 1e-6:
             return
-        for j, bus in trial.items():
-            buses[j] = bus
-            cost[j] = self.own_cost(bus)
-            stops[j] = frozenset(_stops(bus))
+        for j, (bus, price, drops) in trial.items():
+            buses[j], cost[j], stops[j] = bus, price, drops
         self.used[buses[a].kind, buses[a].day] -= 1
         alive.remove(a)
 
