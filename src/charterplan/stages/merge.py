@@ -44,7 +44,6 @@ from charterplan.stages.context import DAY, HUB_TOKEN, Context
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
 from charterplan.stages.routes import Pattern, best_route
-from charterplan.stages.waves import latest_departure
 
 __all__ = ["merge_buses"]
 
@@ -64,21 +63,26 @@ def _cost(kind: BusType, route: Pattern) -> float:
 
 def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     """Whether some slot of ``bus``'s day lets every rider leave in their window and
-    arrive in time on ``route`` (the same window :mod:`~charterplan.stages.timetable`
-    gives the bus)."""
+    arrive in time on ``route`` (the window :mod:`~charterplan.stages.timetable` gives
+    the bus is then not empty).
+
+    Leaving later never arrives earlier, so the earliest slot every rider may take is
+    the one to try: one timing of the route instead of each rider's latest slot, which
+    would time it at a score of departures, nearly all of them new to the memo of a
+    route that exists only as a trial."""
     grid = context.grids[bus.hub]
     day_start = bus.day * DAY + grid.open
     lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
-    if lo > day_start + (grid.slots_per_day - 1) * grid.slot:
+    if lo > day_start + (grid.slots_per_day - 1) * grid.slot or any(
+            u.latest_departure < lo for u in bus.units):
         return False
-    # what needs no timing under the driving rules first: the riders' own latest
-    # departures, and arriving in time at the wheel without a stop
+    deadlines = [deadline for u in bus.units for deadline in u.deadlines]
+    # arriving in time at the wheel without a stop is needed and needs no driving rules
     ahead = dict(zip(route.calls, itertools.accumulate(m + d for m, d in route.legs),
                      strict=False))
-    return (all(u.latest_departure >= lo and all(
-        lo + ahead[stop] - route.legs[route.calls.index(stop)][1] <= by
-        for stop, by in u.deadlines) for u in bus.units)
-            and all(latest_departure(u, route, grid) >= lo for u in bus.units))
+    dwell = dict(zip(route.calls, (d for _, d in route.legs), strict=False))
+    return (all(lo + ahead[stop] - dwell[stop] <= by for stop, by in deadlines)
+            and route.in_time(lo, deadlines))
 
 
 class _Hub:
