@@ -71,3 +71,20 @@ def test_a_small_bus_is_dissolved_into_the_free_seats_of_two_others(
     assert len(result.trips) == 2
     assert result.summary.assigned == 44
     assert all(len(t.passengers) == 22 for t in result.trips)
+
+
+def test_a_small_bus_is_dissolved_into_buses_of_other_days_its_riders_may_take(
+        base: dict[str, Any]) -> None:
+    """20 riders for DG1 who must leave on the 20th, 20 for DG2 on the 21st, and 4 for
+    DG3 between them who may leave on either day: two of the 4 ride each full bus."""
+    base["destinations"].append({"id": "DG3", "name": "东莞玩具厂", "city": "东莞市",
+                                 "province": "广东省", "lat": 22.990, "lon": 113.810})
+    riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
+              + _riders("DG2", 20, "2020-02-21", "2020-02-22")
+              + _riders("DG3", 4, "2020-02-20", "2020-02-22"))
+    assert len(_plan(base, riders, share_buses_across_areas=False).trips) == 3
+    result = _plan(base, riders)
+    assert len(result.trips) == 2
+    assert result.summary.assigned == 44
+    assert all(len(t.passengers) == 22 for t in result.trips)
+    assert len({t.departure.date() for t in result.trips}) == 2

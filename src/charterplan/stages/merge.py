@@ -1,6 +1,6 @@
 """Sharing buses across areas: two buses of one hub whose riders fit on one bus, one
 route and one departure become that bus; a bus whose riders fit in the free seats of
-others of its day is dissolved.
+others, on days they may leave on, is dissolved.
 
 Areas keep the assignment model small (at most ``max_area_destinations`` employers
 each), so the model never sees that a half-empty bus of one area could take the
@@ -20,13 +20,14 @@ shortest route over their drop-offs, on the day of one of the two — while
   merged);
 
 and repeats until no merge saves anything. Then, the emptiest first, a bus is
-dissolved if each of its units fits in the free seats of another bus of its day (on
-that bus's type, its route extended to the unit's drop-off under the same rules) and
-the extensions cost less than the bus. Buses with pickup points and feeders are left
-as they are. The merged bus keeps the area and wave of the bus whose day it takes, so
-it may join that area's convoy. Fewer buses never need more slots or staff, yet a
-merged bus has a narrower window: :func:`charterplan.pipeline.plan` keeps the plan
-without merges if the timetable would leave anybody more.
+dissolved if each of its units fits in the free seats of another bus, of any day the
+unit may leave on (on that bus's type, its route extended to the unit's drop-off
+under the same rules), and the extensions cost less than the bus. Buses with pickup
+points and feeders are left as they are. The merged bus keeps the area and wave of the
+bus whose day it takes, so it may join that area's convoy. Fewer buses never need
+more slots or staff, yet a merged bus has a narrower window:
+:func:`charterplan.pipeline.plan` keeps the plan without merges if the timetable would
+leave anybody more.
 """
 
 from __future__ import annotations
@@ -118,13 +119,12 @@ class _Hub:
     def own_cost(self, bus: Bus) -> float:
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
 
-    def joined(self, a: Bus, units: Sequence[Unit], stops: tuple[str, ...],
+    def joined(self, a: Bus, units: Sequence[Unit], load: int, stops: tuple[str, ...],
                freed: tuple[str, int] | None = None, keep_kind: bool = False) -> Bus | None:
-        """Bus ``a`` taking ``units`` as well, on its day, to ``stops`` (all their
-        drop-offs), or None. The type may change to one with a bus left that day,
-        counting the bus (type, day) ``freed`` by the change; with ``keep_kind`` it
-        may not."""
-        load = a.load + sum(u.size for u in units)
+        """Bus ``a`` taking ``units`` as well (``load`` seats in all), on its day, to
+        ``stops`` (all their drop-offs), or None. The type may change to one with a bus
+        left that day, counting the bus (type, day) ``freed`` by the change; with
+        ``keep_kind`` it may not."""
         if load > (a.capacity if keep_kind else self.most_seats):
             return None
         route = self.route(stops)
@@ -141,12 +141,12 @@ class _Hub:
                   day=a.day, pattern=route, units=[*a.units, *units])
         return bus if _window(self.context, bus, route) else None
 
-    def merged(self, a: Bus, b: Bus, stops: tuple[str, ...]) -> Bus | None:
-        """The one bus that takes the riders of ``a`` and ``b`` to ``stops`` (their
-        drop-offs), on ``a``'s day or else on ``b``'s, or None."""
-        bus = self.joined(a, b.units, stops, (b.kind, b.day))
+    def merged(self, a: Bus, b: Bus, load: int, stops: tuple[str, ...]) -> Bus | None:
+        """The one bus that takes the riders of ``a`` and ``b`` (``load`` seats) to
+        ``stops`` (their drop-offs), on ``a``'s day or else on ``b``'s, or None."""
+        bus = self.joined(a, b.units, load, stops, (b.kind, b.day))
         if bus is None and b.day != a.day:
-            bus = self.joined(b, a.units, stops, (a.kind, a.day))
+            bus = self.joined(b, a.units, load, stops, (a.kind, a.day))
         return bus
 
     def run(self, buses: list[Bus]) -> list[Bus]:
@@ -154,6 +154,7 @@ class _Hub:
         a merged bus takes the place of the first of its two."""
         cost = [self.own_cost(b) for b in buses]
         stops = [frozenset(_stops(b)) for b in buses]
+        seats = [b.load for b in buses]
         most = self.context.request.policy.max_dropoffs_per_bus
         alive = list(range(len(buses)))
         pairs: dict[tuple[int, int], tuple[float, Bus, float]] = {}  # saving, bus, its cost
@@ -162,7 +163,7 @@ class _Hub:
             union = stops[i] | stops[j]
             if len(union) > most:
                 return
-            bus = self.merged(buses[i], buses[j], tuple(sorted(union)))
+            bus = self.merged(buses[i], buses[j], seats[i] + seats[j], tuple(sorted(union)))
             if bus is not None:
                 price = self.own_cost(bus)
                 if cost[i] + cost[j] - price > 1e-6:
@@ -180,6 +181,7 @@ class _Hub:
             buses[i] = bus
             cost[i] = price
             stops[i] = stops[i] | stops[j]
+            seats[i] += seats[j]
             alive.remove(j)
             pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
             if (bus.kind, bus.day) not in before:
@@ -190,34 +192,38 @@ class _Hub:
             for k in alive:
                 if k != i:
                     consider(min(i, k), max(i, k))
-        for a in sorted(alive, key=lambda i: (buses[i].load, i)):
-            self._spread(buses, cost, stops, alive, a)
+        for a in sorted(alive, key=lambda i: (seats[i], i)):
+            self._spread(buses, cost, stops, seats, alive, a)
         return [buses[i] for i in alive]
 
     def _spread(self, buses: list[Bus], cost: list[float], stops: list[frozenset[str]],
-                alive: list[int], a: int) -> None:
-        """Dissolve bus ``a`` if each of its units fits on another bus of its day (on
-        its type, on a route extended to the unit's drop-offs) and that costs less
-        than ``a``; each unit goes where it adds least, the larger units first. (Other
-        days' buses as hosts saved 1.6 % more on 10,000 workers, but timing all those
-        extended routes took ten times as long: benchmarks/RESULTS.md.)"""
+                seats: list[int], alive: list[int], a: int) -> None:
+        """Dissolve bus ``a`` if each of its units fits on another bus of a day the unit
+        may leave on (on that bus's type, its route extended to the unit's drop-offs)
+        and that costs less than ``a``; each unit goes where it adds least, the larger
+        units first."""
         most = self.context.request.policy.max_dropoffs_per_bus
-        spare = {j: buses[j].capacity - buses[j].load for j in alive
-                 if j != a and buses[j].day == buses[a].day}
-        if sum(spare.values()) < buses[a].load:
+        grid = self.context.grids[self.hub]
+        days = [range(grid.first_at_or_after(u.earliest) // DAY,
+                      u.latest_departure // DAY + 1) for u in buses[a].units]
+        spare = {j: buses[j].capacity - seats[j] for j in alive
+                 if j != a and any(buses[j].day in d for d in days)}
+        if sum(spare.values()) < seats[a]:
             return
         trial: dict[int, tuple[Bus, float, frozenset[str]]] = {}  # bus, cost, drop-offs
         extra = 0.0
-        for unit in sorted(buses[a].units, key=lambda u: -u.size):
+        for unit, on in sorted(zip(buses[a].units, days, strict=True),
+                               key=lambda pair: -pair[0].size):
             best: tuple[float, int, tuple[Bus, float, frozenset[str]]] | None = None
-            for j, seats in spare.items():
-                if seats < unit.size:
+            for j, free in spare.items():
+                if free < unit.size or buses[j].day not in on:
                     continue
                 host, host_cost, host_stops = trial.get(j, (buses[j], cost[j], stops[j]))
                 union = host_stops | set(unit.destinations)
                 if len(union) > most:
                     continue
-                bus = self.joined(host, [unit], tuple(sorted(union)), keep_kind=True)
+                bus = self.joined(host, [unit], buses[j].capacity - free + unit.size,
+                                  tuple(sorted(union)), keep_kind=True)
                 if bus is not None:
                     price = self.own_cost(bus)
                     if best is None or price - host_cost < best[0]:
@@ -231,6 +237,7 @@ class _Hub:
             return
         for j, (bus, price, drops) in trial.items():
             buses[j], cost[j], stops[j] = bus, price, drops
+            seats[j] = bus.capacity - spare[j]
         self.used[buses[a].kind, buses[a].day] -= 1
         alive.remove(a)
 
