@@ -97,3 +97,23 @@ def test_check_refuses_etas_that_ignore_the_rules(base: dict[str, Any]) -> None:
     found = check_plan(request, result.model_copy(update={"trips": (broken,)}))
     assert any(v.invariant == 3 and "driving rules" in v.message for v in found)
     assert any(v.invariant == 0 and "drivers" in v.message for v in found)
+
+
+
+@given(st.integers(0, 24 * H - 1), st.integers(1, 12 * H),
+       st.lists(st.tuples(st.integers(0, 30 * H), st.sampled_from([0, 5, 10, 20, 30])),
+                min_size=1, max_size=5),
+       st.sampled_from([1, 2]), st.booleans(), st.booleans())
+def test_leaving_later_arrives_at_most_a_rest_earlier(
+        clock: int, later: int, legs: list[tuple[int, int]], drivers: int, ban: bool,
+        daily: bool) -> None:
+    """The crew drives as early as the rules allow, which is not always best: leaving
+    later can place a rest better and arrive a few minutes earlier (up to 15 found in
+    160,000 random journeys, about 1 in 2,000). Searches that step over departures
+    (``routes.latest_slot``, the merge stage's window) lean on this being small; they
+    return only departures they timed, so a plan stays sound and at worst misses a
+    slot a few minutes wide."""
+    rules = DrivingRules.of(Policy(night_driving_ban=ban, daily_driving_limit=daily))
+    first = rules.timeline(clock, legs, drivers)
+    second = rules.timeline(clock + later, legs, drivers)
+    assert all(a <= b + rules.rest for a, b in zip(first, second, strict=True))

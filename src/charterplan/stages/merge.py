@@ -67,10 +67,12 @@ def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     arrive in time on ``route`` (the window :mod:`~charterplan.stages.timetable` gives
     the bus is then not empty).
 
-    Leaving later never arrives earlier, so the earliest slot every rider may take is
-    the one to try: one timing of the route instead of each rider's latest slot, which
-    would time it at a score of departures, nearly all of them new to the memo of a
-    route that exists only as a trial."""
+    Leaving later (almost) never arrives earlier, so the earliest slot every rider may
+    take is the one to try: one timing of the route instead of each rider's latest
+    slot, which would time it at a score of departures, nearly all new to the memo of a
+    route that exists only as a trial. The slot tried is timed, so a merge it allows
+    is sound; in the rare case where a later slot would arrive a few minutes earlier
+    (``tests/stages/test_driving.py``) a merge is missed."""
     grid = context.grids[bus.hub]
     day_start = bus.day * DAY + grid.open
     lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])

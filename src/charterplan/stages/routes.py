@@ -188,6 +188,7 @@ def _latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: tuple[tuple[str, i
         if late <= 0:
             return slot
         # the same clock a day earlier arrives exactly a day earlier, and leaving
-        # earlier never arrives later: a day's step back cannot skip a feasible slot
+        # earlier arrives at most a rest's minutes later (tests/stages/test_driving.py):
+        # a day's step back skips no feasible slot unless that slot is within minutes
         slot = grid.last_at_or_before(slot - DAY if late > DAY else slot - 1)
     return floor - DAY
