@@ -75,17 +75,21 @@ def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     (``tests/stages/test_driving.py``) a merge is missed."""
     grid = context.grids[bus.hub]
     day_start = bus.day * DAY + grid.open
-    lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
-    if lo > day_start + (grid.slots_per_day - 1) * grid.slot or any(
-            u.latest_departure < lo for u in bus.units):
+    # the latest of the riders' first slots is the first slot of the latest of them
+    lo = max(day_start, grid.first_at_or_after(max(u.earliest for u in bus.units)))
+    if (lo > day_start + (grid.slots_per_day - 1) * grid.slot
+            or min(u.latest_departure for u in bus.units) < lo):
         return False
-    deadlines = [deadline for u in bus.units for deadline in u.deadlines]
+    deadlines: dict[str, int] = {}
+    for unit in bus.units:
+        for stop, by in unit.deadlines:
+            deadlines[stop] = min(by, deadlines.get(stop, by))
     # arriving in time at the wheel without a stop is needed and needs no driving rules
     ahead = dict(zip(route.calls, itertools.accumulate(m + d for m, d in route.legs),
                      strict=False))
     dwell = dict(zip(route.calls, (d for _, d in route.legs), strict=False))
-    return (all(lo + ahead[stop] - dwell[stop] <= by for stop, by in deadlines)
-            and route.in_time(lo, deadlines))
+    return (all(lo + ahead[stop] - dwell[stop] <= by for stop, by in deadlines.items())
+            and route.in_time(lo, tuple(deadlines.items())))
 
 
 class _Hub:
@@ -118,7 +122,16 @@ class _Hub:
             self.routes[stops] = found
         return self.routes[stops]
 
+    def days(self, units: Sequence[Unit]) -> range:
+        """The days on which all of ``units`` may leave, by their windows alone (a
+        day outside them fails :func:`_window` for certain)."""
+        grid = self.context.grids[self.hub]
+        return range(grid.first_at_or_after(max(u.earliest for u in units)) // DAY,
+                     min(u.latest_departure for u in units) // DAY + 1)
+
     def own_cost(self, bus: Bus) -> float:
+        """What ``bus`` costs on the shortest route over the drop-offs it serves (a
+        bus of the assignment may run a pattern with more)."""
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
 
     def joined(self, a: Bus, units: Sequence[Unit], load: int, stops: tuple[str, ...],
@@ -157,17 +170,19 @@ class _Hub:
         cost = [self.own_cost(b) for b in buses]
         stops = [frozenset(_stops(b)) for b in buses]
         seats = [b.load for b in buses]
+        days = [self.days(b.units) for b in buses]
         most = self.context.request.policy.max_dropoffs_per_bus
         alive = list(range(len(buses)))
         pairs: dict[tuple[int, int], tuple[float, Bus, float]] = {}  # saving, bus, its cost
 
         def consider(i: int, j: int) -> None:
             union = stops[i] | stops[j]
-            if len(union) > most:
+            if len(union) > most or (buses[i].day not in days[j]
+                                     and buses[j].day not in days[i]):
                 return
             bus = self.merged(buses[i], buses[j], seats[i] + seats[j], tuple(sorted(union)))
             if bus is not None:
-                price = self.own_cost(bus)
+                price = _cost(self.by_id[bus.kind], bus.pattern)  # the route of its stops
                 if cost[i] + cost[j] - price > 1e-6:
                     pairs[i, j] = (cost[i] + cost[j] - price, bus, price)
 
@@ -184,13 +199,15 @@ class _Hub:
             cost[i] = price
             stops[i] = stops[i] | stops[j]
             seats[i] += seats[j]
+            days[i] = range(max(days[i].start, days[j].start), min(days[i].stop, days[j].stop))
             alive.remove(j)
             pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
             if (bus.kind, bus.day) not in before:
                 # a pair that needed this type's last bus that day may no longer fit
-                for pair in list(pairs):
-                    del pairs[pair]
-                    consider(*pair)
+                for pair, (_, other, _) in list(pairs.items()):
+                    if (other.kind, other.day) == (bus.kind, bus.day):
+                        del pairs[pair]
+                        consider(*pair)
             for k in alive:
                 if k != i:
                     consider(min(i, k), max(i, k))
@@ -205,9 +222,7 @@ class _Hub:
         and that costs less than ``a``; each unit goes where it adds least, the larger
         units first."""
         most = self.context.request.policy.max_dropoffs_per_bus
-        grid = self.context.grids[self.hub]
-        days = [range(grid.first_at_or_after(u.earliest) // DAY,
-                      u.latest_departure // DAY + 1) for u in buses[a].units]
+        days = [self.days([u]) for u in buses[a].units]
         spare = {j: buses[j].capacity - seats[j] for j in alive
                  if j != a and any(buses[j].day in d for d in days)}
         if sum(spare.values()) < seats[a]:
@@ -227,7 +242,7 @@ class _Hub:
                 bus = self.joined(host, [unit], buses[j].capacity - free + unit.size,
                                   tuple(sorted(union)), keep_kind=True)
                 if bus is not None:
-                    price = self.own_cost(bus)
+                    price = _cost(self.by_id[bus.kind], bus.pattern)
                     if best is None or price - host_cost < best[0]:
                         best = (price - host_cost, j, (bus, price, union))
             if best is None:

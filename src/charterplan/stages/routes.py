@@ -132,9 +132,21 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tupl
         first = _path(context, hub, pickups, nearest)
         return route(context, hub, _path(context, first[-1] if first else hub, stops, hub),
                      first, boarding)
-    options = (route(context, hub, drops, picks, boarding)
-               for picks in itertools.permutations(sorted(pickups))
-               for drops in itertools.permutations(sorted(stops)))
+    # rank the orders on one small matrix, then build only those within a hair of the
+    # shortest (a route and its reverse tie): building every order took one road
+    # matrix each, which dominated the merge stage at a province's scale
+    picks, drops = sorted(pickups), sorted(stops)
+    nodes = [hub, *picks, *drops]
+    km = context.places.road_km(nodes, nodes).tolist()
+    orders = [(p, d) for p in itertools.permutations(range(1, len(picks) + 1))
+              for d in itertools.permutations(range(len(picks) + 1, len(nodes)))]
+    lengths = [sum(km[a][b] for a, b in itertools.pairwise((0, *p, *d, 0)))
+               for p, d in orders]
+    shortest = min(lengths)
+    options = (route(context, hub, tuple(nodes[i] for i in d), tuple(nodes[i] for i in p),
+                     boarding)
+               for (p, d), length in zip(orders, lengths, strict=True)
+               if length <= shortest + 1e-6)
     return min(options, key=lambda p: (p.km, p.calls))
 
 
