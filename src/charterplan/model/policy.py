@@ -73,10 +73,11 @@ class Policy(BaseModel):
         "larger areas are split so each sub-problem stays small.",
     )
     share_buses_across_areas: bool = Field(
-        True, description="After the areas are solved, two buses of one hub and day "
-        "become one where a bus can take both loads on a valid drop-off route in every "
-        "rider's window and that costs less (areas are solved apart, so their half-empty "
-        "buses to nearby employers would otherwise both run).",
+        True, description="After the areas are solved, two buses of one hub become one, "
+        "on the day of either, where a bus can take both loads on a valid drop-off route "
+        "in every rider's window and that costs less; then a bus whose riders fit in the "
+        "free seats of others, on days they may leave on, is dissolved (areas are solved "
+        "apart, so their half-empty buses to nearby employers would otherwise all run).",
     )
     time_limit_s: float = Field(
         120.0, gt=0,
