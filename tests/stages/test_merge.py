@@ -25,6 +25,12 @@ def _riders(destination: str, n: int, first: str, last: str) -> list[dict[str, A
     return [worker(f"{destination}-{k}", destination, first, last) for k in range(n)]
 
 
+def _add_dg3(base: dict[str, Any]) -> None:
+    """A third employer between DG1 and DG2."""
+    base["destinations"].append({"id": "DG3", "name": "东莞玩具厂", "city": "东莞市",
+                                 "province": "广东省", "lat": 22.990, "lon": 113.810})
+
+
 def test_half_empty_buses_of_two_nearby_areas_become_one(base: dict[str, Any]) -> None:
     """Three riders each for two employers 13 km apart, who must all leave on the
     20th: one bus drops at both, where the areas alone run a bus each."""
@@ -61,8 +67,7 @@ def test_a_small_bus_is_dissolved_into_the_free_seats_of_two_others(
         base: dict[str, Any]) -> None:
     """20 riders each for DG1 and DG2 and 4 for DG3 between them: no two buses fit on
     one (22 seats), but the 4 fill the last two seats of each of the others."""
-    base["destinations"].append({"id": "DG3", "name": "东莞玩具厂", "city": "东莞市",
-                                 "province": "广东省", "lat": 22.990, "lon": 113.810})
+    _add_dg3(base)
     riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
               + _riders("DG2", 20, "2020-02-20", "2020-02-21")
               + _riders("DG3", 4, "2020-02-20", "2020-02-21"))
@@ -77,8 +82,7 @@ def test_a_small_bus_is_dissolved_into_buses_of_other_days_its_riders_may_take(
         base: dict[str, Any]) -> None:
     """20 riders for DG1 who must leave on the 20th, 20 for DG2 on the 21st, and 4 for
     DG3 between them who may leave on either day: two of the 4 ride each full bus."""
-    base["destinations"].append({"id": "DG3", "name": "东莞玩具厂", "city": "东莞市",
-                                 "province": "广东省", "lat": 22.990, "lon": 113.810})
+    _add_dg3(base)
     riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
               + _riders("DG2", 20, "2020-02-21", "2020-02-22")
               + _riders("DG3", 4, "2020-02-20", "2020-02-22"))
