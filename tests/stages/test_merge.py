@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from charterplan import parse_request, plan
 from charterplan.check import check_plan
 from charterplan.model import Plan
@@ -63,32 +65,22 @@ def test_a_merged_bus_never_exceeds_the_seats(base: dict[str, Any]) -> None:
     assert result.summary.assigned == 40
 
 
+@pytest.mark.parametrize(("dg2", "dg3", "days"), [
+    (("2020-02-20", "2020-02-21"), ("2020-02-20", "2020-02-21"), 1),
+    (("2020-02-21", "2020-02-22"), ("2020-02-20", "2020-02-22"), 2),
+], ids=["same-day", "other-day"])
 def test_a_small_bus_is_dissolved_into_the_free_seats_of_two_others(
-        base: dict[str, Any]) -> None:
-    """20 riders each for DG1 and DG2 and 4 for DG3 between them: no two buses fit on
-    one (22 seats), but the 4 fill the last two seats of each of the others."""
+        base: dict[str, Any], dg2: tuple[str, str], dg3: tuple[str, str], days: int) -> None:
+    """20 riders each for DG1 (who must leave on the 20th) and DG2, and 4 for DG3
+    between them: no two buses fit on one (22 seats), but the 4 fill the last two seats
+    of each of the others, also when DG2's bus leaves on the 21st and DG3's riders may
+    leave on either day."""
     _add_dg3(base)
     riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
-              + _riders("DG2", 20, "2020-02-20", "2020-02-21")
-              + _riders("DG3", 4, "2020-02-20", "2020-02-21"))
+              + _riders("DG2", 20, *dg2) + _riders("DG3", 4, *dg3))
     assert len(_plan(base, riders, share_buses_across_areas=False).trips) == 3
     result = _plan(base, riders)
     assert len(result.trips) == 2
     assert result.summary.assigned == 44
     assert all(len(t.passengers) == 22 for t in result.trips)
-
-
-def test_a_small_bus_is_dissolved_into_buses_of_other_days_its_riders_may_take(
-        base: dict[str, Any]) -> None:
-    """20 riders for DG1 who must leave on the 20th, 20 for DG2 on the 21st, and 4 for
-    DG3 between them who may leave on either day: two of the 4 ride each full bus."""
-    _add_dg3(base)
-    riders = (_riders("DG1", 20, "2020-02-20", "2020-02-21")
-              + _riders("DG2", 20, "2020-02-21", "2020-02-22")
-              + _riders("DG3", 4, "2020-02-20", "2020-02-22"))
-    assert len(_plan(base, riders, share_buses_across_areas=False).trips) == 3
-    result = _plan(base, riders)
-    assert len(result.trips) == 2
-    assert result.summary.assigned == 44
-    assert all(len(t.passengers) == 22 for t in result.trips)
-    assert len({t.departure.date() for t in result.trips}) == 2
+    assert len({t.departure.date() for t in result.trips}) == days

@@ -45,6 +45,7 @@ from charterplan.stages.context import DAY, HUB_TOKEN, Context
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
 from charterplan.stages.routes import Pattern, best_route
+from charterplan.stages.timetable import first_and_last_slot
 
 __all__ = ["merge_buses"]
 
@@ -73,12 +74,8 @@ def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     route that exists only as a trial. The slot tried is timed, so a merge it allows
     is sound; in the rare case where a later slot would arrive a few minutes earlier
     (``tests/stages/test_driving.py``) a merge is missed."""
-    grid = context.grids[bus.hub]
-    day_start = bus.day * DAY + grid.open
-    # the latest of the riders' first slots is the first slot of the latest of them
-    lo = max(day_start, grid.first_at_or_after(max(u.earliest for u in bus.units)))
-    if (lo > day_start + (grid.slots_per_day - 1) * grid.slot
-            or min(u.latest_departure for u in bus.units) < lo):
+    lo, last = first_and_last_slot(context.grids[bus.hub], bus.day, bus.units)
+    if lo > last or min(u.latest_departure for u in bus.units) < lo:
         return False
     deadlines: dict[str, int] = {}
     for unit in bus.units:

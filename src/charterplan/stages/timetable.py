@@ -12,11 +12,12 @@ left with ``no_vehicle_capacity``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
 from charterplan.stages.context import DAY, Context, SlotGrid
+from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
 from charterplan.stages.routes import Pattern, best_route
 from charterplan.stages.waves import latest_departure
@@ -69,6 +70,14 @@ class _Draft:
         return self.lo <= minute <= self.hi and self.route.in_time(minute, self.deadlines)
 
 
+def first_and_last_slot(grid: SlotGrid, day: int, units: Sequence[Unit]) -> tuple[int, int]:
+    """The first slot of ``day`` that all of ``units`` may take (the first slot of the
+    latest earliest departure, no earlier than the day's first), and the day's last."""
+    day_start = day * DAY + grid.open
+    return (max(day_start, grid.first_at_or_after(max(u.earliest for u in units))),
+            day_start + (grid.slots_per_day - 1) * grid.slot)
+
+
 def _draft(context: Context, bus: Bus) -> _Draft:
     """The bus's route over the stops it really serves, and its departure window:
     within its day (the fleet was counted per day) and every rider's window."""
@@ -78,9 +87,7 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     actual = best_route(context, bus.hub, stops,
                         tuple(p for p in bus.pattern.pickups if p in points), bus.pattern.boarding)
     grid = context.grids[bus.hub]
-    day_start = bus.day * DAY + grid.open
-    day_end = day_start + (grid.slots_per_day - 1) * grid.slot
-    lo = max([day_start] + [grid.first_at_or_after(u.earliest) for u in bus.units])
+    lo, day_end = first_and_last_slot(grid, bus.day, bus.units)
     hi = min(day_end, min(latest_departure(u, actual, grid) for u in bus.units))
     deadlines = tuple((stop, min(by for u in bus.units for d, by in u.deadlines if d == stop))
                       for stop in stops)
