@@ -53,6 +53,19 @@ class _Driver:
     total: int = 0
     off: int = -(10**9)
 
+    def drive(self, start: int, end: int) -> None:
+        """Log driving in [start, end): a spell that goes on extends the last span, and
+        spans a day old are dropped, since every question asked later looks at most a
+        day back from a later minute (the clock only moves on). Short logs keep
+        :meth:`DrivingRules._budget` cheap on journeys of several days."""
+        log = self.log
+        while log and log[0][1] <= start - DAY:
+            del log[0]
+        if log and log[-1][1] == start:
+            log[-1] = (log[-1][0], end)
+        else:
+            log.append((start, end))
+
     def driven(self, start: int, end: int) -> int:
         """Minutes this driver drove in [start, end)."""
         return sum(max(0, min(b, end) - max(a, start)) for a, b in self.log)
@@ -176,8 +189,8 @@ class DrivingRules:
                         now += self._wait(crew, at_wheel, now)
                     continue
                 step = min(room, self._next_boundary(clock))
+                crew[at_wheel].drive(now, now + step)
                 driver = crew[at_wheel]
-                driver.log.append((now, now + step))
                 driver.spell += step
                 driver.total += step
                 now += step
