@@ -71,8 +71,12 @@ class Pattern:
         return self.rules.timeline(departure, self.legs, self.drivers)
 
     def arrivals(self, departure: int) -> tuple[int, ...]:
-        """Minute of arrival at each call, leaving the hub at ``departure``."""
-        return self.timeline(departure)[:-1]
+        """Minute of arrival at each call, leaving the hub at ``departure``.
+
+        The rules look only back in time, so the calls' arrivals are those of the
+        journey without its way home: not driving that leg halves the work of
+        searching departures (:func:`latest_slot`)."""
+        return self.rules.timeline(departure, self.legs[:-1], self.drivers)
 
     def in_time(self, departure: int, deadlines: Sequence[tuple[str, int]]) -> bool:
         """Whether leaving at ``departure`` reaches each (place, minute) of ``deadlines``
