@@ -76,10 +76,11 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     runner = run or runner_for(jobs, scheduler)
     solved: Solved = {}
     context = build_context(request)
-    first = _plan_in(context, runner, report, solved)
+    digest = request_digest(request)  # a second's work at 100,000 workers: once a plan
+    first = _plan_in(context, runner, report, solved, digest)
     return _with_fallback(context, first, lambda context: _plan_in(
         context, runner, lambda stage, done, total: report(f"fallback {stage}", done, total),
-        solved))
+        solved, digest))
 
 
 FREEING_ROUNDS = 3
@@ -121,9 +122,11 @@ def _with_fallback(context: Context, first: Plan, again: Callable[[Context], Pla
     return max(plans, key=lambda p: p.summary.assigned)
 
 
-def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved) -> Plan:
+def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
+             digest: str) -> Plan:
     """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub;
-    ``solved`` keeps the areas' solutions for the next plan."""
+    ``solved`` keeps the areas' solutions for the next plan; ``digest`` is the
+    request's (:func:`~charterplan.io.request.request_digest`)."""
     request = context.request
     report("eligibility", 0, 1)
     screening = screen(context)
@@ -164,7 +167,7 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved) ->
     all_trips = trips + rail_trips
     return Plan(
         plan_id=request.plan_id,
-        request_sha256=request_digest(request),
+        request_sha256=digest,
         seed=request.policy.seed,
         status=status,
         trips=tuple(all_trips),
