@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
+from hypothesis import given
+from hypothesis import strategies as st
+
+from charterplan.solvers.assignment import BusKind, Demand, Problem, _typed_seats, solve
 
 BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
 SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
@@ -45,3 +48,24 @@ def test_flexible_workers_wait_for_a_full_bus() -> None:
     demands = (Demand(ONE, 1, 0, 11, (0, 1), ()), Demand(ONE, 1, 0, 11, (1,), ()))
     solution = solve(_problem(demands, waves=(0, 1)))
     assert solution.buses == {(0, 1, 0): 1}
+
+
+@given(st.lists(st.integers(0, 4), min_size=2, max_size=2).filter(any), st.data())
+def test_seats_split_over_bus_types_fill_every_bus_to_its_minimum_and_no_more(
+        counts: list[int], data: st.DataObject) -> None:
+    """The model gives seats per pattern and wave, for buses of every type together;
+    the split per type seats each destination set's riders, at least the minimum load
+    on each type's buses and never more than their seats."""
+    problem = _problem((), kinds=(BIG, SMALL))
+    buses = {(0, 0, t): n for t, n in enumerate(counts) if n}
+    least = sum(2 * n for n in counts)
+    most = sum(k.capacity * n for k, n in zip((BIG, SMALL), counts, strict=True))
+    total = data.draw(st.integers(least, most))
+    first = data.draw(st.integers(0, total))
+    seats = {(ONE, 0, 0): first, (frozenset({"E"}), 0, 0): total - first}
+    typed = _typed_seats(problem, buses, seats)
+    for (q, _, _), n in seats.items():
+        assert sum(v for (q2, *_), v in typed.items() if q2 == q) == n
+    for (_, _, t), n in buses.items():
+        on_type = sum(v for (_, _, _, t2), v in typed.items() if t2 == t)
+        assert 2 * n <= on_type <= (BIG, SMALL)[t].capacity * n

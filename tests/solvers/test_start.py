@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from charterplan.solvers._start import Keys, Start, construct
-from charterplan.solvers.assignment import BusKind, Demand, Problem, _model
+from charterplan.solvers._start import Start, construct
+from charterplan.solvers.assignment import BusKind, Demand, Problem, _keys, _model
 
 BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
 SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
@@ -31,7 +31,7 @@ def _problem(demands: tuple[Demand, ...], kinds: tuple[BusKind, ...] = (BIG,),
 
 def _start(problem: Problem) -> tuple[Start, dict[int, int]]:
     _, v, _ = _model(problem)
-    return construct(problem, Keys(v.y, v.g, v.r, v.f))
+    return construct(problem, _keys(problem, v))
 
 
 def _is_a_solution(problem: Problem) -> bool:

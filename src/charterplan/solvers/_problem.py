@@ -6,9 +6,11 @@ them without importing the solver.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "bus_cost"]
+__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "apportion", "bus_cost"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +103,23 @@ class Solution:
 def bus_cost(kind: BusKind, km: float, extra: float = 0.0) -> float:
     """Cost of one bus of ``kind`` over a closed route of ``km``, plus ``extra``."""
     return kind.fixed_cost + kind.cost_per_km * km + extra
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
+    """Split ``total`` in proportion to ``weights`` by largest remainders.
+
+    Ties go to the earlier key in ``weights``' order; the parts sum to ``total`` when
+    any weight is positive, else every part is zero.
+    """
+    whole = sum(weights.values())
+    if whole <= 0 or total <= 0:
+        return dict.fromkeys(weights, 0)
+    exact = {k: total * w / whole for k, w in weights.items()}
+    parts = {k: int(v) for k, v in exact.items()}
+    order = sorted(weights, key=lambda k: -(exact[k] - parts[k]))
+    for k in order[: total - sum(parts.values())]:
+        parts[k] += 1
+    return parts

@@ -8,7 +8,11 @@ bus in it can leave at. Variables:
 * ``x[c, w]`` — units of demand ``c`` leaving in wave ``w`` (split into units that may
   ride any pattern and units whose deadline allows only the direct pattern);
 * ``y[p, w, t]`` — buses of type ``t`` running pattern ``p`` in wave ``w``;
-* ``g[q, p, w, t]`` — seats those buses give to destination set ``q``;
+* ``g[q, p, w]`` — seats the buses of pattern ``p`` in wave ``w``, of every type, give
+  to destination set ``q``. Their sum lies between the buses' minimum load and their
+  seats; any such total can be split over the types bus by bus, so a seat variable per
+  type would only repeat the same choice (a quarter of the model, measured:
+  benchmarks/RESULTS.md); :func:`_typed_seats` makes the split after the solve;
 * ``r[c, o]`` — units of demand ``c`` sent by rail choice ``o`` (a train service),
   within the seats the area may take on it; ``f[o, t]`` — feeder buses of type ``t``
   to its station, which count against the fleet and slots of the feeders' day like
@@ -40,6 +44,7 @@ from charterplan.solvers._problem import (
     Problem,
     RailChoice,
     Solution,
+    apportion,
     bus_cost,
 )
 from charterplan.solvers._start import Keys, Start, construct
@@ -66,8 +71,7 @@ class _Vars:
     left: dict[int, cp_model.IntVar] = field(default_factory=dict)
     y: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
     y_max: dict[tuple[int, int, int], int] = field(default_factory=dict)
-    g: dict[tuple[frozenset[str], int, int, int], cp_model.IntVar] = field(
-        default_factory=dict)
+    g: dict[tuple[frozenset[str], int, int], cp_model.IntVar] = field(default_factory=dict)
     r: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     f: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
@@ -124,19 +128,22 @@ def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, i
             served = [q for q in fits
                       if (q, w) in riders and (q == pattern or (q, w) in shareable)]
             potential = sum(riders[q, w] for q in served)
+            types = []
             for t, kind in enumerate(p.kinds):
                 ub = min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0),
                          potential // p.min_passengers)
-                if ub <= 0:
-                    continue
-                v.y[pi, w, t] = model.new_int_var(0, ub, f"y{pi}_{w}_{t}")
-                v.y_max[pi, w, t] = ub
-                for q in served:
-                    v.g[q, pi, w, t] = model.new_int_var(
-                        0, min(riders[q, w], kind.capacity * ub), f"g{pi}_{w}_{t}")
-                seats = sum(v.g[q, pi, w, t] for q in served)
-                model.add(seats <= kind.capacity * v.y[pi, w, t])
-                model.add(seats >= p.min_passengers * v.y[pi, w, t])
+                if ub > 0:
+                    v.y[pi, w, t] = model.new_int_var(0, ub, f"y{pi}_{w}_{t}")
+                    v.y_max[pi, w, t] = ub
+                    types.append(t)
+            if not types:
+                continue
+            most = sum(p.kinds[t].capacity * v.y_max[pi, w, t] for t in types)
+            for q in served:
+                v.g[q, pi, w] = model.new_int_var(0, min(riders[q, w], most), f"g{pi}_{w}")
+            seats = sum(v.g[q, pi, w] for q in served)
+            model.add(seats <= sum(p.kinds[t].capacity * v.y[pi, w, t] for t in types))
+            model.add(seats >= p.min_passengers * sum(v.y[pi, w, t] for t in types))
 
 
 def _balance(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
@@ -144,7 +151,7 @@ def _balance(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, in
     ride any pattern take seats on shared patterns."""
     seats: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
     shared: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
-    for (q, pi, w, _), var in v.g.items():
+    for (q, pi, w), var in v.g.items():
         seats[q, w].append(var)
         if p.patterns[pi] != q:
             shared[q, w].append(var)
@@ -204,10 +211,20 @@ def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
                    + sum(penalty[c] * var for c, var in v.left.items()))
 
 
+def _keys(p: Problem, v: _Vars) -> Keys:
+    """The model's variables as the constructed start sees them: seats per bus type."""
+    typed = {(q, pi, w, t) for q, pi, w in v.g for t in range(len(p.kinds))
+             if (pi, w, t) in v.y}
+    return Keys(v.y, typed, v.r, v.f)
+
+
 def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[int, int]]:
     """Give CP-SAT the constructed solution as a complete hint; return it and the units
     it leaves per demand."""
-    start, left = construct(p, Keys(v.y, v.g, v.r, v.f))
+    start, left = construct(p, _keys(p, v))
+    seats: dict[tuple[frozenset[str], int, int], int] = defaultdict(int)
+    for (q, pi, w, _), n in start.seats.items():
+        seats[q, pi, w] += n
     for (c, w), var in {**v.x_any, **v.x_dir}.items():  # a wave is one or the other
         model.add_hint(var, start.sent[c, w])
     for c, var in v.left.items():
@@ -215,7 +232,7 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[in
     for bus_key, var in v.y.items():
         model.add_hint(var, start.buses[bus_key])
     for seat_key, var in v.g.items():
-        model.add_hint(var, start.seats[seat_key])
+        model.add_hint(var, seats[seat_key])
     for rail_key, var in v.r.items():
         model.add_hint(var, start.rail[rail_key])
     for feeder_key, var in v.f.items():
@@ -260,6 +277,35 @@ def _from_start(p: Problem, start: Start, left: dict[int, int], work: float) -> 
     )
 
 
+def _typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
+                 seats: Mapping[tuple[frozenset[str], int, int], int]) -> (
+        dict[tuple[frozenset[str], int, int, int], int]):
+    """The seats each destination set takes on each pattern and wave, split over the
+    bus types running it: every type first gets its buses' minimum load, the rest of
+    the riders go in proportion to the seats left (largest remainders, so no type gets
+    more than it seats), and the destination sets fill the types in turn, so that a
+    set's riders share as few buses as the counts allow."""
+    typed: dict[tuple[frozenset[str], int, int, int], int] = {}
+    kinds: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pi, w, t in sorted(buses):
+        kinds[pi, w].append(t)
+    wanted: dict[tuple[int, int], list[tuple[frozenset[str], int]]] = defaultdict(list)
+    for (q, pi, w), n in sorted(seats.items(), key=lambda kv: (kv[0][1:], sorted(kv[0][0]))):
+        wanted[pi, w].append((q, n))
+    for (pi, w), sets in wanted.items():
+        least = {t: p.min_passengers * buses[pi, w, t] for t in kinds[pi, w]}
+        spare = {t: p.kinds[t].capacity * buses[pi, w, t] - least[t] for t in kinds[pi, w]}
+        extra = apportion(sum(n for _, n in sets) - sum(least.values()), spare)
+        room = {t: least[t] + extra[t] for t in kinds[pi, w]}
+        for q, n in sets:
+            for t in kinds[pi, w]:
+                if take := min(n, room[t]):
+                    typed[q, pi, w, t] = take
+                    room[t] -= take
+                    n -= take
+    return typed
+
+
 def solve(problem: Problem) -> Solution:
     """Solve ``problem``; return the best solution found within its limits.
 
@@ -288,12 +334,13 @@ def solve(problem: Problem) -> Solution:
     def chosen(variables: Mapping[K, cp_model.IntVar]) -> dict[K, int]:
         return {k: value for k, var in variables.items() if (value := solver.value(var))}
 
+    buses = chosen(v.y)
     return Solution(
         any_units=chosen(v.x_any),
         direct_units=chosen(v.x_dir),
         left=chosen(v.left),
-        buses=chosen(v.y),
-        seats=chosen(v.g),
+        buses=buses,
+        seats=_typed_seats(problem, buses, chosen(v.g)),
         optimal=status == cp_model.OPTIMAL,
         work=solver.deterministic_time,
         rail_units=chosen(v.r),

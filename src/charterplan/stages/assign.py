@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from charterplan.model import Reason, Unassigned
+from charterplan.solvers._problem import apportion
 from charterplan.solvers.assignment import (
     BusKind,
     Problem,
@@ -71,23 +72,6 @@ class Assignment:
     work: float
     rail: tuple[RailRider, ...] = ()
     feeders: dict[tuple[str, str, str], int] = dataclasses.field(default_factory=dict)
-
-
-def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
-    """Split ``total`` in proportion to ``weights`` by largest remainders.
-
-    Ties go to the earlier key in ``weights``' order; the parts sum to ``total`` when
-    any weight is positive, else every part is zero.
-    """
-    whole = sum(weights.values())
-    if whole <= 0 or total <= 0:
-        return dict.fromkeys(weights, 0)
-    exact = {k: total * w / whole for k, w in weights.items()}
-    parts = {k: int(v) for k, v in exact.items()}
-    order = sorted(weights, key=lambda k: -(exact[k] - parts[k]))
-    for k in order[: total - sum(parts.values())]:
-        parts[k] += 1
-    return parts
 
 
 THIN_CARRIAGE = 0.5
