@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
+from types import SimpleNamespace
 from typing import Any
 
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
 from charterplan.stages.context import SlotGrid
+from charterplan.stages.timetable import _convoy_order, _Draft, _place
 from tests.conftest import worker
 
 
@@ -70,3 +72,25 @@ def test_same_request_gives_the_same_plan(base: dict[str, Any]) -> None:
     workers = [worker(f"W{i:02d}", "DG1" if i % 2 else "CS", first=f"2020-02-{20 + i % 4}")
                for i in range(40)]
     assert _plan(base, workers) == _plan(base, workers)
+
+
+def test_a_convoy_bus_that_cannot_leave_before_the_last_slot_leaves_last() -> None:
+    """Three buses of one convoy may leave 06:00–08:00, one of them not before 08:00,
+    one slot each: ordered by the close of their windows alone (all 08:00) the late one
+    could stand first or second and the convoy would find no run of slots."""
+
+    class _AnyTime:
+        stops = ("E1",)
+
+        def in_time(self, minute: int, deadlines: object) -> bool:
+            return True
+
+    def draft(lo: int, kind: str) -> _Draft:
+        bus = SimpleNamespace(feeder=None, kind=kind)
+        return _Draft(bus, _AnyTime(), lo, 8 * 60, ())
+
+    grid = SlotGrid(open=6 * 60, close=18 * 60, slot=10, per_slot=1)
+    late = draft(8 * 60, "A")
+    convoy = sorted([draft(6 * 60, "B"), late, draft(6 * 60, "C")], key=_convoy_order)
+    times = _place(grid, defaultdict(int), convoy)
+    assert times is not None and times[convoy.index(late)] == 8 * 60

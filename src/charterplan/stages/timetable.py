@@ -94,6 +94,13 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     return _Draft(bus, actual, lo, hi, deadlines)
 
 
+def _convoy_order(draft: _Draft) -> tuple[int, int, tuple[str, ...], str]:
+    """Where a bus goes in its convoy, whose buses leave one a slot: those whose window
+    closes later leave later, and of those closing together, those whose window opens
+    later (a bus that cannot leave before the last slot must be the last)."""
+    return draft.hi, draft.lo, draft.route.stops, draft.bus.kind
+
+
 def _starts(grid: SlotGrid, convoy: list[_Draft]) -> Iterator[int]:
     """Slots a convoy may start in: earliest first, or latest first for feeders (whose
     riders should not wait at the station for their train)."""
@@ -132,7 +139,7 @@ def schedule(context: Context, buses: tuple[Bus, ...]) -> Timetable:
     convoys: list[tuple[str, str, list[_Draft]]] = []
     area_names: dict[int, str] = {}
     for (hub, _, area, _), drafts in sorted(families.items()):
-        drafts.sort(key=lambda d: (d.hi, d.route.stops, d.bus.kind))
+        drafts.sort(key=_convoy_order)
         for i in range(0, len(drafts), limit):
             convoys.append((hub, area, drafts[i:i + limit]))
     taken: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
