@@ -86,7 +86,7 @@ class Policy(BaseModel):
         "hitting it would make runs differ, and still returns the best plan found.",
     )
     solver_effort: float = Field(
-        0.05, gt=0, le=1000,
+        0.04, gt=0, le=1000,
         description="CP-SAT deterministic time per sub-problem (about seconds on a "
         "reference machine); higher finds cheaper plans, the plan stays reproducible.",
     )
