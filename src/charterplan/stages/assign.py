@@ -43,7 +43,6 @@ __all__ = ["Assignment", "Progress", "Runner", "Solved", "apportion", "assign", 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``."""
 
-K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 R = TypeVar("R")
 

@@ -189,8 +189,8 @@ class DrivingRules:
                         now += self._wait(crew, at_wheel, now)
                     continue
                 step = min(room, self._next_boundary(clock))
-                crew[at_wheel].drive(now, now + step)
                 driver = crew[at_wheel]
+                driver.drive(now, now + step)
                 driver.spell += step
                 driver.total += step
                 now += step
