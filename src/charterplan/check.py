@@ -103,20 +103,20 @@ class _Facts:
                           for stop, where in self.rail_stops.items())
         return nearest if km <= self.request.policy.rail_radius_km else None
 
-    def leg_minutes(self, a: str, b: str) -> int:
+    def leg_minutes(self, a: str, b: str, generous: bool = True) -> int:
         """Whole minutes at the wheel from ``a`` to ``b``: measured, or the road at the
-        policy speed; a little generous to the planner."""
+        policy speed; a little generous to the planner, or with ``generous`` off
+        rounded up as a timetable would be."""
         measured = self.measured.get((a, b))
         if measured is not None and measured[1] is not None:
-            return math.floor(measured[1] * (1 - TOLERANCE))
-        return self.drive_minutes(self.road(a, b))
+            minutes = measured[1]
+        else:
+            minutes = self.road(a, b) / self.request.policy.bus_speed_kmh * 60
+        return math.floor(minutes * (1 - TOLERANCE)) if generous else math.ceil(minutes - 1e-9)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
 
-    def drive_minutes(self, km: float) -> int:
-        """Whole minutes at the wheel for ``km``, a little generous to the planner."""
-        return math.floor(km / self.request.policy.bus_speed_kmh * 60 * (1 - TOLERANCE))
 
 
 def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
@@ -265,13 +265,20 @@ def _bus_times(f: _Facts, trip: Trip) -> Iterator[Violation]:
         yield Violation(3, f"trip {trip.id}", f"stop at unknown place {unknown[0]!r}")
         return
     policy = f.request.policy
-    legs = [(f.leg_minutes(a, b),
-             0 if i == 0 and b == trip.hub else policy.stop_minutes)  # boarding at the hub
-            for i, (a, b) in enumerate(itertools.pairwise(places))]
-    legs.append((f.leg_minutes(places[-1], trip.hub), 0))
     start = f.local(trip.departure)
-    earliest = _earliest_arrivals(_Rules.of(policy), start.hour * 60 + start.minute,
+
+    def timed(generous: bool) -> tuple[int, ...]:
+        legs = [(f.leg_minutes(a, b, generous),
+                 0 if i == 0 and b == trip.hub else policy.stop_minutes)  # boarding at the hub
+                for i, (a, b) in enumerate(itertools.pairwise(places))]
+        legs.append((f.leg_minutes(places[-1], trip.hub, generous), 0))
+        return _earliest_arrivals(_Rules.of(policy), start.hour * 60 + start.minute,
                                   tuple(legs), trip.drivers)
+
+    # The rules are not monotone in the legs: on legs 1 % shorter a rest can fall so
+    # that a later stop is reached later than on the legs themselves. Either timing is
+    # one the rules allow, so a stop is early only when it beats both.
+    earliest = [min(a, b) for a, b in zip(timed(True), timed(False), strict=True)]
     km = 0.0
     for stop, here, there, minutes in zip(trip.stops, places, places[1:], earliest,
                                           strict=False):
