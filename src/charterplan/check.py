@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from geopy.distance import geodesic
+from geopy.distance import geodesic, great_circle
 
 from charterplan.model import (
     HealthStatus,
@@ -105,13 +105,17 @@ class _Facts:
 
     def leg_minutes(self, a: str, b: str, generous: bool = True) -> int:
         """Whole minutes at the wheel from ``a`` to ``b``: measured, or the road at the
-        policy speed; a little generous to the planner, or with ``generous`` off
-        rounded up as a timetable would be."""
+        policy speed; a little generous to the planner, or with ``generous`` off on
+        the planner's sphere and rounded up, as its timetable is."""
         measured = self.measured.get((a, b))
         if measured is not None and measured[1] is not None:
             minutes = measured[1]
-        else:
+        elif generous:
             minutes = self.road(a, b) / self.request.policy.bus_speed_kmh * 60
+        else:
+            km = self.measured[a, b][0] if (a, b) in self.measured else float(
+                great_circle(self.coords[a], self.coords[b]).km) * self.request.policy.road_factor
+            minutes = km / self.request.policy.bus_speed_kmh * 60
         return math.floor(minutes * (1 - TOLERANCE)) if generous else math.ceil(minutes - 1e-9)
 
     def local(self, moment: datetime) -> datetime:
@@ -276,8 +280,9 @@ def _bus_times(f: _Facts, trip: Trip) -> Iterator[Violation]:
                                   tuple(legs), trip.drivers)
 
     # The rules are not monotone in the legs: on legs 1 % shorter a rest can fall so
-    # that a later stop is reached later than on the legs themselves. Either timing is
-    # one the rules allow, so a stop is early only when it beats both.
+    # that a later stop is reached later than on the planner's own legs (the road on
+    # a sphere). Either timing is one the rules allow, so a stop is early only when it
+    # beats both.
     earliest = [min(a, b) for a, b in zip(timed(True), timed(False), strict=True)]
     km = 0.0
     for stop, here, there, minutes in zip(trip.stops, places, places[1:], earliest,
