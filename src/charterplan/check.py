@@ -82,11 +82,14 @@ class _Facts:
             self.measured.setdefault((leg.to, leg.origin), (leg.km, leg.minutes))
         self.road = cache(self._road_km)
 
-    def _road_km(self, a: str, b: str) -> float:
+    def _road_km(self, a: str, b: str, sphere: bool = False) -> float:
+        """Measured km, else the geodesic (or with ``sphere`` the great circle, as the
+        planner measures) times the road factor."""
         measured = self.measured.get((a, b))
         if measured is not None:
             return measured[0]
-        return float(geodesic(self.coords[a], self.coords[b]).km) * (
+        distance = great_circle if sphere else geodesic
+        return float(distance(self.coords[a], self.coords[b]).km) * (
             self.request.policy.road_factor)
 
     def _serving_stop(self, destination: str) -> str | None:
@@ -110,17 +113,12 @@ class _Facts:
         measured = self.measured.get((a, b))
         if measured is not None and measured[1] is not None:
             minutes = measured[1]
-        elif generous:
-            minutes = self.road(a, b) / self.request.policy.bus_speed_kmh * 60
         else:
-            km = self.measured[a, b][0] if (a, b) in self.measured else float(
-                great_circle(self.coords[a], self.coords[b]).km) * self.request.policy.road_factor
-            minutes = km / self.request.policy.bus_speed_kmh * 60
+            minutes = self.road(a, b, not generous) / self.request.policy.bus_speed_kmh * 60
         return math.floor(minutes * (1 - TOLERANCE)) if generous else math.ceil(minutes - 1e-9)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
-
 
 
 def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
