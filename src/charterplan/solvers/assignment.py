@@ -284,7 +284,8 @@ def _typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
     bus types running it: every type first gets its buses' minimum load, the rest of
     the riders go in proportion to the seats left (largest remainders, so no type gets
     more than it seats), and the destination sets fill the types in turn, so that a
-    set's riders share as few buses as the counts allow."""
+    set's riders ride as few types as the counts allow (packing then spreads each
+    set's seats evenly over its type's buses)."""
     typed: dict[tuple[frozenset[str], int, int, int], int] = {}
     kinds: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pi, w, t in sorted(buses):
