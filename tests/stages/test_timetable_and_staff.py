@@ -10,7 +10,7 @@ from typing import Any
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
 from charterplan.stages.context import SlotGrid
-from charterplan.stages.timetable import _convoy_order, _Draft, _place
+from charterplan.stages.timetable import _allot, _convoy_order, _Draft, _place
 from tests.conftest import worker
 
 
@@ -74,16 +74,19 @@ def test_same_request_gives_the_same_plan(base: dict[str, Any]) -> None:
     assert _plan(base, workers) == _plan(base, workers)
 
 
+class _AnyTime:
+    """A route on which any departure is in time."""
+
+    stops = ("E1",)
+
+    def in_time(self, minute: int, deadlines: object) -> bool:
+        return True
+
+
 def test_a_convoy_bus_that_cannot_leave_before_the_last_slot_leaves_last() -> None:
     """Three buses of one convoy may leave 06:00–08:00, one of them not before 08:00,
     one slot each: ordered by the close of their windows alone (all 08:00) the late one
     could stand first or second and the convoy would find no run of slots."""
-
-    class _AnyTime:
-        stops = ("E1",)
-
-        def in_time(self, minute: int, deadlines: object) -> bool:
-            return True
 
     def draft(lo: int, kind: str) -> _Draft:
         bus = SimpleNamespace(feeder=None, kind=kind)
@@ -94,3 +97,19 @@ def test_a_convoy_bus_that_cannot_leave_before_the_last_slot_leaves_last() -> No
     convoy = sorted([draft(6 * 60, "B"), late, draft(6 * 60, "C")], key=_convoy_order)
     times = _place(grid, defaultdict(int), convoy)
     assert times is not None and times[convoy.index(late)] == 8 * 60
+
+
+def test_feeders_ready_only_at_the_last_slot_keep_it() -> None:
+    """Five feeders to one train may leave 06:00–08:00, two of them not before 08:00,
+    two buses a slot. The convoy of five finds no run of slots and is split; placed
+    latest first, the feeders that could leave earlier must not take 08:00 first, or
+    the two late ones are cancelled."""
+    bus = SimpleNamespace(feeder="T1", kind="A")
+    early = [_Draft(bus, _AnyTime(), 6 * 60, 8 * 60, ()) for _ in range(3)]
+    late = [_Draft(bus, _AnyTime(), 8 * 60, 8 * 60, ()) for _ in range(2)]
+    grid = SlotGrid(open=6 * 60, close=18 * 60, slot=10, per_slot=2)
+    convoy = sorted(early + late, key=_convoy_order)
+    placed = {id(d): t for *_, members, times in _allot({"H": grid}, [("H", "H→T1", convoy)])
+              for d, t in zip(members, times or [None] * len(members), strict=True)}
+    assert [placed[id(d)] for d in late] == [8 * 60, 8 * 60]
+    assert all(placed[id(d)] is not None for d in early)

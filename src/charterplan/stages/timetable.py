@@ -5,14 +5,15 @@ Buses of one hub, day, area and wave form convoys of at most ``max_trips_per_con
 Convoys are placed feeders first (their trains will not wait), then earliest deadline
 first, each in the earliest run of slots (feeders: the latest) that suits every bus's
 window and still has room (``max_departures_per_slot``). A convoy that finds no such
-run is split in two and tried again; a lone bus with no slot left is cancelled and its riders are
-left with ``no_vehicle_capacity``.
+run is split in two and tried again (the half that leaves first goes first; of feeders,
+the half that leaves last); a lone bus with no slot left is cancelled and its riders
+are left with ``no_vehicle_capacity``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
@@ -101,12 +102,16 @@ def _convoy_order(draft: _Draft) -> tuple[int, int, tuple[str, ...], str]:
     return draft.hi, draft.lo, draft.route.stops, draft.bus.kind
 
 
+def _is_feeder(convoy: Sequence[_Draft]) -> bool:
+    return all(d.bus.feeder is not None for d in convoy)
+
+
 def _starts(grid: SlotGrid, convoy: list[_Draft]) -> Iterator[int]:
     """Slots a convoy may start in: earliest first, or latest first for feeders (whose
     riders should not wait at the station for their train)."""
     first = grid.first_at_or_after(min(d.lo for d in convoy))
     last = max(d.hi for d in convoy)
-    if all(d.bus.feeder is not None for d in convoy):
+    if _is_feeder(convoy):
         start = grid.last_at_or_before(last)
         while start >= first:
             yield start
@@ -129,6 +134,37 @@ def _place(grid: SlotGrid, taken: dict[int, int], convoy: list[_Draft]) -> list[
     return None
 
 
+Convoy = tuple[str, str, list[_Draft]]
+"""A hub, an area's name and the buses of one convoy, in the order they leave."""
+
+
+def _allot(grids: Mapping[str, SlotGrid], convoys: Sequence[Convoy]) -> (
+        Iterator[tuple[str, str, list[_Draft], list[int] | None]]):
+    """Departure minutes for each convoy, feeders first (their train will not wait,
+    while a bus can usually leave later), then by the earliest close of a window. A
+    convoy that finds no run of slots is split in two, which are placed on their own;
+    a lone bus with no slot comes out with None."""
+    taken: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    queue = sorted(convoys, key=lambda c: (not _is_feeder(c[2]), min(d.hi for d in c[2]),
+                                           c[0], c[1]))
+    queue.reverse()
+    while queue:
+        hub, area, members = queue.pop()
+        times = _place(grids[hub], taken[hub], members)
+        if times is None and len(members) > 1:
+            half = len(members) // 2
+            halves = [members[half:], members[:half]]
+            if _is_feeder(members):
+                # feeders take slots latest first, so the half whose windows open later
+                # goes first: else the others fill the last slot that alone suits it
+                halves.reverse()
+            queue += [(hub, area, m) for m in halves]
+            continue
+        for minute in times or ():
+            taken[hub][minute] += 1
+        yield hub, area, members, times
+
+
 def schedule(context: Context, buses: tuple[Bus, ...]) -> Timetable:
     """Give every bus a departure slot and a convoy; see the module docstring."""
     limit = context.request.policy.max_trips_per_convoy
@@ -136,38 +172,24 @@ def schedule(context: Context, buses: tuple[Bus, ...]) -> Timetable:
     for bus in buses:
         draft = _draft(context, bus)
         families[bus.hub, bus.day, bus.area, bus.wave].append(draft)
-    convoys: list[tuple[str, str, list[_Draft]]] = []
+    convoys: list[Convoy] = []
     area_names: dict[int, str] = {}
     for (hub, _, area, _), drafts in sorted(families.items()):
         drafts.sort(key=_convoy_order)
         for i in range(0, len(drafts), limit):
             convoys.append((hub, area, drafts[i:i + limit]))
-    taken: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     placed: list[Scheduled] = []
     left: list[Unassigned] = []
-    # feeders first: their train will not wait, while a bus can usually leave later
-    queue = sorted(convoys, key=lambda c: (c[2][0].bus.feeder is None,
-                                           min(d.hi for d in c[2]), c[0], c[1]))
-    queue.reverse()
     number = 0
-    while queue:
-        hub, area, members = queue.pop()
-        grid = context.grids[hub]
-        times = _place(grid, taken[hub], members)
-        if times is None and len(members) > 1:
-            half = len(members) // 2
-            queue += [(hub, area, members[half:]), (hub, area, members[:half])]
-            continue
+    for hub, area, members, times in _allot(context.grids, convoys):
         if times is None:
-            bus = members[0].bus
             left += [Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY,
                                 detail=f"no free departure slot at {hub} in the window")
-                     for u in bus.units for w in u.workers]
+                     for d in members for u in d.bus.units for w in u.workers]
             continue
         number += 1
         area_names[number] = area
-        for draft, minute in zip(members, times, strict=True):
-            taken[hub][minute] += 1
-            placed.append(Scheduled(draft.bus, draft.route, minute, number))
+        placed += [Scheduled(d.bus, d.route, minute, number)
+                   for d, minute in zip(members, times, strict=True)]
     placed.sort(key=lambda s: (s.departure, s.bus.hub, s.convoy, s.route.stops))
     return Timetable(trips=tuple(placed), convoy_areas=area_names, left=tuple(left))
