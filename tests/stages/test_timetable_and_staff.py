@@ -113,3 +113,43 @@ def test_feeders_ready_only_at_the_last_slot_keep_it() -> None:
               for d, t in zip(members, times or [None] * len(members), strict=True)}
     assert [placed[id(d)] for d in late] == [8 * 60, 8 * 60]
     assert all(placed[id(d)] is not None for d in early)
+
+
+def test_feeders_that_find_no_late_run_split_rather_than_take_the_early_slots() -> None:
+    """Two buses a slot, 06:00–06:40. Two feeders must leave at 06:40, four more of the
+    same train may leave 06:00–06:40, and four buses must leave at 06:00 or 06:10. The
+    four feeders find no run of four slots ending at 06:40; walking back in one run
+    they would take a place at 06:00 and 06:10 each, and two buses would be cancelled.
+    Split, they share 06:20 and 06:30."""
+    def draft(lo: int, hi: int, feeder: str | None) -> _Draft:
+        return _Draft(SimpleNamespace(feeder=feeder, kind="A"), _AnyTime(), lo, hi, ())
+
+    grid = SlotGrid(open=6 * 60, close=6 * 60 + 40, slot=10, per_slot=2)
+    late = [("H", "H→T1", [draft(400, 400, "T1")]) for _ in range(2)]
+    feeders = [draft(360, 400, "T1") for _ in range(4)]
+    buses = [("H", f"H/{i}", [draft(360 + 10 * (i // 2), 360 + 10 * (i // 2), None)])
+             for i in range(4)]
+    placed = [(members, times) for *_, members, times in
+              _allot({"H": grid}, [*late, ("H", "H→T1", feeders), *buses])]
+    assert all(times is not None for _, times in placed)
+    assert sorted(t for members, times in placed if members[0] in feeders
+                  for t in times or ()) == [380, 380, 390, 390]
+
+
+def test_feeder_convoy_with_a_bus_ready_only_at_the_last_slot_goes_first() -> None:
+    """Eight feeders to one train, in convoys of five as the timetable forms them
+    (ordered by window): the first five may leave 06:00–08:00, the second convoy holds
+    two such and one not ready before 08:00. An earlier train's feeders fill 07:40 and
+    07:50 (two buses a slot). Placed first, the first convoy would be split and fill
+    08:00, and the late feeder would be cancelled."""
+    def draft(lo: int, hi: int = 480, train: str = "T1") -> _Draft:
+        return _Draft(SimpleNamespace(feeder=train, kind="A"), _AnyTime(), lo, hi, ())
+
+    grid = SlotGrid(open=6 * 60, close=18 * 60, slot=10, per_slot=2)
+    drafts = sorted([draft(360) for _ in range(7)] + [draft(480)], key=_convoy_order)
+    earlier = [("H", "H→T0", [draft(360, 470, "T0"), draft(360, 470, "T0")]) for _ in range(2)]
+    convoys = [*earlier, ("H", "H→T1", drafts[:5]), ("H", "H→T1", drafts[5:])]
+    placed = {id(d): t for *_, members, times in _allot({"H": grid}, convoys)
+              for d, t in zip(members, times or [None] * len(members), strict=True)}
+    assert None not in placed.values()
+    assert placed[id(drafts[-1])] == 480

@@ -108,11 +108,17 @@ def _is_feeder(convoy: Sequence[_Draft]) -> bool:
 
 def _starts(grid: SlotGrid, convoy: list[_Draft]) -> Iterator[int]:
     """Slots a convoy may start in: earliest first, or latest first for feeders (whose
-    riders should not wait at the station for their train)."""
+    riders should not wait at the station for their train). Feeders together try only
+    the run that ends in their last slot: split, they can share the late slots, where
+    walking back in one run would take the early slots that buses leaving before the
+    feeders' trains need."""
     first = grid.first_at_or_after(min(d.lo for d in convoy))
     last = max(d.hi for d in convoy)
     if _is_feeder(convoy):
         start = grid.last_at_or_before(last)
+        if len(convoy) > 1:
+            yield start - (len(convoy) - 1) * grid.slot
+            return
         while start >= first:
             yield start
             start = grid.last_at_or_before(start - 1)
@@ -138,15 +144,23 @@ Convoy = tuple[str, str, list[_Draft]]
 """A hub, an area's name and the buses of one convoy, in the order they leave."""
 
 
+def _urgency(convoy: Convoy) -> tuple[bool, int, int, str, str]:
+    """Feeders first (their train will not wait, while a bus can usually leave later),
+    then by the earliest close of a window; of feeders closing together, those with a
+    window that opens latest, since they take the late slots first."""
+    hub, area, members = convoy
+    feeder = _is_feeder(members)
+    opens = max(d.lo for d in members) if feeder else 0
+    return not feeder, min(d.hi for d in members), -opens, hub, area
+
+
 def _allot(grids: Mapping[str, SlotGrid], convoys: Sequence[Convoy]) -> (
         Iterator[tuple[str, str, list[_Draft], list[int] | None]]):
-    """Departure minutes for each convoy, feeders first (their train will not wait,
-    while a bus can usually leave later), then by the earliest close of a window. A
-    convoy that finds no run of slots is split in two, which are placed on their own;
-    a lone bus with no slot comes out with None."""
+    """Departure minutes for each convoy, in :func:`_urgency` order. A convoy that
+    finds no run of slots is split in two, which are placed on their own; a lone bus
+    with no slot comes out with None."""
     taken: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    queue = sorted(convoys, key=lambda c: (not _is_feeder(c[2]), min(d.hi for d in c[2]),
-                                           c[0], c[1]))
+    queue = sorted(convoys, key=_urgency)
     queue.reverse()
     while queue:
         hub, area, members = queue.pop()
