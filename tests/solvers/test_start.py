@@ -1,5 +1,6 @@
 """The constructed start: a solution of the model, on the cheapest bus type, that
-strands nobody a moved companion can keep company."""
+strands nobody a moved companion can keep company, and sends by train the riders a
+train saves money on."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from charterplan.solvers._start import Start, construct
-from charterplan.solvers.assignment import BusKind, Demand, Problem, _keys, _model
+from charterplan.solvers.assignment import (
+    BusKind,
+    Demand,
+    Problem,
+    RailChoice,
+    _add_hint,
+    _keys,
+    _model,
+)
 
 BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
 SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
@@ -29,14 +38,18 @@ def _problem(demands: tuple[Demand, ...], kinds: tuple[BusKind, ...] = (BIG,),
                    time_limit_s=10.0)
 
 
-def _start(problem: Problem) -> tuple[Start, dict[int, int]]:
+def _start(problem: Problem, rail_first: bool = False) -> tuple[Start, dict[int, int]]:
     _, v, _ = _model(problem)
-    return construct(problem, _keys(problem, v))
+    return construct(problem, _keys(problem, v), rail_first=rail_first)
 
 
-def _is_a_solution(problem: Problem) -> bool:
-    """Whether the model, with every variable fixed to the start, is feasible."""
-    model, _, _ = _model(problem)
+def _is_a_solution(problem: Problem, rail_first: bool | None = None) -> bool:
+    """Whether the model, with every variable fixed to the start (the one the model
+    chose, or the one built with ``rail_first``), is feasible."""
+    model, v, _ = _model(problem)
+    if rail_first is not None:
+        model.clear_hints()
+        _add_hint(model, v, *construct(problem, _keys(problem, v), rail_first=rail_first))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.fix_variables_to_their_hinted_value = True
@@ -106,6 +119,58 @@ def test_a_load_rides_the_cheapest_pattern_that_holds_it() -> None:
     assert _is_a_solution(problem)
 
 
+def _by_train(problem: Problem, seat_cost: float, seats: int = 100,
+              feeder_day: int | None = 0) -> Problem:
+    """``problem`` with one train whose seat costs ``seat_cost``, that every demand may
+    take, reached by feeders on ``feeder_day``."""
+    return dataclasses.replace(
+        problem, rails=(RailChoice("T", seat_cost, feeder_day),), seat_caps={"T": seats},
+        demands=tuple(dataclasses.replace(d, rails=(0,)) for d in problem.demands))
+
+
+def test_a_thin_flow_goes_by_train_though_a_full_bus_is_cheaper_a_seat() -> None:
+    """Three riders: a full 22-seat bus (2,700 yuan) costs 123 yuan a seat, a train
+    seat 400, but three riders never fill the bus, which costs 900 yuan each."""
+    problem = _by_train(_problem((Demand(ONE, 1, 0, 3, (0,), ()),)), 400.0,
+                        feeder_day=None)
+    start, left = _start(problem)
+    assert dict(start.rail) == {(0, 0): 3} and not any(start.buses.values())
+    assert not any(left.values()) and _is_a_solution(problem)
+
+
+def test_a_full_flow_rides_its_bus() -> None:
+    """Forty-four riders fill two buses at 123 yuan a seat: the train (400) loses,
+    unless the start sends everyone it can by train (``rail_first``)."""
+    problem = _by_train(_problem((Demand(ONE, 1, 0, 44, (0,), ()),)), 400.0,
+                        feeder_day=None)
+    start, _ = _start(problem)
+    assert not any(start.rail.values()) and sum(start.buses.values()) == 2
+    start, _ = _start(problem, rail_first=True)
+    assert sum(start.rail.values()) == 44 and not any(start.buses.values())
+
+
+def test_feeders_mix_bus_types_when_the_largest_runs_short() -> None:
+    """Thirty riders for a train reached by feeders: one 22-seat bus is free on the
+    feeders' day and one 16-seat bus, so both run and everyone boards."""
+    problem = dataclasses.replace(
+        _by_train(_problem((Demand(ONE, 1, 0, 30, (), ()),), kinds=(BIG, SMALL)), 400.0),
+        fleet_caps={("B22", 0): 1, ("B16", 0): 1, ("B22", 1): 1, ("B16", 1): 1})
+    start, left = _start(problem)
+    assert {k: n for k, n in start.feeders.items() if n} == {(0, 0): 1, (0, 1): 1}
+    assert sum(start.rail.values()) == 30 and not any(left.values())
+    assert _is_a_solution(problem)
+
+
+def test_feeders_that_run_out_leave_the_last_riders_home() -> None:
+    """Only one 22-seat feeder: 22 of 30 train-only riders go, 8 are left."""
+    problem = dataclasses.replace(
+        _by_train(_problem((Demand(ONE, 1, 0, 30, (), ()),)), 400.0),
+        fleet_caps={("B22", 0): 1, ("B22", 1): 1})
+    start, left = _start(problem)
+    assert sum(start.rail.values()) == 22 and left == {0: 8}
+    assert _is_a_solution(problem)
+
+
 @st.composite
 def _problems(draw: st.DrawFn) -> Problem:
     """Two destinations that may share a bus, over three waves, with random windows,
@@ -118,13 +183,23 @@ def _problems(draw: st.DrawFn) -> Problem:
                               draw(st.integers(0, 1)), draw(st.integers(1, 12)),
                               tuple(w for w in waves if w not in direct), tuple(sorted(direct))))
     kinds = draw(st.sampled_from([(BIG,), (SMALL, BIG), (BIG, SMALL)]))
-    return _problem(tuple(demands), kinds=kinds, waves=(0, 1, 2),
-                    fleet=draw(st.integers(0, 3)), patterns=(A, B, A | B))
+    problem = _problem(tuple(demands), kinds=kinds, waves=(0, 1, 2),
+                       fleet=draw(st.integers(0, 3)), patterns=(A, B, A | B))
+    trains = draw(st.integers(0, 2))
+    if not trains:
+        return problem
+    rails = tuple(RailChoice(f"T{o}", draw(st.sampled_from([50.0, 400.0])),
+                             draw(st.sampled_from([None, 0, 1, 2]))) for o in range(trains))
+    return dataclasses.replace(
+        problem, rails=rails,
+        seat_caps={r.service: draw(st.integers(0, 40)) for r in rails},
+        demands=tuple(dataclasses.replace(d, rails=tuple(sorted(draw(st.sets(
+            st.integers(0, trains - 1)))))) for d in demands))
 
 
 @settings(max_examples=200)  # the rare cases (direct-only units on shared patterns) need it
-@given(_problems())
-def test_the_start_is_a_solution_of_the_model(problem: Problem) -> None:
-    """Whatever the windows, sizes, shared patterns and fleet, the start satisfies
-    every constraint of the model."""
-    assert _is_a_solution(problem)
+@given(_problems(), st.booleans())
+def test_the_start_is_a_solution_of_the_model(problem: Problem, rail_first: bool) -> None:
+    """Whatever the windows, sizes, shared patterns, trains and fleet, either start
+    satisfies every constraint of the model."""
+    assert _is_a_solution(problem, rail_first)

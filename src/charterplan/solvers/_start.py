@@ -65,56 +65,85 @@ class _Cover:
 
 def _construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],
                     used: dict[tuple[str, int], int], per_day: dict[int, int],
-                    pattern_of: dict[frozenset[str], int]) -> None:
-    """Send by train the demands whose rail seat is cheaper than a seat on a full bus
-    of their own pattern, or that no bus can take."""
+                    pattern_of: dict[frozenset[str], int], rail_first: bool) -> None:
+    """Send by train the demands that no bus can take, then those whose rail seat is
+    cheaper than a seat on a bus of their own pattern, most saved first; with
+    ``rail_first``, every demand that may go by train, thinnest flow first. Each unit
+    takes the cheapest of its trains with seats left. The bus is counted as full as
+    the riders of its destination set could fill it: a thin flow never fills a bus."""
     seat = {o: choice.seat_cost for o, choice in enumerate(p.rails)}
-    kind_of = {o: max((t for t in range(len(p.kinds)) if (o, t) in keys.feeders),
-                      key=lambda t: (p.kinds[t].capacity, -t), default=-1)
-               for o in range(len(p.rails))}
-    wanted: dict[int, list[int]] = defaultdict(list)
+    fed = {o for o in range(len(p.rails)) for t in range(len(p.kinds)) if (o, t) in keys.feeders}
+    flow: dict[frozenset[str], int] = defaultdict(int)
+    for d in p.demands:
+        flow[d.dests] += d.size * d.count
+    order: dict[int, tuple[bool, float]] = {}
+    options: dict[int, list[int]] = {}
     for c, d in enumerate(p.demands):
-        options = [o for o in d.rails if (c, o) in keys.rail
-                   and (p.rails[o].feeder_day is None or kind_of[o] >= 0)]
-        if not options:
-            continue
+        mine = sorted((o for o in d.rails if (c, o) in keys.rail
+                       and (p.rails[o].feeder_day is None or o in fed)),
+                      key=lambda o: (seat[o], o))
         pi = pattern_of.get(d.dests)
-        by_bus = min((bus_cost(k, p.pattern_km[pi], p.pattern_extra[pi]) / k.capacity
-                      for k in p.kinds), default=float("inf")) if (
-            pi is not None and (d.any_waves or d.direct_waves)) else float("inf")
-        best = min(options, key=lambda o: (seat[o], o))
-        if seat[best] < by_bus:
-            wanted[best].append(c)
-    for o, demands in sorted(wanted.items()):
-        choice = p.rails[o]
-        room = p.seat_caps.get(choice.service, 0)
-        sent = {}
-        for c in demands:
-            d = p.demands[c]
-            n = min(left[c], room // d.size)
-            if n:
-                sent[c] = n
-                room -= n * d.size
-        riders = sum(p.demands[c].size * n for c, n in sent.items())
-        if not riders:
+        if not mine:
             continue
-        t, day = kind_of[o], choice.feeder_day
-        feeders = 0
+        if pi is None or not (d.any_waves or d.direct_waves):
+            order[c], options[c] = (False, 0.0), mine
+            continue
+        by_bus = min((bus_cost(k, p.pattern_km[pi], p.pattern_extra[pi])
+                      / min(k.capacity, flow[d.dests]) for k in p.kinds), default=float("inf"))
+        if rail_first:
+            order[c], options[c] = (True, flow[d.dests]), mine
+        elif seat[mine[0]] < by_bus:
+            order[c] = (True, seat[mine[0]] - by_bus)
+            options[c] = [o for o in mine if seat[o] < by_bus]
+    room = {o: p.seat_caps.get(choice.service, 0) for o, choice in enumerate(p.rails)}
+    sent: dict[int, dict[int, int]] = defaultdict(dict)
+    for c in sorted(order, key=lambda c: (order[c], c)):
+        size = p.demands[c].size
+        for o in options[c]:
+            n = min(left[c] - sum(units.get(c, 0) for units in sent.values()), room[o] // size)
+            if n > 0:
+                sent[o][c] = n
+                room[o] -= n * size
+    for o, units in sorted(sent.items()):
+        day = p.rails[o].feeder_day
         if day is not None:
-            kind = p.kinds[t]
-            feeders = -(-riders // kind.capacity)
-            if (used[kind.id, day] + feeders > p.fleet_caps.get((kind.id, day), 0)
-                    or per_day[day] + feeders > p.slot_caps.get(day, 0)):
-                continue
-            used[kind.id, day] += feeders
-            per_day[day] += feeders
-            start.feeders[o, t] = feeders
-        for c, n in sent.items():
-            start.rail[c, o] = n
-            left[c] -= n
+            _feeders(p, keys, start, o, day, units, used, per_day)
+        for c, n in units.items():
+            if n:
+                start.rail[c, o] = n
+                left[c] -= n
 
 
-def construct(p: Problem, keys: Keys) -> tuple[Start, dict[int, int]]:
+def _feeders(p: Problem, keys: Keys, start: Start, o: int, day: int, units: dict[int, int],
+             used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
+    """Feeder buses on ``day`` for the ``units`` per demand sent by rail choice ``o``,
+    largest type first within the fleet and the day's departures; the units sent last
+    stay home (are taken out of ``units``) when the feeders run out."""
+    riders = sum(p.demands[c].size * n for c, n in units.items())
+    slots = p.slot_caps.get(day, 0) - per_day[day]
+    fleet = []
+    for t in sorted(range(len(p.kinds)), key=lambda t: (-p.kinds[t].capacity, t)):
+        kind = p.kinds[t]
+        n = min(slots, p.fleet_caps.get((kind.id, day), 0) - used[kind.id, day])
+        if (o, t) in keys.feeders and n > 0:
+            fleet.append((t, n))
+            slots -= n
+    seats = sum(p.kinds[t].capacity * n for t, n in fleet)
+    for c in reversed(list(units)):
+        drop = min(units[c], max(0, -(-(riders - seats) // p.demands[c].size)))
+        units[c] -= drop
+        riders -= drop * p.demands[c].size
+    for t, n in fleet:
+        take = min(n, -(-riders // p.kinds[t].capacity))
+        if take > 0:
+            riders -= take * p.kinds[t].capacity
+            start.feeders[o, t] = take
+            used[p.kinds[t].id, day] += take
+            per_day[day] += take
+
+
+def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
+        tuple[Start, dict[int, int]]):
     """Dispatch when forced, fill to capacity: wave by wave, a bus leaves for units that
     cannot wait any longer, filled with units that could also go later and, while seats
     remain, with units for nearby destinations (when a pattern allows them). Returns the
@@ -125,7 +154,7 @@ def construct(p: Problem, keys: Keys) -> tuple[Start, dict[int, int]]:
     cover = _Cover(p, keys)
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
-    _construct_rail(p, keys, start, left, used, per_day, cover.exact)
+    _construct_rail(p, keys, start, left, used, per_day, cover.exact, rail_first)
     by_size = sorted(range(len(p.kinds)), key=lambda t: -p.kinds[t].capacity)
     for w, day in enumerate(p.wave_day):
         ready = [c for c, d in enumerate(p.demands)
@@ -163,11 +192,14 @@ def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
     """Seat the units dispatch stranded: a lone unit whose last wave came after the
     units that could have kept it company had filled earlier buses. It takes a free
     seat on a bus of one of its waves, or a new bus of its own with one such companion
-    moved off a bus that stays above the minimum (when ``p.pair_stranded``). Either
-    beats leaving it, which the objective prices above any bus."""
+    moved off a bus that stays above the minimum, or off the train (when
+    ``p.pair_stranded``). Either beats leaving it, which the objective prices above any
+    bus."""
     for c in range(len(p.demands)):
         while left[c] and (_board(p, keys, start, c) or (
-                p.pair_stranded and _pair(p, keys, start, c, used, per_day, pattern_of))):
+                p.pair_stranded and (_pair(p, keys, start, c, used, per_day, pattern_of)
+                                     or _recall(p, keys, start, c, used, per_day,
+                                                pattern_of)))):
             left[c] -= 1
 
 
@@ -242,13 +274,45 @@ def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, in
                 if kind is None:
                     continue
                 _move(p, start, e, bus, -1)
-                _move(p, start, e, (pi, w, kind), +1)
-                _move(p, start, c, (pi, w, kind), +1)
-                start.buses[pi, w, kind] += 1
-                used[p.kinds[kind].id, day] += 1
-                per_day[day] += 1
+                _run(p, start, (pi, w, kind), (c, e), used, per_day)
                 return True
     return False
+
+
+def _recall(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
+            per_day: dict[int, int], pattern_of: dict[frozenset[str], int]) -> bool:
+    """Run a new bus for a unit of ``c`` and one companion taken off the train: the
+    start sends by rail the riders that could have kept a late unit company (its
+    feeders keep their seats; the solver trims them)."""
+    d = p.demands[c]
+    for w in sorted(d.any_waves + d.direct_waves):
+        day = p.wave_day[w]
+        if per_day[day] >= p.slot_caps.get(day, 0):
+            continue
+        for (e, o), n in sorted(start.rail.items()):
+            other = p.demands[e]
+            pi = pattern_of.get(d.dests | other.dests)
+            if (not n or pi is None or d.size + other.size < p.min_passengers
+                    or w not in other.any_waves + other.direct_waves):
+                continue
+            kind = _cheapest_fit(p, keys, pi, w, d.size + other.size, used, (c, e))
+            if kind is None:
+                continue
+            start.rail[e, o] -= 1
+            _run(p, start, (pi, w, kind), (c, e), used, per_day)
+            return True
+    return False
+
+
+def _run(p: Problem, start: Start, bus: tuple[int, int, int], members: tuple[int, ...],
+         used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
+    """One more bus ``bus`` (pattern, wave, type) with a unit of each of ``members``."""
+    _, w, kind = bus
+    for m in members:
+        _move(p, start, m, bus, +1)
+    start.buses[bus] += 1
+    used[p.kinds[kind].id, p.wave_day[w]] += 1
+    per_day[p.wave_day[w]] += 1
 
 
 def _cheapest_fit(p: Problem, keys: Keys, pi: int, w: int, riders: int,

@@ -220,8 +220,18 @@ def _keys(p: Problem, v: _Vars) -> Keys:
 
 def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[int, int]]:
     """Give CP-SAT the constructed solution as a complete hint; return it and the units
-    it leaves per demand."""
-    start, left = construct(p, _keys(p, v))
+    it leaves per demand. With trains, the cheaper of two starts: one sends by rail
+    only the riders a train saves money on, counting buses full, the other everyone
+    it can (buses to thin flows run far from full)."""
+    keys = _keys(p, v)
+    starts = [construct(p, keys)] + ([construct(p, keys, rail_first=True)] if p.rails else [])
+    start, left = min(starts, key=lambda sl: _start_cost(p, *sl))
+    _add_hint(model, v, start, left)
+    return start, left
+
+
+def _add_hint(model: cp_model.CpModel, v: _Vars, start: Start, left: Mapping[int, int]) -> None:
+    """Hint every variable of the model with its value in ``start``."""
     seats: dict[tuple[frozenset[str], int, int], int] = defaultdict(int)
     for (q, pi, w, _), n in start.seats.items():
         seats[q, pi, w] += n
@@ -237,7 +247,6 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[in
         model.add_hint(var, start.rail[rail_key])
     for feeder_key, var in v.f.items():
         model.add_hint(var, start.feeders[feeder_key])
-    return start, left
 
 
 def _model(problem: Problem) -> tuple[cp_model.CpModel, _Vars, tuple[Start, dict[int, int]]]:
