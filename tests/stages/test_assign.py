@@ -1,13 +1,16 @@
-"""Assignment: consolidation of days, shared buses, fleet limits and priorities."""
+"""Assignment: consolidation of days, shared buses, fleet limits, their shares and
+priorities."""
 
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 from typing import Any
 
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
-from charterplan.stages.assign import apportion
+from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
+from charterplan.stages.assign import _top_up, _with_caps, apportion
 from tests.conftest import worker
 
 
@@ -90,3 +93,29 @@ def test_hub_without_buses_leaves_workers_for_want_of_vehicles(base: dict[str, A
     base["bus_types"][0]["available_per_day"] = 0
     result = _plan(base, [worker("W1"), worker("W2")])
     assert {u.reason for u in result.unassigned} == {Reason.NO_VEHICLE_CAPACITY}
+
+
+def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
+    """Area A was given no bus on day 0 (its share), area B one of the three the day
+    has: A is solved again with the two B leaves unused and seats its five riders,
+    and the day's fleet still holds."""
+    kind = BusKind("K", capacity=22, fixed_cost=1000.0, cost_per_km=5.0)
+    one = frozenset({"D"})
+
+    def problem(count: int) -> Problem:
+        return Problem(patterns=(one,), pattern_km=(100.0,), pattern_extra=(0.0,),
+                       kinds=(kind,), wave_day=(0,),
+                       demands=(Demand(one, 1, 0, count, (0,), ()),), fleet_caps={},
+                       slot_caps={}, min_passengers=2, effort=1.0, seed=0, time_limit_s=10.0)
+
+    areas = [SimpleNamespace(hub="H"), SimpleNamespace(hub="H")]
+    templates = [problem(5), problem(10)]
+    problems = [_with_caps(templates[0], "H", {("fleet", "K", 0): 0, ("slots", "H", 0): 0}),
+                _with_caps(templates[1], "H", {("fleet", "K", 0): 1, ("slots", "H", 0): 1})]
+    solutions = [solve(p) for p in problems]
+    assert solutions[0].left == {0: 5}
+    capacity = {("fleet", "K", 0): 3, ("slots", "H", 0): 10}
+    _top_up(areas, problems, templates, solutions, capacity.__getitem__, None, {})
+    assert not solutions[0].left
+    assert sum(sum(s.buses.values()) for s in solutions) <= 3
+    assert problems[0].fleet_caps[("K", 0)] == 2

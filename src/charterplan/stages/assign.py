@@ -4,11 +4,12 @@ Areas are independent except through shared resources — a bus type's daily fle
 hub's daily departure slots and a train's seats. Every area is first solved with the
 whole of each resource; where the areas together overuse one, each area gets a share
 (in proportion to what it used; spare capacity elsewhere is shared out by workers) and
-the areas that exceeded their share are solved again within it. A train is shared in
-seats, not carriages: its carriages are filled with every area's riders together
-(:mod:`~charterplan.stages.rail`), so an area with a dozen riders takes a dozen seats,
-not a carriage. A train's last carriage that its pooled riders would fill less than
-half is withdrawn first. The result always respects every resource, whatever the
+the areas that exceeded their share are solved again within it; an area that still
+leaves units behind then gets what the others leave unused (:func:`_top_up`). A train
+is shared in seats, not carriages: its carriages are filled with every area's riders
+together (:mod:`~charterplan.stages.rail`), so an area with a dozen riders takes a
+dozen seats, not a carriage. A train's last carriage that its pooled riders would fill
+less than half is withdrawn first. The result always respects every resource, whatever the
 solvers did.
 """
 
@@ -141,8 +142,9 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
     policy = context.request.policy
     kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
                   for b in context.bus_types_at.get(area.hub, ()))
+    rails = _rail_choices(context, area)
     return Problem(
-        rails=_rail_choices(context, area),
+        rails=rails,
         patterns=tuple(p.key for p in area.patterns),
         pattern_km=tuple(p.km for p in area.patterns),
         pattern_extra=tuple(p.extra_cost for p in area.patterns),
@@ -274,6 +276,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
         for a, solution in zip(redo, _solve_all(run, [problems[a] for a in redo], progress,
                                                 "assign (shared fleet)", solved), strict=True):
             solutions[a] = solution
+        _top_up(areas, problems, templates, solutions, capacity, progress, solved)
     buses: list[Bus] = []
     left: list[Unassigned] = []
     rail: list[RailRider] = []
@@ -293,6 +296,36 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
         rail=tuple(rail),
         feeders=dict(sorted(feeders.items())),
     )
+
+
+def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[Problem],
+            solutions: list[Solution], capacity: Callable[[Resource], int],
+            progress: Progress | None, solved: Solved) -> None:
+    """Solve again, one after another, the areas that leave units behind within their
+    caps, now with what every area leaves unused on top: shares are made before the
+    areas know their needs, and an area that went by train on a day can be left no
+    buses of that day when the train is trimmed. In place; resources stay within
+    ``capacity``."""
+    short = [a for a, s in enumerate(solutions) if s.left]
+    if not short:
+        return
+    used = [_usage(p, a.hub, s) for p, a, s in zip(problems, areas, solutions, strict=True)]
+    spare: dict[Resource, int] = defaultdict(int)
+    for r in {r for u in used for r in u} | {r for p, a in zip(problems, areas, strict=True)
+                                             for r in _resources(p, a.hub)}:
+        spare[r] = capacity(r) - sum(u.get(r, 0) for u in used)
+    for done, a in enumerate(short, 1):
+        hub = areas[a].hub
+        caps = {r: used[a].get(r, 0) + max(0, spare[r]) for r in _resources(templates[a], hub)}
+        problem = _with_caps(templates[a], hub, caps)
+        [solution] = _solve_all(run_in_order, [problem], None, "", solved)
+        if sum(solution.left.values()) < sum(solutions[a].left.values()):
+            now = _usage(problem, hub, solution)
+            for r in set(now) | set(used[a]):
+                spare[r] -= now.get(r, 0) - used[a].get(r, 0)
+            problems[a], solutions[a], used[a] = problem, solution, now
+        if progress is not None:
+            progress("assign (top-up)", done, len(short))
 
 
 def _by_train(area: Area, problem: Problem, waves: Waves, solution: Solution) -> (
