@@ -68,7 +68,7 @@ class Policy(BaseModel):
     max_trips_per_convoy: int = Field(
         5, ge=1, le=100, description="Most buses in one convoy (编班编组).")
     max_area_destinations: int = Field(
-        3, ge=1, le=30,
+        8, ge=1, le=30,
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small.",
     )
@@ -88,7 +88,8 @@ class Policy(BaseModel):
     solver_effort: float = Field(
         0.04, gt=0, le=1000,
         description="CP-SAT deterministic time per sub-problem (about seconds on a "
-        "reference machine); higher finds cheaper plans, the plan stays reproducible.",
+        "reference machine; five times it for a sub-problem with trains); higher finds "
+        "cheaper plans, the plan stays reproducible.",
     )
     night_driving_ban: bool = Field(
         True, description="No coach runs between night_ban_from and night_ban_until; "

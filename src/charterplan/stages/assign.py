@@ -138,6 +138,14 @@ def _without_thin_carriages(context: Context, problems: Sequence[Problem],
     return limited
 
 
+RAIL_EFFORT = 5.0
+"""How many times ``solver_effort`` an area with trains gets. Bus or train, and which
+train, are many more ways to carry the same riders, and the constructed start chooses
+among them coarsely: on areas of up to 8 employers CP-SAT at 0.04 built its cuts and
+stopped before its first dive, keeping a start up to 1.5 times its optimum
+(benchmarks/RESULTS.md)."""
+
+
 def _template(context: Context, area: Area, waves: Waves) -> Problem:
     policy = context.request.policy
     kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
@@ -154,7 +162,7 @@ def _template(context: Context, area: Area, waves: Waves) -> Problem:
         fleet_caps={},
         slot_caps={},
         min_passengers=policy.min_passengers_per_bus,
-        effort=policy.solver_effort,
+        effort=policy.solver_effort * (RAIL_EFFORT if rails else 1.0),
         seed=policy.seed,
         time_limit_s=policy.time_limit_s,
         # two-rider buses on pickup routes took the coaches and crews (which the model
