@@ -70,7 +70,10 @@ class Policy(BaseModel):
     max_area_destinations: int = Field(
         8, ge=1, le=30,
         description="Most destinations the optimiser considers together in one area; "
-        "larger areas are split so each sub-problem stays small.",
+        "larger areas are split so each sub-problem stays small. More lets buses be "
+        "shared among more nearby employers: 8 plans a county about 2 % cheaper than 3, "
+        "but a province with thin flows to thousands of employers about 1 % dearer "
+        "(benchmarks/RESULTS.md).",
     )
     share_buses_across_areas: bool = Field(
         True, description="After the areas are solved, two buses of one hub become one, "
