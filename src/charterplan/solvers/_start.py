@@ -76,7 +76,7 @@ def _construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],
     flow: dict[frozenset[str], int] = defaultdict(int)
     for d in p.demands:
         flow[d.dests] += d.size * d.count
-    order: dict[int, tuple[bool, float]] = {}
+    order: dict[int, tuple[bool, float]] = {}  # (a bus could take it, then the key)
     options: dict[int, list[int]] = {}
     for c, d in enumerate(p.demands):
         mine = sorted((o for o in d.rails if (c, o) in keys.rail

@@ -9,8 +9,8 @@ leaves units behind then gets what the others leave unused (:func:`_top_up`). A 
 is shared in seats, not carriages: its carriages are filled with every area's riders
 together (:mod:`~charterplan.stages.rail`), so an area with a dozen riders takes a
 dozen seats, not a carriage. A train's last carriage that its pooled riders would fill
-less than half is withdrawn first. The result always respects every resource, whatever the
-solvers did.
+less than half is withdrawn first. The result always respects every resource, whatever
+the solvers did.
 """
 
 from __future__ import annotations
@@ -318,10 +318,8 @@ def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[
     if not short:
         return
     used = [_usage(p, a.hub, s) for p, a, s in zip(problems, areas, solutions, strict=True)]
-    spare: dict[Resource, int] = defaultdict(int)
-    for r in {r for u in used for r in u} | {r for p, a in zip(problems, areas, strict=True)
-                                             for r in _resources(p, a.hub)}:
-        spare[r] = capacity(r) - sum(u.get(r, 0) for u in used)
+    shared = {r for p, area in zip(problems, areas, strict=True) for r in _resources(p, area.hub)}
+    spare = {r: capacity(r) - sum(u.get(r, 0) for u in used) for r in shared}
     for done, a in enumerate(short, 1):
         hub = areas[a].hub
         caps = {r: used[a].get(r, 0) + max(0, spare[r]) for r in _resources(templates[a], hub)}
