@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -178,18 +178,34 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
 
 
 def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus]) -> Timetable:
-    """The timetable of the buses, merged across areas where the policy allows; a
-    merged bus has a narrower window, so the unmerged buses are kept if the timetable
-    would leave more riders with them merged."""
+    """The timetable of the buses, merged across areas where the policy allows. A
+    merged bus has a narrower window, so a hub whose merged buses the timetable would
+    leave more of its riders with keeps its buses unmerged (hubs have their own slots;
+    the plan goes unmerged everywhere if the mix would overuse a bus type's fleet)."""
     if not context.request.policy.share_buses_across_areas:
         return schedule(context, (*buses, *feeders))
     merged = merge_buses(context, buses)
     timetable = schedule(context, (*merged, *feeders))
-    if timetable.left and len(merged) < len(buses):
-        unmerged = schedule(context, (*buses, *feeders))
-        if len(unmerged.left) < len(timetable.left):
-            return unmerged
-    return timetable
+    if not timetable.left or len(merged) == len(buses):
+        return timetable
+    unmerged = schedule(context, (*buses, *feeders))
+    hub_of = {w: b.hub for b in (*buses, *feeders) for u in b.units for w in u.workers}
+    with_merges = Counter(hub_of[u.worker] for u in timetable.left)
+    without = Counter(hub_of[u.worker] for u in unmerged.left)
+    worse = {hub for hub, n in with_merges.items() if n > without[hub]}
+    if not worse:
+        return timetable
+    mixed = [b for b in merged if b.hub not in worse] + [b for b in buses if b.hub in worse]
+    if _within_fleet(context, (*mixed, *feeders)):
+        return schedule(context, (*mixed, *feeders))
+    return unmerged if len(unmerged.left) < len(timetable.left) else timetable
+
+
+def _within_fleet(context: Context, buses: Sequence[Bus]) -> bool:
+    """Whether ``buses`` use no bus type beyond its daily fleet."""
+    per_day = Counter((b.kind, b.day) for b in buses)
+    available = {t.id: t.available_per_day for t in context.request.bus_types}
+    return all(n <= available[kind] for (kind, _), n in per_day.items())
 
 
 def _first_reasons(unassigned: Sequence[Unassigned]) -> list[Unassigned]:

@@ -3,13 +3,15 @@ allows it (``policy.share_buses_across_areas``)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from charterplan import parse_request, plan
+from charterplan import parse_request, pipeline, plan
 from charterplan.check import check_plan
-from charterplan.model import Plan
+from charterplan.model import Plan, Reason, Unassigned
+from charterplan.stages.timetable import Timetable
 from tests.conftest import worker
 
 
@@ -84,3 +86,42 @@ def test_a_small_bus_is_dissolved_into_the_free_seats_of_two_others(
     assert result.summary.assigned == 44
     assert all(len(t.passengers) == 22 for t in result.trips)
     assert len({t.departure.date() for t in result.trips}) == days
+
+
+def _bus(name: str, hub: str, kind: str = "K", *workers: str) -> SimpleNamespace:
+    return SimpleNamespace(area=name, hub=hub, kind=kind, day=0,
+                           units=[SimpleNamespace(workers=workers or (f"{name}-w",))])
+
+
+def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int]) -> list[str]:
+    """The buses (by name) that pipeline._timetable keeps when hub A's merge costs no
+    rider and hub B's merged bus finds no slot, with the daily ``fleet`` per type."""
+    buses = [_bus("A1", "A"), _bus("A2", "A"), _bus("B1", "B"), _bus("B2", "B")]
+    merged = [_bus("A12", "A", "L", "A1-w", "A2-w"), _bus("B12", "B", "L", "B1-w", "B2-w")]
+
+    def schedule(context: object, some: tuple[SimpleNamespace, ...]) -> Timetable:
+        left = tuple(Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY, detail="")
+                     for b in some if b.area == "B12" for u in b.units for w in u.workers)
+        return Timetable(trips=tuple(b for b in some if b.area != "B12"), convoy_areas={},
+                         left=left)
+
+    monkeypatch.setattr(pipeline, "merge_buses", lambda context, given: tuple(merged))
+    monkeypatch.setattr(pipeline, "schedule", schedule)
+    context = SimpleNamespace(request=SimpleNamespace(
+        policy=SimpleNamespace(share_buses_across_areas=True),
+        bus_types=[SimpleNamespace(id=k, available_per_day=n) for k, n in fleet.items()]))
+    return [t.area for t in pipeline._timetable(context, buses, ()).trips]  # type: ignore[arg-type]
+
+
+def test_a_hub_whose_merges_strand_riders_keeps_its_buses_apart(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hub B's merged bus would find no slot: B keeps its two buses and hub A its
+    merge; before, the whole plan went unmerged for B's sake."""
+    assert sorted(_timetable_with(monkeypatch, {"K": 4, "L": 2})) == ["A12", "B1", "B2"]
+
+
+def test_the_plan_goes_unmerged_when_mixing_would_overuse_a_fleet(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one bus of type K a day, B's two unmerged buses beside A's merged one would
+    need two: the plan goes unmerged, as it strands fewer riders."""
+    assert sorted(_timetable_with(monkeypatch, {"K": 1, "L": 2})) == ["A1", "A2", "B1", "B2"]
