@@ -72,8 +72,8 @@ class Policy(BaseModel):
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small. More lets buses be "
         "shared among more nearby employers: 8 plans a county about 2 % cheaper than 3, "
-        "but a province with thin flows to thousands of employers about 1 % dearer "
-        "(benchmarks/RESULTS.md).",
+        "but 100,000 to 1,000,000 workers with thin flows to thousands of employers "
+        "1 to 2.5 % dearer (benchmarks/RESULTS.md).",
     )
     share_buses_across_areas: bool = Field(
         True, description="After the areas are solved, two buses of one hub become one, "
