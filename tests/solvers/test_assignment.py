@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from charterplan.solvers.assignment import BusKind, Demand, Problem, _typed_seats, solve
+from charterplan.solvers._problem import typed_seats
+from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
 
 BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
 SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
@@ -63,7 +64,7 @@ def test_seats_split_over_bus_types_fill_every_bus_to_its_minimum_and_no_more(
     total = data.draw(st.integers(least, most))
     first = data.draw(st.integers(0, total))
     seats = {(ONE, 0, 0): first, (frozenset({"E"}), 0, 0): total - first}
-    typed = _typed_seats(problem, buses, seats)
+    typed = typed_seats(problem, buses, seats)
     for (q, _, _), n in seats.items():
         assert sum(v for (q2, *_), v in typed.items() if q2 == q) == n
     for (_, _, t), n in buses.items():

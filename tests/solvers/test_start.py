@@ -5,11 +5,13 @@ train saves money on."""
 from __future__ import annotations
 
 import dataclasses
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from charterplan.solvers import _start as _start_module
 from charterplan.solvers._start import Start, construct
 from charterplan.solvers.assignment import (
     BusKind,
@@ -19,6 +21,7 @@ from charterplan.solvers.assignment import (
     _add_hint,
     _keys,
     _model,
+    _start_cost,
 )
 
 BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
@@ -68,6 +71,27 @@ def test_a_full_load_rides_the_cheapest_bus_per_rider() -> None:
     16-seat ones (137 yuan a rider, the last one not full)."""
     start, _ = _start(_problem((Demand(ONE, 1, 0, 44, (0,), ()),), kinds=(SMALL, BIG)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 2}
+
+
+def test_riders_who_may_wait_move_to_fill_a_smaller_bus_on_a_later_day() -> None:
+    """Sixteen riders must leave on day 0, six may leave on day 0 or 1, five only on day
+    1. Dispatch fills a 22-seat bus on day 0 (2,700 yuan) and sends the five on a
+    16-seat one (2,200); moving the six to day 1 runs two 16-seat buses (4,400)."""
+    demands = (Demand(ONE, 1, 0, 16, (0,), ()), Demand(ONE, 1, 0, 6, (0, 1), ()),
+               Demand(ONE, 1, 0, 5, (1,), ()))
+    start, left = _start(_problem(demands, kinds=(BIG, SMALL)))
+    assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 1, (0, 1, 1): 1}
+    assert start.sent[1, 1] == 6 and not any(left.values())
+
+
+def test_riders_move_only_where_the_fleet_has_a_bus() -> None:
+    """As above, but day 0 has no 16-seat bus: the 22-seat bus keeps its riders."""
+    demands = (Demand(ONE, 1, 0, 16, (0,), ()), Demand(ONE, 1, 0, 6, (0, 1), ()),
+               Demand(ONE, 1, 0, 5, (1,), ()))
+    problem = _problem(demands, kinds=(BIG, SMALL))
+    problem = dataclasses.replace(problem, fleet_caps={**problem.fleet_caps, ("B16", 0): 0})
+    start, _ = _start(problem)
+    assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 0): 1, (0, 1, 1): 1}
 
 
 def test_a_stranded_unit_gets_a_companion_moved_to_its_wave() -> None:
@@ -174,7 +198,8 @@ def test_feeders_that_run_out_leave_the_last_riders_home() -> None:
 @st.composite
 def _problems(draw: st.DrawFn) -> Problem:
     """Two destinations that may share a bus, over three waves, with random windows,
-    sizes and direct-only waves, on one or two bus types and a tight fleet."""
+    sizes and direct-only waves, on one or two bus types and a tight fleet and
+    departure slots."""
     demands = []
     for _ in range(draw(st.integers(1, 8))):
         waves = sorted(draw(st.sets(st.integers(0, 2), min_size=1)))
@@ -183,8 +208,10 @@ def _problems(draw: st.DrawFn) -> Problem:
                               draw(st.integers(0, 1)), draw(st.integers(1, 12)),
                               tuple(w for w in waves if w not in direct), tuple(sorted(direct))))
     kinds = draw(st.sampled_from([(BIG,), (SMALL, BIG), (BIG, SMALL)]))
-    problem = _problem(tuple(demands), kinds=kinds, waves=(0, 1, 2),
-                       fleet=draw(st.integers(0, 3)), patterns=(A, B, A | B))
+    problem = dataclasses.replace(
+        _problem(tuple(demands), kinds=kinds, waves=(0, 1, 2), fleet=draw(st.integers(0, 3)),
+                 patterns=(A, B, A | B)),
+        slot_caps=dict.fromkeys((0, 1, 2), draw(st.integers(1, 4))))
     trains = draw(st.integers(0, 2))
     if not trains:
         return problem
@@ -203,3 +230,18 @@ def test_the_start_is_a_solution_of_the_model(problem: Problem, rail_first: bool
     """Whatever the windows, sizes, shared patterns, trains and fleet, either start
     satisfies every constraint of the model."""
     assert _is_a_solution(problem, rail_first)
+
+
+@settings(max_examples=100)
+@given(_problems(), st.booleans())
+def test_moving_riders_between_days_never_costs_more(problem: Problem,
+                                                      rail_first: bool) -> None:
+    """The start after :func:`~charterplan.solvers._improve.improve` costs at most what
+    dispatch alone built, and leaves nobody more."""
+    _, v, _ = _model(problem)
+    keys = _keys(problem, v)
+    improved = construct(problem, keys, rail_first=rail_first)
+    with patch.object(_start_module, "improve", lambda p, buses, seats, b, s, sent, f: (b, s)):
+        dispatched = construct(problem, keys, rail_first=rail_first)
+    assert _start_cost(problem, *improved) <= _start_cost(problem, *dispatched)
+    assert improved[1] == dispatched[1]

@@ -6,11 +6,13 @@ them without importing the solver.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "apportion", "bus_cost"]
+__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "apportion", "bus_cost",
+           "typed_seats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +125,33 @@ def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
     for k in order[: total - sum(parts.values())]:
         parts[k] += 1
     return parts
+
+
+def typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
+                 seats: Mapping[tuple[frozenset[str], int, int], int]) -> (
+        dict[tuple[frozenset[str], int, int, int], int]):
+    """The seats each destination set takes on each pattern and wave, split over the
+    bus types running it: every type first gets its buses' minimum load, the rest of
+    the riders go in proportion to the seats left (largest remainders, so no type gets
+    more than it seats), and the destination sets fill the types in turn, so that a
+    set's riders ride as few types as the counts allow (packing then spreads each
+    set's seats evenly over its type's buses)."""
+    typed: dict[tuple[frozenset[str], int, int, int], int] = {}
+    kinds: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pi, w, t in sorted(buses):
+        kinds[pi, w].append(t)
+    wanted: dict[tuple[int, int], list[tuple[frozenset[str], int]]] = defaultdict(list)
+    for (q, pi, w), n in sorted(seats.items(), key=lambda kv: (kv[0][1:], sorted(kv[0][0]))):
+        wanted[pi, w].append((q, n))
+    for (pi, w), sets in wanted.items():
+        least = {t: p.min_passengers * buses[pi, w, t] for t in kinds[pi, w]}
+        spare = {t: p.kinds[t].capacity * buses[pi, w, t] - least[t] for t in kinds[pi, w]}
+        extra = apportion(sum(n for _, n in sets) - sum(least.values()), spare)
+        room = {t: least[t] + extra[t] for t in kinds[pi, w]}
+        for q, n in sets:
+            for t in kinds[pi, w]:
+                if take := min(n, room[t]):
+                    typed[q, pi, w, t] = take
+                    room[t] -= take
+                    n -= take
+    return typed

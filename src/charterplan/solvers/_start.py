@@ -1,5 +1,6 @@
 """A constructed start for the assignment model: dispatch when forced, fill to
-capacity, then seat the units that dispatch stranded.
+capacity, seat the units that dispatch stranded, then move riders between days onto
+cheaper buses (:mod:`~charterplan.solvers._improve`).
 
 CP-SAT receives it as a complete hint, so it is the plan's starting point and the
 bound on how bad an area's answer can be.
@@ -11,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Container
 from dataclasses import dataclass, field
 
+from charterplan.solvers._improve import improve
 from charterplan.solvers._problem import Problem, bus_cost
 
 __all__ = ["Keys", "Start", "construct"]
@@ -146,8 +148,9 @@ def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
         tuple[Start, dict[int, int]]):
     """Dispatch when forced, fill to capacity: wave by wave, a bus leaves for units that
     cannot wait any longer, filled with units that could also go later and, while seats
-    remain, with units for nearby destinations (when a pattern allows them). Returns the
-    start and the units left per demand."""
+    remain, with units for nearby destinations (when a pattern allows them); then
+    riders move between the buses of different days while that saves money. Returns
+    the start and the units left per demand."""
     start = Start()
     left = {c: d.count for c, d in enumerate(p.demands)}
     last = {c: max(d.any_waves + d.direct_waves, default=-1) for c, d in enumerate(p.demands)}
@@ -183,6 +186,10 @@ def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
             used[p.kinds[kind].id, day] += 1
             per_day[day] += 1
     _rescue(p, keys, start, left, used, per_day, cover.exact)
+    buses, seats = improve(p, keys.buses, keys.seats, start.buses, start.seats, start.sent,
+                           start.feeders)
+    start.buses = defaultdict(int, buses)
+    start.seats = defaultdict(int, seats)
     return start, left
 
 

@@ -12,7 +12,8 @@ bus in it can leave at. Variables:
   to destination set ``q``. Their sum lies between the buses' minimum load and their
   seats; any such total can be split over the types bus by bus, so a seat variable per
   type would only repeat the same choice (a quarter of the model, measured:
-  benchmarks/RESULTS.md); :func:`_typed_seats` makes the split after the solve;
+  benchmarks/RESULTS.md); :func:`~charterplan.solvers._problem.typed_seats` makes the
+  split after the solve;
 * ``r[c, o]`` — units of demand ``c`` sent by rail choice ``o`` (a train service),
   within the seats the area may take on it; ``f[o, t]`` — feeder buses of type ``t``
   to its station, which count against the fleet and slots of the feeders' day like
@@ -44,8 +45,8 @@ from charterplan.solvers._problem import (
     Problem,
     RailChoice,
     Solution,
-    apportion,
     bus_cost,
+    typed_seats,
 )
 from charterplan.solvers._start import Keys, Start, construct
 
@@ -286,36 +287,6 @@ def _from_start(p: Problem, start: Start, left: dict[int, int], work: float) -> 
     )
 
 
-def _typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
-                 seats: Mapping[tuple[frozenset[str], int, int], int]) -> (
-        dict[tuple[frozenset[str], int, int, int], int]):
-    """The seats each destination set takes on each pattern and wave, split over the
-    bus types running it: every type first gets its buses' minimum load, the rest of
-    the riders go in proportion to the seats left (largest remainders, so no type gets
-    more than it seats), and the destination sets fill the types in turn, so that a
-    set's riders ride as few types as the counts allow (packing then spreads each
-    set's seats evenly over its type's buses)."""
-    typed: dict[tuple[frozenset[str], int, int, int], int] = {}
-    kinds: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for pi, w, t in sorted(buses):
-        kinds[pi, w].append(t)
-    wanted: dict[tuple[int, int], list[tuple[frozenset[str], int]]] = defaultdict(list)
-    for (q, pi, w), n in sorted(seats.items(), key=lambda kv: (kv[0][1:], sorted(kv[0][0]))):
-        wanted[pi, w].append((q, n))
-    for (pi, w), sets in wanted.items():
-        least = {t: p.min_passengers * buses[pi, w, t] for t in kinds[pi, w]}
-        spare = {t: p.kinds[t].capacity * buses[pi, w, t] - least[t] for t in kinds[pi, w]}
-        extra = apportion(sum(n for _, n in sets) - sum(least.values()), spare)
-        room = {t: least[t] + extra[t] for t in kinds[pi, w]}
-        for q, n in sets:
-            for t in kinds[pi, w]:
-                if take := min(n, room[t]):
-                    typed[q, pi, w, t] = take
-                    room[t] -= take
-                    n -= take
-    return typed
-
-
 def solve(problem: Problem) -> Solution:
     """Solve ``problem``; return the best solution found within its limits.
 
@@ -350,7 +321,7 @@ def solve(problem: Problem) -> Solution:
         direct_units=chosen(v.x_dir),
         left=chosen(v.left),
         buses=buses,
-        seats=_typed_seats(problem, buses, chosen(v.g)),
+        seats=typed_seats(problem, buses, chosen(v.g)),
         optimal=status == cp_model.OPTIMAL,
         work=solver.deterministic_time,
         rail_units=chosen(v.r),
