@@ -144,7 +144,7 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
     crew = staff_trips(context, [Duty.of(s) for s in timed] + [_duty(context, c)
                                                                 for c in carriages]).crew
     bus_crew, rail_crew = crew[:len(timed)], crew[len(timed):]
-    scheduled = refill(timed, Crewing(bus_crew))
+    scheduled = refill(timed, Crewing(bus_crew), context)
     staffed = [(c, pair) for c, pair in zip(carriages, rail_crew, strict=True) if pair]
     no_train = [Unassigned(worker=w, reason=Reason.NO_STAFF,
                            detail="no free escort and medic for the train carriage")

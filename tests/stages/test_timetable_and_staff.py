@@ -58,6 +58,22 @@ def test_short_staff_leave_riders_with_no_staff(base: dict[str, Any]) -> None:
     assert Counter(u.reason for u in result.unassigned) == {Reason.NO_STAFF: 12}
 
 
+def test_short_staff_swap_the_bus_that_runs_for_a_larger_one(base: dict[str, Any]) -> None:
+    """As above, with a 53-seat type too (26 riders at load factor 0.5, dearer than two
+    45-seat buses would be with their crews): the bus that runs is swapped for it, so
+    that four more riders travel rather than stay home."""
+    base["staff"] = base["staff"][:2]
+    base["bus_types"].append({"id": "C53", "seats": 53, "fixed_cost": 3000,
+                              "cost_per_km": 9, "available_per_day": 5})
+    workers = [worker(f"W{i:02d}", last="2020-02-20T23:59") for i in range(30)]
+    workers += [worker(f"P{i:02d}", poverty_registered=True, last="2020-02-20T23:59")
+                for i in range(4)]
+    result = _plan(base, workers)
+    (trip,) = result.trips
+    assert trip.vehicle_type == "C53" and len(trip.passengers) == 26
+    assert Counter(u.reason for u in result.unassigned) == {Reason.NO_STAFF: 8}
+
+
 def test_captain_is_a_volunteer_and_deputy_another_passenger(base: dict[str, Any]) -> None:
     """Volunteers captain first; the deputy is a different passenger of the same trip."""
     workers = [worker(f"W{i}") for i in range(5)]

@@ -20,15 +20,16 @@ import bisect
 import dataclasses
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from charterplan.model import Staff
+from charterplan.model import BusType, Staff
 from charterplan.stages.context import Context
 from charterplan.stages.eligibility import Unit
+from charterplan.stages.packing import Bus
 from charterplan.stages.timetable import Scheduled
 
 __all__ = ["Crewing", "Duty", "refill", "staff_trips"]
@@ -264,29 +265,72 @@ def _in_time(unit: Unit, trip: Scheduled) -> bool:
             and trip.route.in_time(trip.departure, unit.deadlines))
 
 
-def refill(trips: Sequence[Scheduled], crewing: Crewing) -> list[Scheduled]:
+def refill(trips: Sequence[Scheduled], crewing: Crewing,
+           context: Context | None = None) -> list[Scheduled]:
     """Move riders of unstaffed trips onto free seats of staffed ones where they fit.
 
     A unit moves only to a bus of its hub whose route already stops at all its
     destinations and whose departure lies in its window; poor households move first.
+    With ``context``, a unit that finds no free seat makes room: a staffed bus on its
+    way is swapped for the least dearer larger type of its hub that seats it and that
+    the day's fleet still has (the unstaffed buses stay home and free theirs). A
+    larger bus costs less than leaving a worker, as in the assignment model, and
+    where staff are short the buses that the optimiser made just big enough would
+    otherwise leave riders behind (benchmarks/RESULTS.md).
     Returns the trips with their riders updated (unstaffed trips keep who is left).
     """
     buses = [dataclasses.replace(t.bus, units=list(t.bus.units)) for t in trips]
     staffed = [i for i, c in enumerate(crewing.crew) if c is not None]
+    fleet: Counter[tuple[str, int]] = Counter(
+        (buses[j].kind, buses[j].day) for j in staffed if buses[j].units)
     for i, crew in enumerate(crewing.crew):
         if crew is not None:
             continue
         for unit in sorted(buses[i].units, key=lambda u: (-u.poverty, -u.size)):
-            for j in staffed:
-                trip = trips[j]
-                if (buses[j].hub == buses[i].hub
-                        and buses[j].load + unit.size <= buses[j].capacity
-                        and set(unit.destinations) <= set(trip.route.stops)
-                        and set(unit.pickups) <= set(trip.route.pickups)
-                        and unit.boarding <= trip.route.boarding
-                        and _in_time(unit, trip)):
-                    buses[j].units.append(unit)
-                    buses[i].units.remove(unit)
-                    break
+            on_way = [j for j in staffed if _on_way(unit, buses[i], buses[j], trips[j])]
+            j = next((j for j in on_way if buses[j].load + unit.size <= buses[j].capacity),
+                     None)
+            if j is None and context is not None:
+                j = _make_room(context, buses, on_way, unit.size, fleet)
+            if j is not None:
+                buses[j].units.append(unit)
+                buses[i].units.remove(unit)
     return [Scheduled(bus, t.route, t.departure, t.convoy)
             for bus, t in zip(buses, trips, strict=True)]
+
+
+def _on_way(unit: Unit, home: Bus, bus: Bus, trip: Scheduled) -> bool:
+    """Whether ``unit`` of the bus ``home`` may ride ``bus`` (running ``trip``), seats
+    aside: same hub, its drop-offs and boarding on the route, in its window."""
+    return (bus.hub == home.hub
+            and set(unit.destinations) <= set(trip.route.stops)
+            and set(unit.pickups) <= set(trip.route.pickups)
+            and unit.boarding <= trip.route.boarding
+            and _in_time(unit, trip))
+
+
+def _make_room(context: Context, buses: list[Bus], on_way: Sequence[int], size: int,
+               fleet: Counter[tuple[str, int]]) -> int | None:
+    """Swap one of the ``on_way`` buses for a larger type that seats ``size`` more, the
+    least added cost first; the bus swapped, or None. ``fleet`` counts the running
+    buses per (type, day) and is updated."""
+    best: tuple[float, int, BusType] | None = None
+    for j in on_way:
+        bus = buses[j]
+        if bus.feeder is not None:
+            continue
+        now = next(t for t in context.request.bus_types if t.id == bus.kind)
+        for kind in context.bus_types_at.get(bus.hub, ()):
+            if (kind.capacity >= bus.load + size and kind.capacity > bus.capacity
+                    and fleet[kind.id, bus.day] < kind.available_per_day):
+                extra = (kind.fixed_cost - now.fixed_cost
+                         + (kind.cost_per_km - now.cost_per_km) * bus.pattern.km)
+                if best is None or (extra, j) < (best[0], best[1]):
+                    best = (extra, j, kind)
+    if best is None:
+        return None
+    _, j, kind = best
+    fleet[buses[j].kind, buses[j].day] -= 1
+    fleet[kind.id, buses[j].day] += 1
+    buses[j].kind, buses[j].capacity = kind.id, kind.capacity
+    return j
