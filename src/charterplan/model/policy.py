@@ -89,10 +89,11 @@ class Policy(BaseModel):
         "hitting it would make runs differ, and still returns the best plan found.",
     )
     solver_effort: float = Field(
-        0.04, gt=0, le=1000,
+        0.01, gt=0, le=1000,
         description="CP-SAT deterministic time per sub-problem (about seconds on a "
-        "reference machine; five times it for a sub-problem with trains); higher finds "
-        "cheaper plans, the plan stays reproducible.",
+        "reference machine; twenty times it for a sub-problem with trains); higher finds "
+        "cheaper plans, a little (0.04 costs 0.15 % less on generated county requests "
+        "in 1.3 times the time), and the plan stays reproducible.",
     )
     night_driving_ban: bool = Field(
         True, description="No coach runs between night_ban_from and night_ban_until; "

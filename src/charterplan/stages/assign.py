@@ -138,11 +138,12 @@ def _without_thin_carriages(context: Context, problems: Sequence[Problem],
     return limited
 
 
-RAIL_EFFORT = 5.0
-"""How many times ``solver_effort`` an area with trains gets. Bus or train, and which
-train, are many more ways to carry the same riders, and the constructed start chooses
-among them coarsely: on areas of up to 8 employers CP-SAT at 0.04 built its cuts and
-stopped before its first dive, keeping a start up to 1.5 times its optimum
+RAIL_EFFORT = 20.0
+"""How many times ``solver_effort`` an area with trains gets (0.2 at the default).
+Bus or train, and which train, are many more ways to carry the same riders, and the
+constructed start chooses among them coarsely: on areas of up to 8 employers CP-SAT at
+0.04 built its cuts and stopped before its first dive, keeping a start up to 1.5
+times its optimum; on bus-only areas the improved start leaves CP-SAT 0.02 % to find
 (benchmarks/RESULTS.md)."""
 
 
