@@ -9,6 +9,8 @@ import pytest
 from charterplan import parse_request, plan
 from charterplan.check import check_plan
 from charterplan.stages.context import build_context
+from charterplan.stages.eligibility import Unit
+from charterplan.stages.rail import _by_readiness, _even_out
 
 DONGGUAN = (23.021, 113.752)
 
@@ -115,3 +117,16 @@ def test_areas_share_a_train_by_seats_so_small_areas_all_ride_it() -> None:
     rail = [t for t in result.trips if t.mode == "rail"]
     assert sum(len(t.passengers) for t in rail) == 114
     assert len(rail) == 2
+
+
+def test_a_lone_last_feeder_rider_gets_a_companion_from_the_feeder_before() -> None:
+    """47 riders on feeders of 24 and 22 seats and one more: packed in the order they
+    may leave, the third feeder would take one rider and not run; it takes the last
+    ready of the second instead, which keeps 21."""
+    units = [Unit((f"W{i:02d}",), "XH", (("E1", 10_000),), i, 10_000, 0) for i in range(47)]
+    rooms = [24, 22, 22]
+    loads, over = _by_readiness(units, rooms)
+    assert [len(load) for load in loads] == [24, 22, 1] and not over
+    _even_out(loads, rooms)
+    assert [len(load) for load in loads] == [24, 21, 2]
+    assert loads[2] == [units[45], units[46]]

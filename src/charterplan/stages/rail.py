@@ -174,7 +174,9 @@ def board(context: Context, riders: Sequence[RailRider],
 
 def _feeders(context: Context, riders: Sequence[RailRider],
              counted: Mapping[tuple[str, str, str], int]) -> tuple[list[Bus], list[Unit]]:
-    """Feeder buses per bus station and service, fewest first, largest types first."""
+    """Feeder buses per bus station and service, fewest first, largest types first; a
+    last feeder that would run with one rider takes another from the one before
+    (:func:`_even_out`)."""
     kinds = {b.id: b for b in context.request.bus_types}
     pools: dict[tuple[str, str], list[Unit]] = defaultdict(list)
     for rider in riders:
@@ -193,6 +195,7 @@ def _feeders(context: Context, riders: Sequence[RailRider],
         while take < len(fleet) and sum(k.capacity for k in fleet[:take]) < seats:
             take += 1
         loads, over = _fewest(_by_readiness, units, [k.capacity for k in fleet], take)
+        _even_out(loads, [k.capacity for k in fleet])
         stranded += over
         leaves = feeder_leaves(context, hub, service)
         pattern = feeder_route(context, hub, service.hub)
@@ -204,6 +207,20 @@ def _feeders(context: Context, riders: Sequence[RailRider],
                                  [dataclasses.replace(u, deadlines=cutoff) for u in load],
                                  feeder=service_id))
     return buses, stranded
+
+
+def _even_out(loads: list[list[Unit]], rooms: Sequence[int]) -> None:
+    """A feeder filled last with fewer than ``RIDERS_PER_VEHICLE`` riders would not run:
+    it takes the last-ready units of the feeder filled before it, while that one keeps
+    enough. In place."""
+    for i in range(1, len(loads)):
+        last, before = loads[i], loads[i - 1]
+        while last and sum(u.size for u in last) < RIDERS_PER_VEHICLE and before:
+            unit = before[-1]
+            if (sum(u.size for u in before) - unit.size < RIDERS_PER_VEHICLE
+                    or sum(u.size for u in last) + unit.size > rooms[i]):
+                break
+            last.insert(0, before.pop())
 
 
 def connected(carriages: Sequence[Carriage], feeders: Sequence[Bus],
