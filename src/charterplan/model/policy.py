@@ -71,9 +71,10 @@ class Policy(BaseModel):
         8, ge=1, le=30,
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small. More lets buses be "
-        "shared among more nearby employers: 8 plans a county about 2 % cheaper than 3, "
-        "but 100,000 to 1,000,000 workers with thin flows to thousands of employers "
-        "1 to 2.5 % dearer (benchmarks/RESULTS.md).",
+        "shared among more nearby employers, in more time: 8 plans a county about 2 % "
+        "cheaper than 3 in about the same time; for a province of 100,000 workers with "
+        "thin flows to many employers, 16 costs 5 % less than 8 in 2.3 times the time "
+        "and 24 6 % less in 6 times (benchmarks/RESULTS.md).",
     )
     share_buses_across_areas: bool = Field(
         True, description="After the areas are solved, two buses of one hub become one, "
