@@ -11,12 +11,12 @@ it fills: the cheapest mix of the bus types running it that seats them all (ever
 at its minimum load), priced once per pattern and number of seats. A move takes
 riders off one group onto another, in another wave they may leave in, whose pattern
 already holds their destinations (moves within a wave gained 0.06 % on the areas and
-lost 0.1 % on the plans: benchmarks/RESULTS.md); it is kept if it lowers the cost, or leaves it
-equal while emptying the smaller group into the larger (which ends: the sum of
-squared loads grows). Riders move as a prefix of the units that may go, demand by
-demand, so that units of several demands can empty a bus together. Moves stay within the fleet and
-departure slots of each day and the model's rules for shared patterns, so the result
-is still a solution of the model.
+lost 0.1 % on the plans: benchmarks/RESULTS.md). It is kept if it lowers the cost, or
+leaves it equal while emptying the smaller group into the larger (which ends: the sum
+of squared loads grows). Riders move as a prefix of the units that may go, demand by
+demand, so that units of several demands can empty a bus together. Moves stay within
+the fleet and departure slots of each day and the model's rules for shared patterns,
+so the result is still a solution of the model.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
-from charterplan.solvers._problem import Problem, bus_cost, typed_seats
+from charterplan.solvers._problem import Problem, bus_fen, typed_seats
 
 __all__ = ["improve"]
 
@@ -68,11 +68,10 @@ class _Mixes:
         seats = len(table)
         best = NO_MIX
         for t in types:
-            kind = self.p.kinds[t]
-            cost, counts = table[max(0, seats - kind.capacity)]
+            cost, counts = table[max(0, seats - self.p.kinds[t].capacity)]
             if cost < 0:
                 continue
-            cost += round(bus_cost(kind, self.p.pattern_km[pi], self.p.pattern_extra[pi]) * 100)
+            cost += bus_fen(self.p, pi, t)
             if best[0] < 0 or (cost, sum(counts)) < (best[0], sum(best[1])):
                 best = (cost, tuple(n + (u == t) for u, n in enumerate(counts)))
         return best
@@ -146,8 +145,8 @@ def _state(p: Problem, start_buses: dict[tuple[int, int, int], int],
         assert day is not None
         used[t, day] += n
         per_day[day] += n
-    mix = {g: (sum(round(bus_cost(p.kinds[t], p.pattern_km[g[0]], p.pattern_extra[g[0]]) * 100)
-                   * n for t, n in enumerate(c)), tuple(c)) for g, c in counts.items()}
+    mix = {g: (sum(bus_fen(p, g[0], t) * n for t, n in enumerate(c)), tuple(c))
+           for g, c in counts.items()}
     return _State(p, sent, seats, load, mix, used, per_day)
 
 

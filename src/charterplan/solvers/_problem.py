@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 __all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "apportion", "bus_cost",
-           "typed_seats"]
+           "bus_fen", "typed_seats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,12 @@ class Solution:
 def bus_cost(kind: BusKind, km: float, extra: float = 0.0) -> float:
     """Cost of one bus of ``kind`` over a closed route of ``km``, plus ``extra``."""
     return kind.fixed_cost + kind.cost_per_km * km + extra
+
+
+def bus_fen(p: Problem, pi: int, t: int) -> int:
+    """One bus of type ``t`` on pattern ``pi`` of ``p``, in fen: the model's integer
+    price."""
+    return round(bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]) * 100)
 
 
 K = TypeVar("K", bound=Hashable)

@@ -46,6 +46,7 @@ from charterplan.solvers._problem import (
     RailChoice,
     Solution,
     bus_cost,
+    bus_fen,
     typed_seats,
 )
 from charterplan.solvers._start import Keys, Start, construct
@@ -191,9 +192,8 @@ def _prices(p: Problem) -> tuple[dict[tuple[int, int], int], dict[int, int], dic
     """Fen per bus (pattern, type), per rail seat (choice) and per unit left (demand): a
     unit left costs more than any vehicle per worker, and each poor-household member
     more than a full bus of other workers."""
-    costs = {(pi, t): _fen(bus_cost(k, km, extra))
-             for pi, (km, extra) in enumerate(zip(p.pattern_km, p.pattern_extra, strict=True))
-             for t, k in enumerate(p.kinds)}
+    costs = {(pi, t): bus_fen(p, pi, t)
+             for pi in range(len(p.patterns)) for t in range(len(p.kinds))}
     seat = {o: _fen(choice.seat_cost) for o, choice in enumerate(p.rails)}
     base = max([*costs.values(), *seat.values()], default=0) + 1
     max_cap = max((k.capacity for k in p.kinds), default=1)
