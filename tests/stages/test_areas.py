@@ -44,3 +44,19 @@ def test_large_areas_are_cut_to_the_limit(base: dict[str, Any]) -> None:
     areas = build_areas(context, screen(context).units)
     assert all(len(a.destinations) <= 2 for a in areas)
     assert sorted(d for a in areas for d in a.destinations) == [f"E{i}" for i in range(6)]
+
+
+def test_a_city_is_cut_by_when_its_riders_travel_not_by_place(base: dict[str, Any]) -> None:
+    """Four employers of one city, every one within the radius of every other: those
+    whose riders travel in the first days share an area, those who travel a week later
+    the other, although north to south the city would pair an early with a late one."""
+    base["destinations"] = [
+        {"id": f"E{i}", "name": f"厂{i}", "city": "东莞市", "province": "广东省",
+         "lat": 23.0 + 0.01 * i, "lon": 113.7} for i in range(4)]
+    base["policy"] = {"max_area_destinations": 2}
+    early, late = ("2020-02-20", "2020-02-22"), ("2020-02-27", "2020-02-29")
+    base["workers"] = [worker(f"W{i}{n}", f"E{i}", *(early if i in (0, 3) else late))
+                       for i in range(4) for n in range(3)]
+    context = build_context(parse_request(base))
+    areas = build_areas(context, screen(context).units)
+    assert sorted(a.destinations for a in areas) == [("E0", "E3"), ("E1", "E2")]

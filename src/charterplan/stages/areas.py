@@ -2,8 +2,9 @@
 
 Per hub, destinations whose drop-offs lie within ``dropoff_radius_km`` of each other
 (geopy's geodesic) are joined in a networkx graph; each connected component is an area,
-halved along its wider extent until each piece has at most ``max_area_destinations``,
-so each sub-problem stays small.
+halved until each piece has at most ``max_area_destinations``, so each sub-problem
+stays small: north to south, west to east or by when the riders travel, whichever keeps
+together more riders who could share a bus (:func:`_split`).
 A *pattern* is a set of destinations one bus may serve — a clique of the graph with at
 most ``max_dropoffs_per_bus`` members — visited in the order that makes the shortest
 closed route hub → drop-offs → hub.
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 from geopy.distance import geodesic
+from numpy.typing import NDArray
 
 from charterplan.geo import great_circle_km
-from charterplan.stages.context import HUB_TOKEN, Context, pickup_token
+from charterplan.stages.context import DAY, HUB_TOKEN, Context, pickup_token
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.routes import Pattern, best_route
 
@@ -59,20 +61,54 @@ def neighbours(context: Context, dests: list[str]) -> nx.Graph:
     return graph
 
 
-def _split(context: Context, dests: list[str], limit: int) -> list[list[str]]:
-    """Halve destinations along their wider extent until each piece has at most
-    ``limit``. (Pieces sized to whole limits — six in pairs rather than 1 + 2 + 1 + 2 —
-    measured 2–3 % dearer on the 10,000-worker benchmark: see RESULTS.md.)"""
+def _days(context: Context, dests: list[str], units: list[Unit]) -> (
+        dict[str, NDArray[np.float64]]):
+    """Each destination's riders spread over the days they may travel: a unit's seats
+    evenly over the days from its earliest departure to its first deadline."""
+    horizon = 1 + max(max(by for _, by in u.deadlines) for u in units) // DAY
+    spread = {d: np.zeros(horizon) for d in dests}
+    for unit in units:
+        first = unit.earliest // DAY
+        last = max(first, min(by for _, by in unit.deadlines) // DAY)
+        share = unit.size / len(unit.destinations) / (last - first + 1)
+        for dest in unit.destinations:
+            spread[dest][first:last + 1] += share
+    return spread
+
+
+def _split(context: Context, dests: list[str], limit: int, graph: nx.Graph,
+           days: dict[str, NDArray[np.float64]]) -> list[list[str]]:
+    """Halve destinations until each piece has at most ``limit``: in the order (north to
+    south, west to east, or by when their riders travel) whose halves keep together
+    the most riders who could share a bus — for each pair of neighbours, those of each
+    who may travel on a common day.
+
+    Within a city every employer is every other's neighbour, and only time tells who
+    may share; across a province, place does. (Pieces sized to whole limits — six in
+    pairs rather than 1 + 2 + 1 + 2 — measured 2–3 % dearer on the 10,000-worker
+    benchmark: see RESULTS.md.)"""
     if len(dests) <= limit:
         return [sorted(dests)]
     index = context.places.index
     lat = np.asarray([context.places.lat[index[d]] for d in dests])
     lon = np.asarray([context.places.lon[index[d]] for d in dests])
-    key = lat if np.ptp(lat) >= np.ptp(lon) * np.cos(np.radians(lat.mean())) else lon
-    order = [dests[i] for i in np.lexsort((np.asarray(dests), key))]
-    half = len(order) // 2
-    return _split(context, order[:half], limit) + _split(context, order[half:], limit)
+    spread = np.asarray([days[d] for d in dests])
+    when = spread @ np.arange(spread.shape[1]) / np.maximum(spread.sum(axis=1), 1e-9)
+    sharing = np.minimum(spread[:, None, :], spread[None, :, :]).sum(axis=2)
+    near = nx.to_numpy_array(graph, nodelist=dests, weight=None) * sharing
+    across = lon * np.cos(np.radians(lat.mean()))
+    wider = (lat, across) if np.ptp(lat) >= np.ptp(across) else (across, lat)
+    half = len(dests) // 2
 
+    def kept(order: NDArray[np.intp]) -> float:
+        first = np.zeros(len(dests), dtype=bool)
+        first[order[:half]] = True
+        return float(near[first][:, first].sum() + near[~first][:, ~first].sum())
+
+    # max keeps the first of equals: the wider extent, as before
+    order = max((np.lexsort((np.asarray(dests), key)) for key in (*wider, when)), key=kept)
+    return (_split(context, [dests[i] for i in order[:half]], limit, graph, days)
+            + _split(context, [dests[i] for i in order[half:]], limit, graph, days))
 
 Boarding = tuple[frozenset[str], tuple[str, ...]]
 """Boarding tokens of a bus and the pickup points it calls at for them."""
@@ -177,10 +213,11 @@ def build_areas(context: Context, units: tuple[Unit, ...]) -> list[Area]:
         hub_units = by_hub[hub]
         dests = sorted({d for u in hub_units for d in u.destinations})
         graph = neighbours(context, dests)
+        days = _days(context, dests, hub_units)
         pieces: list[set[str]] = []
         for component in sorted(nx.connected_components(graph), key=min):
             pieces += [set(p) for p in _split(context, sorted(component),
-                                              policy.max_area_destinations)]
+                                              policy.max_area_destinations, graph, days)]
         joined = nx.utils.UnionFind(range(len(pieces)))
         piece_of = {d: i for i, piece in enumerate(pieces) for d in piece}
         for unit in hub_units:
