@@ -43,7 +43,7 @@ def _problem(demands: tuple[Demand, ...], kinds: tuple[BusKind, ...] = (BIG,),
 
 def _start(problem: Problem, rail_first: bool = False) -> tuple[Start, dict[int, int]]:
     _, v, _ = _model(problem)
-    return construct(problem, _keys(problem, v), rail_first=rail_first)
+    return construct(problem, _keys(v), rail_first=rail_first)
 
 
 def _is_a_solution(problem: Problem, rail_first: bool | None = None) -> bool:
@@ -52,7 +52,7 @@ def _is_a_solution(problem: Problem, rail_first: bool | None = None) -> bool:
     model, v, _ = _model(problem)
     if rail_first is not None:
         model.clear_hints()
-        _add_hint(model, v, *construct(problem, _keys(problem, v), rail_first=rail_first))
+        _add_hint(model, v, *construct(problem, _keys(v), rail_first=rail_first))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.fix_variables_to_their_hinted_value = True
@@ -239,7 +239,7 @@ def test_moving_riders_between_days_never_costs_more(problem: Problem,
     """The start after :func:`~charterplan.solvers._improve.improve` costs at most what
     dispatch alone built, and leaves nobody more."""
     _, v, _ = _model(problem)
-    keys = _keys(problem, v)
+    keys = _keys(v)
     improved = construct(problem, keys, rail_first=rail_first)
     with patch.object(_start_module, "improve", lambda p, buses, seats, b, s, sent, f: (b, s)):
         dispatched = construct(problem, keys, rail_first=rail_first)

@@ -51,6 +51,10 @@ class _Cover:
     keys: Keys
     exact: dict[frozenset[str], int] = field(init=False)
     cheapest: list[int] = field(init=False)
+    _found: dict[tuple[frozenset[str], int, int], int | None] = field(
+        init=False, default_factory=dict)
+    """Memo of the cheapest holding pattern: dispatch asks the same question of every
+    bus type for every candidate it tries, and each answer scans the area's patterns."""
 
     def __post_init__(self) -> None:
         self.exact = {q: pi for pi, q in enumerate(self.p.patterns)}
@@ -61,8 +65,12 @@ class _Cover:
         if exact or dests in self.exact:
             pi = self.exact.get(dests)
             return pi if (pi, w, kind) in self.keys.buses else None
-        return next((pi for pi in self.cheapest if (pi, w, kind) in self.keys.buses
-                     and dests <= self.p.patterns[pi]), None)
+        key = (dests, w, kind)
+        if key not in self._found:
+            self._found[key] = next((pi for pi in self.cheapest
+                                     if (pi, w, kind) in self.keys.buses
+                                     and dests <= self.p.patterns[pi]), None)
+        return self._found[key]
 
 
 def _construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],

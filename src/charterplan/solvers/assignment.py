@@ -33,9 +33,9 @@ and seed give the same answer; a wall-clock limit stays as a safety bound only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from ortools.sat.python import cp_model
 
@@ -212,11 +212,23 @@ def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
                    + sum(penalty[c] * var for c, var in v.left.items()))
 
 
-def _keys(p: Problem, v: _Vars) -> Keys:
+@dataclass(frozen=True, slots=True)
+class _TypedSeats:
+    """Seats per bus type, as the start sees them: a destination set's seats on a
+    pattern in a wave, on a type that has buses there. Asked, not listed: the list
+    would hold every seat variable once per type."""
+
+    seats: Container[tuple[frozenset[str], int, int]]
+    buses: Container[tuple[int, int, int]]
+
+    def __contains__(self, key: object) -> bool:
+        q, pi, w, t = cast(tuple[frozenset[str], int, int, int], key)
+        return (q, pi, w) in self.seats and (pi, w, t) in self.buses
+
+
+def _keys(v: _Vars) -> Keys:
     """The model's variables as the constructed start sees them: seats per bus type."""
-    typed = {(q, pi, w, t) for q, pi, w in v.g for t in range(len(p.kinds))
-             if (pi, w, t) in v.y}
-    return Keys(v.y, typed, v.r, v.f)
+    return Keys(v.y, _TypedSeats(v.g, v.y), v.r, v.f)
 
 
 def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[int, int]]:
@@ -224,7 +236,7 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[in
     it leaves per demand. With trains, the cheaper of two starts: one sends by rail
     only the riders a train saves money on, counting buses full, the other everyone
     it can (buses to thin flows run far from full)."""
-    keys = _keys(p, v)
+    keys = _keys(v)
     starts = [construct(p, keys)] + ([construct(p, keys, rail_first=True)] if p.rails else [])
     start, left = min(starts, key=lambda sl: _start_cost(p, *sl))
     _add_hint(model, v, start, left)
