@@ -135,6 +135,25 @@ def test_a_journey_reaches_its_stops_as_its_first_legs_alone_do(
     assert rules.timeline(clock, legs[:-1], drivers) == rules.timeline(clock, legs, drivers)[:-1]
 
 
+@given(st.integers(0, 24 * H - 1),
+       st.lists(st.tuples(st.integers(0, 30 * H), st.sampled_from([0, 10, 20, 30])),
+                min_size=1, max_size=4),
+       st.lists(st.lists(st.tuples(st.integers(0, 3 * H), st.sampled_from([0, 10, 20])),
+                         min_size=1, max_size=3), min_size=1, max_size=4),
+       st.sampled_from([1, 2]), st.booleans(), st.booleans())
+def test_journeys_resumed_from_a_shared_beginning_arrive_as_if_driven_afresh(
+        clock: int, shared: list[tuple[int, int]], tails: list[list[tuple[int, int]]],
+        drivers: int, ban: bool, daily: bool) -> None:
+    """Journeys that begin alike resume where the first one's legs ended; each arrives
+    as it does on rules that never drove anything before."""
+    policy = Policy(night_driving_ban=ban, daily_driving_limit=daily)
+    rules = DrivingRules.of(policy)
+    journeys = [shared, *(shared + tail for tail in tails), *(shared[:1] + t for t in tails)]
+    resumed = [rules.timeline(clock, legs, drivers) for legs in journeys]
+    assert resumed == [DrivingRules.of(policy).timeline(clock, legs, drivers)
+                       for legs in journeys]
+
+
 def test_check_accepts_etas_the_rules_give_although_shorter_legs_rest_later() -> None:
     """A trip of the 1,000,000-worker plan: 917 min to the first drop-off and 4 to the
     second, two drivers, leaving 06:10. The rules give 947 and 971; on the check's

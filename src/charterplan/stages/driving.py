@@ -71,6 +71,12 @@ class _Driver:
         return sum(max(0, min(b, end) - max(a, start)) for a, b in self.log)
 
 
+_Journey = tuple[int, int, tuple[tuple[tuple[tuple[int, int], ...], int, int, int], ...],
+                 tuple[int, ...]]
+"""A journey at a leg's end: the minute, the driver at the wheel, each driver's (log,
+spell, total, off), and the arrivals so far."""
+
+
 @dataclass(frozen=True, slots=True)
 class DrivingRules:
     """The rules in whole minutes; ``None`` switches a rule off."""
@@ -89,6 +95,13 @@ class DrivingRules:
     """Memo of :meth:`offsets`. The rules live as long as one plan's context, so it
     holds that plan's routes only; a global cache of fixed size overflowed at a
     province's patterns (ten hubs) and lost most hits."""
+    _after: dict[tuple[int, tuple[Leg, ...], int], _Journey] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
+    """Where a journey stands at the end of each leg it drove (:meth:`_drive`)."""
+    latest: dict[tuple[object, ...], int] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
+    """Memo of :func:`charterplan.stages.routes.latest_slot` by the journey up to the
+    last stop asked about, kept here to live as long as :attr:`_offsets`."""
 
     def __reduce__(self) -> tuple[type[DrivingRules], tuple[object, ...]]:
         """Pickled (for a worker process) without the memo, which starts afresh there."""
@@ -168,12 +181,23 @@ class DrivingRules:
         return min(room, self._budget(driver, now))
 
     def _drive(self, start: int, legs: tuple[Leg, ...], drivers: int) -> list[int]:
-        crew = [_Driver() for _ in range(max(1, drivers))]
-        at_wheel = 0
-        now = start
-        arrivals: list[int] = []
-        for minutes, dwell in legs:
-            left = minutes
+        """Drive ``legs`` from clock minute ``start``; the minutes to each leg's end.
+
+        The journey resumes from the longest beginning of it already driven from
+        ``start`` (:attr:`_after`): routes to two or three nearby employers share the
+        long first leg, which is most of the driving."""
+        done = next((k for k in range(len(legs) - 1, 0, -1)
+                     if (start, legs[:k], drivers) in self._after), 0)
+        if done:
+            now, at_wheel, saved, arrivals = self._after[start, legs[:done], drivers]
+            crew = [_Driver(list(log), spell, total, off) for log, spell, total, off in saved]
+        else:
+            now, at_wheel, arrivals = start, 0, ()
+            crew = [_Driver() for _ in range(max(1, drivers))]
+        for n in range(done, len(legs)):
+            if n:
+                now += legs[n - 1][1]  # the dwell at the stop before
+            left = legs[n][0]
             while left > 0:
                 clock = now % DAY
                 if self.ban is not None and _within(clock, *self.ban):
@@ -196,8 +220,9 @@ class DrivingRules:
                 now += step
                 driver.off = now
                 left -= step
-            arrivals.append(now)
-            now += dwell
+            arrivals = (*arrivals, now)
+            self._after[start, legs[:n + 1], drivers] = (now, at_wheel, tuple(
+                (tuple(d.log), d.spell, d.total, d.off) for d in crew), arrivals)
         return [a - start for a in arrivals]
 
     def _relief(self, crew: list[_Driver], at_wheel: int, now: int) -> int | None:
