@@ -61,27 +61,43 @@ def neighbours(context: Context, dests: list[str]) -> nx.Graph:
     return graph
 
 
-def _days(context: Context, dests: list[str], units: list[Unit]) -> (
-        dict[str, NDArray[np.float64]]):
-    """Each destination's riders spread over the days they may travel: a unit's seats
-    evenly over the days from its earliest departure to its first deadline."""
-    horizon = 1 + max(max(by for _, by in u.deadlines) for u in units) // DAY
-    spread = {d: np.zeros(horizon) for d in dests}
-    for unit in units:
-        first = unit.earliest // DAY
-        last = max(first, min(by for _, by in unit.deadlines) // DAY)
-        share = unit.size / len(unit.destinations) / (last - first + 1)
-        for dest in unit.destinations:
-            spread[dest][first:last + 1] += share
-    return spread
+@dataclass(frozen=True)
+class _Sharing:
+    """Who could share a bus among a hub's destinations: ``near[i, j]``, for neighbours
+    ``i`` and ``j``, the riders of each who may travel on a common day (0 for others),
+    and ``when[i]`` the mean day ``i``'s riders may travel on; ``pos`` a destination's
+    row. A unit's seats are spread evenly over the days from its earliest departure
+    to its first deadline."""
+
+    pos: dict[str, int]
+    near: NDArray[np.float64]
+    when: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, dests: list[str], graph: nx.Graph, units: list[Unit]) -> _Sharing:
+        pos = {d: i for i, d in enumerate(dests)}
+        horizon = 1 + max(max(by for _, by in u.deadlines) for u in units) // DAY
+        spread = np.zeros((len(dests), horizon))
+        for unit in units:
+            first = unit.earliest // DAY
+            last = max(first, min(by for _, by in unit.deadlines) // DAY)
+            share = unit.size / len(unit.destinations) / (last - first + 1)
+            for dest in unit.destinations:
+                spread[pos[dest], first:last + 1] += share
+        near = np.zeros((len(dests), len(dests)))
+        for a, b in graph.edges:
+            near[pos[a], pos[b]] = near[pos[b], pos[a]] = np.minimum(
+                spread[pos[a]], spread[pos[b]]).sum()
+        when = spread @ np.arange(horizon) / np.maximum(spread.sum(axis=1), 1e-9)
+        return cls(pos, near, when)
 
 
-def _split(context: Context, dests: list[str], limit: int, graph: nx.Graph,
-           days: dict[str, NDArray[np.float64]]) -> list[list[str]]:
+def _split(context: Context, dests: list[str], limit: int, sharing: _Sharing) -> (
+        list[list[str]]):
     """Halve destinations until each piece has at most ``limit``: in the order (north to
     south, west to east, or by when their riders travel) whose halves keep together
     the most riders who could share a bus — for each pair of neighbours, those of each
-    who may travel on a common day.
+    who may travel on a common day (:class:`_Sharing`).
 
     Within a city every employer is every other's neighbour, and only time tells who
     may share; across a province, place does. (Pieces sized to whole limits — six in
@@ -92,10 +108,8 @@ def _split(context: Context, dests: list[str], limit: int, graph: nx.Graph,
     index = context.places.index
     lat = np.asarray([context.places.lat[index[d]] for d in dests])
     lon = np.asarray([context.places.lon[index[d]] for d in dests])
-    spread = np.asarray([days[d] for d in dests])
-    when = spread @ np.arange(spread.shape[1]) / np.maximum(spread.sum(axis=1), 1e-9)
-    sharing = np.minimum(spread[:, None, :], spread[None, :, :]).sum(axis=2)
-    near = nx.to_numpy_array(graph, nodelist=dests, weight=None) * sharing
+    rows = [sharing.pos[d] for d in dests]
+    near, when = sharing.near[np.ix_(rows, rows)], sharing.when[rows]
     across = lon * np.cos(np.radians(lat.mean()))
     wider = (lat, across) if np.ptp(lat) >= np.ptp(across) else (across, lat)
     half = len(dests) // 2
@@ -107,8 +121,8 @@ def _split(context: Context, dests: list[str], limit: int, graph: nx.Graph,
 
     # max keeps the first of equals: the wider extent, as before
     order = max((np.lexsort((np.asarray(dests), key)) for key in (*wider, when)), key=kept)
-    return (_split(context, [dests[i] for i in order[:half]], limit, graph, days)
-            + _split(context, [dests[i] for i in order[half:]], limit, graph, days))
+    return (_split(context, [dests[i] for i in order[:half]], limit, sharing)
+            + _split(context, [dests[i] for i in order[half:]], limit, sharing))
 
 Boarding = tuple[frozenset[str], tuple[str, ...]]
 """Boarding tokens of a bus and the pickup points it calls at for them."""
@@ -213,11 +227,11 @@ def build_areas(context: Context, units: tuple[Unit, ...]) -> list[Area]:
         hub_units = by_hub[hub]
         dests = sorted({d for u in hub_units for d in u.destinations})
         graph = neighbours(context, dests)
-        days = _days(context, dests, hub_units)
+        sharing = _Sharing.of(dests, graph, hub_units)
         pieces: list[set[str]] = []
         for component in sorted(nx.connected_components(graph), key=min):
             pieces += [set(p) for p in _split(context, sorted(component),
-                                              policy.max_area_destinations, graph, days)]
+                                              policy.max_area_destinations, sharing)]
         joined = nx.utils.UnionFind(range(len(pieces)))
         piece_of = {d: i for i, piece in enumerate(pieces) for d in piece}
         for unit in hub_units:
