@@ -88,6 +88,25 @@ def test_a_small_bus_is_dissolved_into_the_free_seats_of_two_others(
     assert len({t.departure.date() for t in result.trips}) == days
 
 
+def test_a_small_bus_is_dissolved_onto_full_buses_that_swap_for_larger_ones(
+        base: dict[str, Any]) -> None:
+    """22 riders each for DG1 and DG2 fill a 22-seat coach each, and DG3's 4 riders
+    between them fit on neither, nor does any pair fit on one 24-seat coach; but two
+    of them on each full coach, swapped for a 24-seat one, cost less than their own."""
+    _add_dg3(base)
+    base["bus_types"].append({"id": "C49", "seats": 49, "fixed_cost": 2300,
+                              "cost_per_km": 7.5, "available_per_day": 5})
+    riders = (_riders("DG1", 22, "2020-02-20", "2020-02-21")
+              + _riders("DG2", 22, "2020-02-20", "2020-02-21")
+              + _riders("DG3", 4, "2020-02-20", "2020-02-21"))
+    apart = _plan(base, riders, share_buses_across_areas=False)
+    assert sorted(t.vehicle_type for t in apart.trips) == ["C45", "C45", "C45"]
+    result = _plan(base, riders)
+    assert sorted((t.vehicle_type, len(t.passengers)) for t in result.trips) == [
+        ("C49", 24), ("C49", 24)]
+    assert result.summary.total_cost < apart.summary.total_cost
+
+
 def _bus(name: str, hub: str, kind: str = "K", *workers: str) -> SimpleNamespace:
     return SimpleNamespace(area=name, hub=hub, kind=kind, day=0,
                            units=[SimpleNamespace(workers=workers or (f"{name}-w",))])

@@ -215,45 +215,59 @@ class _Hub:
     def _spread(self, buses: list[Bus], cost: list[float], stops: list[frozenset[str]],
                 seats: list[int], alive: list[int], a: int) -> None:
         """Dissolve bus ``a`` if each of its units fits on another bus of a day the unit
-        may leave on (on that bus's type, its route extended to the unit's drop-offs)
-        and that costs less than ``a``; each unit goes where it adds least, the larger
-        units first."""
+        may leave on (its route extended to the unit's drop-offs, its type kept or
+        swapped for a larger one with a vehicle left that day) and that costs less than
+        ``a``; each unit goes where it adds least, the larger units first.
+
+        Buses leave nearly full, so a few riders whose companions all left earlier
+        would otherwise ride a coach of their own: at 100,000 workers 213 buses of at
+        most four riders cost 4.5 % of the plan. A 22-seat coach that becomes a 24-seat
+        one for two of them costs an eighth of a bus of their own."""
         most = self.context.request.policy.max_dropoffs_per_bus
         days = [self.days([u]) for u in buses[a].units]
-        spare = {j: buses[j].capacity - seats[j] for j in alive
-                 if j != a and any(buses[j].day in d for d in days)}
-        if sum(spare.values()) < seats[a]:
+        hosts = [j for j in alive if j != a and any(buses[j].day in d for d in days)]
+        if sum(self.most_seats - seats[j] for j in hosts) < seats[a]:
             return
-        trial: dict[int, tuple[Bus, float, frozenset[str]]] = {}  # bus, cost, drop-offs
+        trial: dict[int, tuple[Bus, float, frozenset[str], int]] = {}  # bus, cost, stops, load
+        swapped: list[tuple[str, str, int]] = []  # (from type, to type, day), to undo
         extra = 0.0
         for unit, on in sorted(zip(buses[a].units, days, strict=True),
                                key=lambda pair: -pair[0].size):
-            best: tuple[float, int, tuple[Bus, float, frozenset[str]]] | None = None
-            for j, free in spare.items():
-                if free < unit.size or buses[j].day not in on:
-                    continue
-                host, host_cost, host_stops = trial.get(j, (buses[j], cost[j], stops[j]))
+            best: tuple[float, int, tuple[Bus, float, frozenset[str], int]] | None = None
+            for j in hosts:
+                host, host_cost, host_stops, load = trial.get(
+                    j, (buses[j], cost[j], stops[j], seats[j]))
                 union = host_stops | set(unit.destinations)
-                if len(union) > most:
+                if (load + unit.size > self.most_seats or buses[j].day not in on
+                        or len(union) > most):
                     continue
-                bus = self.joined(host, [unit], buses[j].capacity - free + unit.size,
-                                  tuple(sorted(union)), keep_kind=True)
+                bus = self.joined(host, [unit], load + unit.size, tuple(sorted(union)),
+                                  keep_kind=load + unit.size <= host.capacity)
                 if bus is not None:
                     price = _cost(self.by_id[bus.kind], bus.pattern)
                     if best is None or price - host_cost < best[0]:
-                        best = (price - host_cost, j, (bus, price, union))
-            if best is None:
+                        best = (price - host_cost, j, (bus, price, union, load + unit.size))
+            if best is None or extra + best[0] >= cost[a] - 1e-6:
+                self._undo(swapped)
                 return
             extra += best[0]
-            trial[best[1]] = best[2]
-            spare[best[1]] -= unit.size
-        if extra >= cost[a] - 1e-6:
-            return
-        for j, (bus, price, drops) in trial.items():
-            buses[j], cost[j], stops[j] = bus, price, drops
-            seats[j] = bus.capacity - spare[j]
+            j, (bus, _, _, _) = best[1], best[2]
+            before = trial.get(j, (buses[j],))[0]
+            if bus.kind != before.kind:
+                self.used[before.kind, bus.day] -= 1
+                self.used[bus.kind, bus.day] += 1
+                swapped.append((before.kind, bus.kind, bus.day))
+            trial[j] = best[2]
+        for j, (bus, price, drops, load) in trial.items():
+            buses[j], cost[j], stops[j], seats[j] = bus, price, drops, load
         self.used[buses[a].kind, buses[a].day] -= 1
         alive.remove(a)
+
+    def _undo(self, swapped: list[tuple[str, str, int]]) -> None:
+        """Give back the vehicles a dissolving that failed had swapped."""
+        for old, new, day in reversed(swapped):
+            self.used[new, day] -= 1
+            self.used[old, day] += 1
 
 
 def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
