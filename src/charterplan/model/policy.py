@@ -80,8 +80,9 @@ class Policy(BaseModel):
         True, description="After the areas are solved, two buses of one hub become one, "
         "on the day of either, where a bus can take both loads on a valid drop-off route "
         "in every rider's window and that costs less; then a bus whose riders fit in the "
-        "free seats of others, on days they may leave on, is dissolved (areas are solved "
-        "apart, so their half-empty buses to nearby employers would otherwise all run).",
+        "free seats of others (or in those of a larger type a full bus swaps for), on "
+        "days they may leave on, is dissolved (areas are solved apart, so their "
+        "half-empty buses to nearby employers would otherwise all run).",
     )
     time_limit_s: float = Field(
         120.0, gt=0,

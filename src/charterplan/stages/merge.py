@@ -1,6 +1,7 @@
 """Sharing buses across areas: two buses of one hub whose riders fit on one bus, one
 route and one departure become that bus; a bus whose riders fit in the free seats of
-others, on days they may leave on, is dissolved.
+others (or in the seats of a larger type they swap for), on days they may leave on, is
+dissolved.
 
 Areas keep the assignment model small (at most ``max_area_destinations`` employers
 each), so the model never sees that a half-empty bus of one area could take the
@@ -20,9 +21,10 @@ shortest route over their drop-offs, on the day of one of the two — while
   merged);
 
 and repeats until no merge saves anything. Then, the emptiest first, a bus is
-dissolved if each of its units fits in the free seats of another bus, of any day the
-unit may leave on (on that bus's type, its route extended to the unit's drop-off
-under the same rules), and the extensions cost less than the bus. Buses with pickup
+dissolved if each of its units fits on another bus, of any day the unit may leave on
+(in its free seats, or on a larger type with a vehicle left that day; its route
+extended to the unit's drop-off under the same rules), and the extensions cost less
+than the bus. Buses with pickup
 points and feeders are left as they are. The merged bus keeps the area and wave of the
 bus whose day it takes, so it may join that area's convoy. Fewer buses never need
 more slots or staff, yet a merged bus has a narrower window:
