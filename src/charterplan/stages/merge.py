@@ -134,11 +134,13 @@ class _Hub:
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus)))
 
     def joined(self, a: Bus, units: Sequence[Unit], load: int, stops: tuple[str, ...],
-               freed: tuple[str, int] | None = None, keep_kind: bool = False) -> Bus | None:
+               freed: tuple[str, int] | None = None, keep_kind: bool = False,
+               below: float = float("inf")) -> Bus | None:
         """Bus ``a`` taking ``units`` as well (``load`` seats in all), on its day, to
         ``stops`` (all their drop-offs), or None. The type may change to one with a bus
         left that day, counting the bus (type, day) ``freed`` by the change; with
-        ``keep_kind`` it may not."""
+        ``keep_kind`` it may not. None too when it would cost ``below`` or more: the
+        windows, the dear part, are checked only for a bus worth having."""
         if load > (a.capacity if keep_kind else self.most_seats):
             return None
         route = self.route(stops)
@@ -151,6 +153,8 @@ class _Hub:
         if not free:
             return None
         kind = min(free, key=lambda k: (_cost(k, route), k.id))
+        if _cost(kind, route) >= below:
+            return None
         bus = Bus(area=a.area, hub=a.hub, kind=kind.id, capacity=kind.capacity, wave=a.wave,
                   day=a.day, pattern=route, units=[*a.units, *units])
         return bus if _window(self.context, bus, route) else None
@@ -243,8 +247,11 @@ class _Hub:
                 if (load + unit.size > self.most_seats or buses[j].day not in on
                         or len(union) > most):
                     continue
+                # worth trying only if cheaper than the best host so far and than ``a``
+                limit = min(best[0] if best else float("inf"), cost[a] - extra)
                 bus = self.joined(host, [unit], load + unit.size, tuple(sorted(union)),
-                                  keep_kind=load + unit.size <= host.capacity)
+                                  keep_kind=load + unit.size <= host.capacity,
+                                  below=host_cost + limit)
                 if bus is not None:
                     price = _cost(self.by_id[bus.kind], bus.pattern)
                     if best is None or price - host_cost < best[0]:
