@@ -71,10 +71,10 @@ class Policy(BaseModel):
         8, ge=1, le=30,
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small. More lets buses be "
-        "shared among more nearby employers, in more time: 8 plans a county about 2 % "
-        "cheaper than 3 in 1.5 times the time; for a province of 100,000 workers with "
-        "thin flows to many employers, 12 costs 1.5 % less than 8 in 1.7 times the time "
-        "and 16 2.3 % less in 2.5 times (benchmarks/RESULTS.md).",
+        "shared among more nearby employers, in more time: 8 plans a county about 1 % "
+        "cheaper than 3 in 1.2 times the time; for a province of 100,000 workers with "
+        "thin flows to many employers, 12 costs 1 % less than 8 in 1.5 times the time "
+        "and 16 1.5 % less in 2 times (benchmarks/RESULTS.md).",
     )
     share_buses_across_areas: bool = Field(
         True, description="After the areas are solved, two buses of one hub become one, "
