@@ -24,12 +24,11 @@ and repeats until no merge saves anything. Then, the emptiest first, a bus is
 dissolved if each of its units fits on another bus, of any day the unit may leave on
 (in its free seats, or on a larger type with a vehicle left that day; its route
 extended to the unit's drop-off under the same rules), and the extensions cost less
-than the bus. Buses with pickup
-points and feeders are left as they are. The merged bus keeps the area and wave of the
-bus whose day it takes, so it may join that area's convoy. Fewer buses never need
-more slots or staff, yet a merged bus has a narrower window:
-:func:`charterplan.pipeline.plan` keeps the plan without merges if the timetable would
-leave anybody more.
+than the bus. Buses with pickup points and feeders are left as they are. The merged
+bus keeps the area and wave of the bus whose day it takes, so it may join that area's
+convoy. Fewer buses never need more slots or staff, yet a merged bus has a narrower
+window: :func:`charterplan.pipeline.plan` keeps the plan without merges if the
+timetable would leave anybody more.
 """
 
 from __future__ import annotations
@@ -259,14 +258,14 @@ class _Hub:
             if best is None or extra + best[0] >= cost[a] - 1e-6:
                 self._undo(swapped)
                 return
-            extra += best[0]
-            j, (bus, _, _, _) = best[1], best[2]
-            before = trial.get(j, (buses[j],))[0]
+            added, j, taken = best
+            extra += added
+            bus, before = taken[0], trial.get(j, (buses[j],))[0]
             if bus.kind != before.kind:
                 self.used[before.kind, bus.day] -= 1
                 self.used[bus.kind, bus.day] += 1
                 swapped.append((before.kind, bus.kind, bus.day))
-            trial[j] = best[2]
+            trial[j] = taken
         for j, (bus, price, drops, load) in trial.items():
             buses[j], cost[j], stops[j], seats[j] = bus, price, drops, load
         self.used[buses[a].kind, buses[a].day] -= 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 from charterplan.geo import to_units
 from charterplan.solvers.routing import RoutingProblem, solve_routes
@@ -42,15 +42,6 @@ class Pattern:
     legs: tuple[Leg, ...]
     drivers: int
     rules: DrivingRules
-    _latest: dict[tuple[SlotGrid, tuple[tuple[str, int], ...], int], int] = field(
-        default_factory=dict, compare=False, hash=False, repr=False)
-    """Memo of :func:`latest_slot` for this pattern (which lives as long as the plan's
-    context, where a global cache of fixed size overflowed at a province's patterns)."""
-
-    def __reduce__(self) -> tuple[type[Pattern], tuple[object, ...]]:
-        """Pickled (for a worker process) without the memo, which starts afresh there."""
-        return (Pattern, tuple(getattr(self, f.name) for f in fields(self) if f.compare))
-
     @property
     def key(self) -> frozenset[str]:
         """Drop-offs and boarding tokens: a unit whose key is a subset may ride."""
@@ -189,18 +180,14 @@ def latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: Sequence[tuple[str,
     route to one employer, then to two or three more, asked for the first one's
     deadline. An area of 16 employers asks a tenth of a million questions, fewer than
     half of them different journeys."""
-    key = (grid, tuple(deadlines), cap)
-    found = pattern._latest.get(key)
+    index = tuple(pattern.calls.index(stop) for stop, _ in deadlines)
+    legs = pattern.legs[:max(index) + 1]
+    times = tuple(zip(index, (by for _, by in deadlines), strict=True))
+    journey = (grid, legs, pattern.drivers, times, cap)
+    found = pattern.rules.latest.get(journey)
     if found is None:
-        index = tuple(pattern.calls.index(stop) for stop, _ in deadlines)
-        legs = pattern.legs[:max(index) + 1]
-        times = tuple(zip(index, (by for _, by in deadlines), strict=True))
-        journey = (grid, legs, pattern.drivers, times, cap)
-        found = pattern.rules.latest.get(journey)
-        if found is None:
-            found = pattern.rules.latest[journey] = _latest_slot(
-                pattern.rules, grid, legs, pattern.drivers, times, cap)
-        pattern._latest[key] = found
+        found = pattern.rules.latest[journey] = _latest_slot(
+            pattern.rules, grid, legs, pattern.drivers, times, cap)
     return found
 
 
