@@ -247,7 +247,7 @@ class _Hub:
                         or len(union) > most):
                     continue
                 # worth trying only if cheaper than the best host so far and than ``a``
-                limit = min(best[0] if best else float("inf"), cost[a] - extra)
+                limit = min(best[0] if best else float("inf"), cost[a] - extra - 1e-6)
                 bus = self.joined(host, [unit], load + unit.size, tuple(sorted(union)),
                                   keep_kind=load + unit.size <= host.capacity,
                                   below=host_cost + limit)
@@ -255,7 +255,7 @@ class _Hub:
                     price = _cost(self.by_id[bus.kind], bus.pattern)
                     if best is None or price - host_cost < best[0]:
                         best = (price - host_cost, j, (bus, price, union, load + unit.size))
-            if best is None or extra + best[0] >= cost[a] - 1e-6:
+            if best is None:
                 self._undo(swapped)
                 return
             added, j, taken = best
