@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
 from charterplan.stages.context import HUB_TOKEN, NEVER, Context, pickup_token
@@ -59,6 +59,13 @@ class Unit:
     pickups: tuple[str, ...] = ()
     boarding: frozenset[str] = frozenset({HUB_TOKEN})
     rail: tuple[RailOption, ...] = ()
+    destinations: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Distinct destinations of the unit, sorted, as ``deadlines`` lists them (kept,
+    not derived on each use: the merge stage asks millions of times at a province's
+    scale)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "destinations", tuple(dest for dest, _ in self.deadlines))
 
     @property
     def key(self) -> frozenset[str]:
@@ -69,11 +76,6 @@ class Unit:
     def size(self) -> int:
         """Seats the unit needs."""
         return len(self.workers)
-
-    @property
-    def destinations(self) -> tuple[str, ...]:
-        """Distinct destinations of the unit, sorted."""
-        return tuple(dest for dest, _ in self.deadlines)
 
 
 def feeder_route(context: Context, hub: str, station: str) -> Pattern:
