@@ -15,6 +15,7 @@ from charterplan.check import check_plan
 from charterplan.errors import RequestError
 from charterplan.io.request import parse_roads
 from charterplan.pipeline import plan
+from charterplan.stages.context import build_context
 from tests.conftest import worker
 
 
@@ -78,3 +79,14 @@ def test_the_command_line_plans_and_checks_with_a_road_table(
     checked = subprocess.run([*run, "check", "input.json", "out/plan.json", "--roads",
                               "roads.csv"], cwd=tmp_path, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_remembered_pair_reads_as_the_matrix_does(base: dict[str, Any]) -> None:
+    """Routes ask ``Places.km`` pair by pair; it gives what the matrix gives, measured
+    roads and their reverse included, asked once or again."""
+    places = build_context(_request(base, [{"from": "XH", "to": "CS", "km": 700.0}])).places
+    ids = ["XH", "CS", "DG1", "DG2"]
+    matrix = places.road_km(ids, ids)
+    for _ in range(2):
+        assert [[places.km(a, b) for b in ids] for a in ids] == matrix.tolist()
+    assert places.km("CS", "XH") == 700.0

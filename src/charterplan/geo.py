@@ -73,6 +73,16 @@ class Places:
             self.measured[origin, target] = (km, minutes)
         for origin, target, km, minutes in measured:
             self.measured.setdefault((target, origin), (km, minutes))
+        self._pairs: dict[tuple[str, str], float] = {}
+
+    def km(self, origin: str, target: str) -> float:
+        """Road km from ``origin`` to ``target``, as :meth:`road_km` gives it, remembered:
+        routes of a few stops ask for the same pairs over and over, and a matrix call
+        costs more than the arithmetic."""
+        found = self._pairs.get((origin, target))
+        if found is None:
+            found = self._pairs[origin, target] = float(self.road_km([origin], [target])[0, 0])
+        return found
 
     def road_km(self, origins: list[str], targets: list[str]) -> NDArray[np.float64]:
         """Road km matrix (great circle × road factor, or measured), origins by rows."""

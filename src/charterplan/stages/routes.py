@@ -83,15 +83,11 @@ class Pattern:
         """Road km each boarding place (hub, pickup point) rides beyond the direct road,
         to the farthest-detoured drop-off: the worst a rider boarding there suffers."""
         path = [self.hub, *self.calls]
-        legs = [float(k) for k in context.places.road_km(path[:-1], path[1:]).diagonal()]
-        along = [0.0, *itertools.accumulate(legs)]
+        km = context.places.km
+        along = [0.0, *itertools.accumulate(km(a, b) for a, b in itertools.pairwise(path))]
         drops = range(len(self.pickups) + 1, len(path))
-        worst = []
-        for i in range(len(self.pickups) + 1):
-            direct = context.places.road_km([path[i]], [path[j] for j in drops])[0]
-            worst.append(max(along[j] - along[i] - float(direct[n])
-                             for n, j in enumerate(drops)))
-        return worst
+        return [max(along[j] - along[i] - km(path[i], path[j]) for j in drops)
+                for i in range(len(self.pickups) + 1)]
 
 
 def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
@@ -103,7 +99,7 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
     if found is not None:
         return found
     path = [hub, *pickups, *stops, hub]
-    km = [float(k) for k in context.places.road_km(path[:-1], path[1:]).diagonal()]
+    km = [context.places.km(a, b) for a, b in itertools.pairwise(path)]
     pause = context.request.policy.stop_minutes
     calls = len(pickups) + len(stops)
     legs = tuple((context.leg_minutes(path[i], path[i + 1], k), pause if i < calls else 0)
@@ -132,7 +128,7 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tupl
     # matrix each, which dominated the merge stage at a province's scale
     picks, drops = sorted(pickups), sorted(stops)
     nodes = [hub, *picks, *drops]
-    km = context.places.road_km(nodes, nodes).tolist()
+    km = [[context.places.km(a, b) for b in nodes] for a in nodes]
     orders = [(p, d) for p in itertools.permutations(range(1, len(picks) + 1))
               for d in itertools.permutations(range(len(picks) + 1, len(nodes)))]
     lengths = [sum(km[a][b] for a, b in itertools.pairwise((0, *p, *d, 0)))
