@@ -3,6 +3,7 @@ allows it (``policy.share_buses_across_areas``)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,6 +12,10 @@ import pytest
 from charterplan import parse_request, pipeline, plan
 from charterplan.check import check_plan
 from charterplan.model import Plan, Reason, Unassigned
+from charterplan.stages import merge
+from charterplan.stages.context import DAY, build_context
+from charterplan.stages.eligibility import screen
+from charterplan.stages.packing import Bus
 from charterplan.stages.timetable import Timetable
 from tests.conftest import worker
 
@@ -144,3 +149,42 @@ def test_the_plan_goes_unmerged_when_mixing_would_overuse_a_fleet(
     """With one bus of type K a day, B's two unmerged buses beside A's merged one would
     need two: the plan goes unmerged, as it strands fewer riders."""
     assert sorted(_timetable_with(monkeypatch, {"K": 1, "L": 2})) == ["A1", "A2", "B1", "B2"]
+
+
+def test_a_small_bus_takes_the_place_of_riders_a_third_bus_can_carry(
+        base: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bus drops at DG1, DG2 and DG3; two riders for E4, a neighbour of all three,
+    ride alone, and 15 riders for E5, near DG3 but 40 km from E4, ride a bus of their
+    own. No bus can take E4's riders as it is, but the six of DG2 or DG3 can move to
+    E5's bus, and E4's two take their place: two buses instead of three."""
+    _add_dg3(base)
+    base["destinations"] += [
+        {"id": "E4", "name": "东莞五金厂", "city": "东莞市", "province": "广东省",
+         "lat": 23.200, "lon": 113.800},
+        {"id": "E5", "name": "东莞纺织厂", "city": "东莞市", "province": "广东省",
+         "lat": 22.800, "lon": 113.810}]
+    base["workers"] = [r for d, n in (("DG1", 8), ("DG2", 6), ("DG3", 6), ("E4", 2), ("E5", 15))
+                       for r in _riders(d, n, "2020-02-20", "2020-02-21")]
+    context = build_context(parse_request(base))
+    units = screen(context).units
+
+    def bus(*dests: str) -> Bus:
+        on = [u for u in units if u.destinations[0] in dests]
+        kind = context.request.bus_types[0]
+        return Bus(area=dests[0], hub="XH", kind=kind.id, capacity=kind.capacity, wave=0,
+                   day=on[0].earliest // DAY, units=on,
+                   pattern=merge._route(context, "XH", tuple(sorted(dests))))
+
+    three = [bus("DG1", "DG2", "DG3"), bus("E4"), bus("E5")]
+    # without the hand-over, nothing merges
+    with monkeypatch.context() as patch:
+        patch.setattr(merge._Hub, "_relay", lambda *args: None)
+        assert len(merge.merge_buses(context, [bus("DG1", "DG2", "DG3"), bus("E4"),
+                                               bus("E5")])) == 3
+    two = merge.merge_buses(context, three)
+    drops = sorted((b.load, merge._stops(b)) for b in two)
+    assert [load for load, _ in drops] == [16, 21]
+    (_, near_e4), (_, near_e5) = drops
+    assert "E4" in near_e4 and "E5" in near_e5 and len(near_e4) == 3 and len(near_e5) == 2
+    assert sum(merge._Hub(context, "XH", two, defaultdict(int)).own_cost(b) for b in two) < sum(
+        merge._Hub(context, "XH", three, defaultdict(int)).own_cost(b) for b in three)

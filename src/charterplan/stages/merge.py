@@ -24,18 +24,21 @@ and repeats until no merge saves anything. Then, the emptiest first, a bus is
 dissolved if each of its units fits on another bus, of any day the unit may leave on
 (in its free seats, or on a larger type with a vehicle left that day; its route
 extended to the unit's drop-off under the same rules), and the extensions cost less
-than the bus. Buses with pickup points and feeders are left as they are. The merged
-bus keeps the area and wave of the bus whose day it takes, so it may join that area's
-convoy. Fewer buses never need more slots or staff, yet a merged bus has a narrower
-window: :func:`charterplan.pipeline.plan` keeps the plan without merges if the
-timetable would leave anybody more.
+than the bus. A unit no bus can take as it is may take the place of a host's riders
+to one drop-off, whom a third bus takes (one going there already, or with a drop-off
+to spare nearby), under the same rules for both. Buses with pickup points and
+feeders are left as they are. The merged bus keeps the area and wave of the bus whose
+day it takes, so it may join that area's convoy. Fewer buses never need more slots or
+staff, yet a merged bus has a narrower window: :func:`charterplan.pipeline.plan` keeps
+the plan without merges if the timetable would leave anybody more.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 import networkx as nx
 
@@ -49,6 +52,11 @@ from charterplan.stages.routes import Pattern, best_route
 from charterplan.stages.timetable import first_and_last_slot
 
 __all__ = ["merge_buses"]
+
+_Trial = tuple[Bus, float, frozenset[str], int]
+"""A bus as a dissolving would change it: the bus, its cost, drop-offs and seats taken."""
+_Entry = tuple[int, Bus, float, frozenset[str], int]
+"""A bus's place in the hub's list, then its :data:`_Trial`."""
 
 
 def _stops(bus: Bus) -> tuple[str, ...]:
@@ -104,6 +112,11 @@ class _Hub:
         self.used = used
         self.most_seats = max((k.capacity for k in self.kinds), default=0)
         self.routes: dict[tuple[str, ...], Pattern | None] = {}
+        self._near: dict[frozenset[str], frozenset[str]] = {}
+        self._prices: dict[tuple[str | int, frozenset[str]], float | None] = {}
+        # the riders of the cluster's bus j by drop-off, with the bus they describe
+        self._by_drop: dict[int, tuple[Bus, dict[str, tuple[
+            int, frozenset[str], frozenset[str], range]]]] = {}
 
     def route(self, stops: tuple[str, ...]) -> Pattern | None:
         """The shortest route over ``stops`` if they make a valid pattern: at most
@@ -222,7 +235,8 @@ class _Hub:
         """Dissolve bus ``a`` if each of its units fits on another bus of a day the unit
         may leave on (its route extended to the unit's drop-offs, its type kept or
         swapped for a larger one with a vehicle left that day) and that costs less than
-        ``a``; each unit goes where it adds least, the larger units first.
+        ``a``; each unit goes where it adds least, the larger units first, and a unit
+        that fits nowhere as it is goes where a hand-over makes room (:meth:`_relay`).
 
         Buses leave nearly full, so a few riders whose companions all left earlier
         would otherwise ride a coach of their own: at 100,000 workers 213 buses of at
@@ -233,16 +247,30 @@ class _Hub:
         hosts = [j for j in alive if j != a and any(buses[j].day in d for d in days)]
         if sum(self.most_seats - seats[j] for j in hosts) < seats[a]:
             return
-        trial: dict[int, tuple[Bus, float, frozenset[str], int]] = {}  # bus, cost, stops, load
+        trial: dict[int, _Trial] = {}
+
+        def view(j: int) -> _Trial:
+            return trial.get(j, (buses[j], cost[j], stops[j], seats[j]))
+
         swapped: list[tuple[str, str, int]] = []  # (from type, to type, day), to undo
+
+        def take(moves: dict[int, _Trial]) -> None:
+            for j, taken in moves.items():
+                bus, before = taken[0], view(j)[0]
+                if bus.kind != before.kind:
+                    self.used[before.kind, bus.day] -= 1
+                    self.used[bus.kind, bus.day] += 1
+                    swapped.append((before.kind, bus.kind, bus.day))
+                trial[j] = taken
+
         extra = 0.0
         for unit, on in sorted(zip(buses[a].units, days, strict=True),
                                key=lambda pair: -pair[0].size):
-            best: tuple[float, int, tuple[Bus, float, frozenset[str], int]] | None = None
+            best: tuple[float, int, _Trial] | None = None
+            mine = frozenset(unit.destinations)
             for j in hosts:
-                host, host_cost, host_stops, load = trial.get(
-                    j, (buses[j], cost[j], stops[j], seats[j]))
-                union = host_stops | set(unit.destinations)
+                host, host_cost, host_stops, load = view(j)
+                union = host_stops | mine
                 if (load + unit.size > self.most_seats or buses[j].day not in on
                         or len(union) > most):
                     continue
@@ -255,21 +283,163 @@ class _Hub:
                     price = _cost(self.by_id[bus.kind], bus.pattern)
                     if best is None or price - host_cost < best[0]:
                         best = (price - host_cost, j, (bus, price, union, load + unit.size))
-            if best is None:
+            found = ((best[0], {best[1]: best[2]}) if best is not None else
+                     self._relay(view, alive, a, unit, on, cost[a] - extra - 1e-6))
+            if found is None:
                 self._undo(swapped)
                 return
-            added, j, taken = best
-            extra += added
-            bus, before = taken[0], trial.get(j, (buses[j],))[0]
-            if bus.kind != before.kind:
-                self.used[before.kind, bus.day] -= 1
-                self.used[bus.kind, bus.day] += 1
-                swapped.append((before.kind, bus.kind, bus.day))
-            trial[j] = taken
+            extra += found[0]
+            take(found[1])
         for j, (bus, price, drops, load) in trial.items():
             buses[j], cost[j], stops[j], seats[j] = bus, price, drops, load
         self.used[buses[a].kind, buses[a].day] -= 1
         alive.remove(a)
+
+    def _relay(self, view: Callable[[int], _Trial], alive: list[int], a: int, unit: Unit,
+               on: range, limit: float) -> tuple[float, dict[int, _Trial]] | None:
+        """Room for ``unit`` (of bus ``a``, leaving on a day of ``on``) on a bus whose
+        drop-offs or seats are all taken: that host hands the riders of one of its
+        drop-offs to a third bus, and takes ``unit`` in their place. Returns what the two
+        changes add, when less than ``limit``, and the two buses changed; else None.
+
+        Most small buses left after dissolving at 100,000 workers had a neighbouring
+        host on their day whose three drop-offs were all taken. Hand-overs are priced
+        on their routes first, and timed (the dear part) cheapest first until the next
+        could not be cheaper than one found."""
+        most = self.context.request.policy.max_dropoffs_per_bus
+        mine = frozenset(unit.destinations)
+        by_day: dict[int, list[_Entry]] = defaultdict(list)
+        going: dict[tuple[str, int], list[_Entry]] = defaultdict(list)
+        room: dict[int, list[_Entry]] = defaultdict(list)  # buses with a drop-off free
+        for k in alive:
+            if k != a:
+                entry = (k, *view(k))
+                by_day[entry[1].day].append(entry)
+                for stop in entry[3]:
+                    going[stop, entry[1].day].append(entry)
+                if len(entry[3]) < most:
+                    room[entry[1].day].append(entry)
+        days = sorted(by_day)
+
+        def takers(j: int, drop: str, size: int, goes: frozenset[str], on: range,
+                   ) -> Iterator[_Entry]:
+            """The buses other than ``j`` that drop at ``drop`` on a day of ``on``
+            and have the seats and drop-offs for ``size`` riders to ``goes``."""
+            return (entry for day in days if day in on
+                    for entry in (*going[drop, day], *(
+                        e for e in room[day] if drop not in e[3]
+                        and drop in self._reach(e[3])))
+                    if entry[0] != j and entry[4] + size <= self.most_seats
+                    and len(entry[3] | goes) <= most)
+
+        # what the host's side adds, for hand-overs some bus could take: the host's
+        # new route is the dear part to price, so it is priced only for those
+        hosts: list[tuple[float, int, str]] = []
+        for j, host, host_cost, host_stops, load in (
+                entry for day in days if day in on for entry in by_day[day]):
+            if len(host_stops | mine) <= most and load + unit.size <= self.most_seats:
+                continue  # it could take the unit as it is
+            for drop, (size, goes, rest, leave) in self._drops(j, host).items():
+                if (drop in mine or load - size + unit.size > self.most_seats
+                        or next(takers(j, drop, size, goes, leave), None) is None):
+                    continue
+                kept = self.price(host, load - size + unit.size, rest | mine)
+                if kept is not None and kept - host_cost < limit:
+                    hosts.append((kept - host_cost, j, drop))
+        best: tuple[float, dict[int, _Trial]] | None = None
+        for gave, j, drop in sorted(hosts):
+            bound = best[0] if best else limit
+            if gave >= bound:
+                break
+            size, goes, _, leave = self._drops(j, view(j)[0])[drop]
+            options = []
+            for k, other, other_cost, other_stops, other_load in takers(j, drop, size, goes,
+                                                                        leave):
+                took = self.price(other, other_load + size, other_stops | goes)
+                if took is not None and gave + took - other_cost < bound:
+                    options.append((gave + took - other_cost, k))
+            for added, k in sorted(options):
+                if best is not None and added >= best[0]:
+                    break
+                found = self._hand_over(view(j), view(k), unit, drop,
+                                        best[0] if best else limit)
+                if found is not None:
+                    best = (found[0], {k: found[1], j: found[2]})
+                    break  # the cheapest this host can do
+        return best
+
+    def _drops(self, j: int, bus: Bus) -> dict[str, tuple[int, frozenset[str],
+                                                          frozenset[str], range]]:
+        """For each drop-off of ``bus`` (bus ``j`` of the cluster, perhaps as a trial
+        changes it), its riders' seats, their drop-offs, the drop-offs of the rest, and
+        the days they may all leave on."""
+        if self._by_drop.get(j, (None,))[0] is not bus:
+            split = {}
+            for drop in _stops(bus):
+                moving = [u for u in bus.units if drop in u.destinations]
+                split[drop] = (
+                    sum(u.size for u in moving),
+                    frozenset(d for u in moving for d in u.destinations),
+                    frozenset(d for u in bus.units if drop not in u.destinations
+                              for d in u.destinations),
+                    self.days(moving))
+            self._by_drop[j] = (bus, split)
+        return self._by_drop[j][1]
+
+    def _reach(self, stops: frozenset[str]) -> frozenset[str]:
+        """Where a bus dropping at ``stops`` may drop as well: the stops themselves and
+        the places that neighbour every one of them."""
+        if stops not in self._near:
+            self._near[stops] = frozenset.intersection(
+                *(frozenset(self.graph[d]) | {d} for d in stops))
+        return self._near[stops]
+
+    def price(self, bus: Bus, load: int, stops: frozenset[str]) -> float | None:
+        """What ``bus`` would cost with ``load`` seats taken and ``stops`` for
+        drop-offs, on its type if they fit, else on the cheapest that seats them (vehicles
+        left that day not counted); None if they make no valid pattern or no type seats
+        them."""
+        key = (bus.kind if load <= bus.capacity else load, stops)
+        if key not in self._prices:
+            kinds = [self.by_id[bus.kind]] if load <= bus.capacity else [
+                k for k in self.kinds if k.capacity >= load]
+            route = self.route(tuple(sorted(stops))) if kinds else None
+            self._prices[key] = (None if route is None else
+                                 min(_cost(k, route) for k in kinds))
+        return self._prices[key]
+
+    def _hand_over(self, host: _Trial, other: _Trial, unit: Unit, drop: str,
+                   limit: float) -> tuple[float, _Trial, _Trial] | None:
+        """``other`` taking the riders ``host`` drops at ``drop``, and ``host`` taking
+        ``unit`` instead, each on its day and in every rider's window: what that adds
+        when less than ``limit``, and the two buses; else None."""
+        bus, cost, _, load = host
+        third, third_cost, third_stops, third_load = other
+        moving = [u for u in bus.units if drop in u.destinations]
+        staying = [u for u in bus.units if drop not in u.destinations]
+        size = sum(u.size for u in moving)
+        drops = third_stops | {d for u in moving for d in u.destinations}
+        took = self.joined(third, moving, third_load + size, tuple(sorted(drops)),
+                           keep_kind=third_load + size <= third.capacity,
+                           below=third_cost + limit)
+        if took is None:
+            return None
+        took_cost = _cost(self.by_id[took.kind], took.pattern)
+        # the host may need the type the third bus gave up, or the one it took
+        self.used[third.kind, third.day] -= 1
+        self.used[took.kind, took.day] += 1
+        rest = frozenset(d for u in staying for d in u.destinations) | set(unit.destinations)
+        gave = self.joined(replace(bus, units=staying), [unit], load - size + unit.size,
+                           tuple(sorted(rest)), keep_kind=load - size + unit.size <= bus.capacity,
+                           below=cost + limit - (took_cost - third_cost))
+        self.used[took.kind, took.day] -= 1
+        self.used[third.kind, third.day] += 1
+        if gave is None:
+            return None
+        gave_cost = _cost(self.by_id[gave.kind], gave.pattern)
+        return (took_cost - third_cost + gave_cost - cost,
+                (took, took_cost, drops, third_load + size),
+                (gave, gave_cost, rest, load - size + unit.size))
 
     def _undo(self, swapped: list[tuple[str, str, int]]) -> None:
         """Give back the vehicles a dissolving that failed had swapped."""
