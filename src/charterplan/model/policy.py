@@ -80,7 +80,8 @@ class Policy(BaseModel):
         True, description="After the areas are solved, two buses of one hub become one, "
         "on the day of either, where a bus can take both loads on a valid drop-off route "
         "in every rider's window and that costs less; then a bus whose riders fit in the "
-        "free seats of others (or in those of a larger type a full bus swaps for), on "
+        "free seats of others (or in those of a larger type a full bus swaps for, or "
+        "in the place of a host's riders to one drop-off whom a third bus takes), on "
         "days they may leave on, is dissolved (areas are solved apart, so their "
         "half-empty buses to nearby employers would otherwise all run).",
     )

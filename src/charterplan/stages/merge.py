@@ -321,11 +321,12 @@ class _Hub:
                     room[entry[1].day].append(entry)
         days = sorted(by_day)
 
-        def takers(j: int, drop: str, size: int, goes: frozenset[str], on: range,
+        def takers(j: int, drop: str, size: int, goes: frozenset[str], leave: range,
                    ) -> Iterator[_Entry]:
-            """The buses other than ``j`` that drop at ``drop`` on a day of ``on``
-            and have the seats and drop-offs for ``size`` riders to ``goes``."""
-            return (entry for day in days if day in on
+            """The buses other than ``j``, on a day of ``leave``, that drop at ``drop``
+            or near it with a drop-off to spare, and have the seats and drop-offs for
+            ``size`` riders to ``goes``."""
+            return (entry for day in days if day in leave
                     for entry in (*going[drop, day], *(
                         e for e in room[day] if drop not in e[3]
                         and drop in self._reach(e[3])))
