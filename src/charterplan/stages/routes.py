@@ -90,12 +90,17 @@ class Pattern:
                 for i in range(len(self.pickups) + 1)]
 
 
+RouteMemo = dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern]
+"""Patterns built, by hub, calls and boarding tokens."""
+
+
 def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
-          boarding: frozenset[str] = frozenset()) -> Pattern:
+          boarding: frozenset[str] = frozenset(), memo: RouteMemo | None = None) -> Pattern:
     """The pattern calling at ``pickups`` then ``stops``, in the given orders, from
-    ``hub`` and back."""
+    ``hub`` and back. A new pattern is kept in ``memo`` if given (a caller's trials,
+    dropped with it), else in the context's, which lives as long as the plan."""
     key = (hub, pickups + stops, boarding)
-    found = context.routes.get(key)
+    found = context.routes.get(key) or (memo.get(key) if memo is not None else None)
     if found is not None:
         return found
     path = [hub, *pickups, *stops, hub]
@@ -108,21 +113,22 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
     pattern = Pattern(hub=hub, pickups=pickups, stops=stops, boarding=boarding, km=sum(km),
                       outward_km=outward, legs=legs,
                       drivers=context.rules.drivers_for(outward), rules=context.rules)
-    context.routes[key] = pattern
+    (context.routes if memo is None else memo)[key] = pattern
     return pattern
 
 
 def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
-               boarding: frozenset[str] = frozenset()) -> Pattern:
+               boarding: frozenset[str] = frozenset(), memo: RouteMemo | None = None,
+               ) -> Pattern:
     """The shortest closed route collecting at ``pickups`` and then dropping at ``stops``:
     exact up to 7 drop-offs and 4 pickups; beyond, the pickups in a shortest path towards
     the drop-off nearest the hub, then the drop-offs in a shortest path back to the hub,
-    both by OR-Tools routing."""
+    both by OR-Tools routing. New patterns go to ``memo`` as :func:`route` says."""
     if len(stops) > 7 or len(pickups) > 4:
         nearest = min(stops, key=lambda d: (context.ride_km.get((hub, d), 0.0), d))
         first = _path(context, hub, pickups, nearest)
         return route(context, hub, _path(context, first[-1] if first else hub, stops, hub),
-                     first, boarding)
+                     first, boarding, memo)
     # rank the orders on one small matrix, then build only those within a hair of the
     # shortest (a route and its reverse tie): building every order took one road
     # matrix each, which dominated the merge stage at a province's scale
@@ -135,7 +141,7 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tupl
                for p, d in orders]
     shortest = min(lengths)
     options = (route(context, hub, tuple(nodes[i] for i in d), tuple(nodes[i] for i in p),
-                     boarding)
+                     boarding, memo)
                for (p, d), length in zip(orders, lengths, strict=True)
                if length <= shortest + 1e-6)
     return min(options, key=lambda p: (p.km, p.calls))
