@@ -330,12 +330,17 @@ class _Hub:
             """The buses other than ``j``, on a day of ``leave``, that drop at ``drop``
             or near it with a drop-off to spare, and have the seats and drop-offs for
             ``size`` riders to ``goes``."""
-            return (entry for day in days if day in leave
-                    for entry in (*going[drop, day], *(
-                        e for e in room[day] if drop not in e[3]
-                        and drop in self._reach(e[3])))
-                    if entry[0] != j and entry[4] + size <= self.most_seats
-                    and len(entry[3] | goes) <= most)
+            for day in days:
+                if day in leave:
+                    for entry in going[drop, day]:
+                        if (entry[0] != j and entry[4] + size <= self.most_seats
+                                and len(entry[3] | goes) <= most):
+                            yield entry
+                    for entry in room[day]:
+                        if (entry[0] != j and entry[4] + size <= self.most_seats
+                                and drop not in entry[3] and len(entry[3] | goes) <= most
+                                and drop in self._reach(entry[3])):
+                            yield entry
 
         # what the host's side adds, for hand-overs some bus could take: the host's
         # new route is the dear part to price, so it is priced only for those
