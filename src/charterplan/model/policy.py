@@ -72,9 +72,9 @@ class Policy(BaseModel):
         description="Most destinations the optimiser considers together in one area; "
         "larger areas are split so each sub-problem stays small. More lets buses be "
         "shared among more nearby employers, in more time: 8 plans a county about 1 % "
-        "cheaper than 3 in 1.2 times the time; for a province of 100,000 workers with "
-        "thin flows to many employers, 12 costs 1 % less than 8 in 1.5 times the time "
-        "and 16 1.5 % less in 2 times (benchmarks/RESULTS.md).",
+        "cheaper than 3 in 1.1 times the time; for a province of 100,000 workers with "
+        "thin flows to many employers, 12 costs 0.6 % less than 8 in 1.6 times the "
+        "time and 16 0.8 % less in 1.9 times (benchmarks/RESULTS.md).",
     )
     share_buses_across_areas: bool = Field(
         True, description="After the areas are solved, two buses of one hub become one, "
