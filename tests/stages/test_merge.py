@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.generate import generate_request
 from charterplan import parse_request, pipeline, plan
 from charterplan.check import check_plan
 from charterplan.model import Plan, Reason, Unassigned
@@ -188,3 +189,22 @@ def test_a_small_bus_takes_the_place_of_riders_a_third_bus_can_carry(
     assert "E4" in near_e4 and "E5" in near_e5 and len(near_e4) == 3 and len(near_e5) == 2
     assert sum(merge._Hub(context, "XH", two, defaultdict(int)).own_cost(b) for b in two) < sum(
         merge._Hub(context, "XH", three, defaultdict(int)).own_cost(b) for b in three)
+
+
+def test_hand_overs_on_a_generated_county_keep_every_rule(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated county (3,000 workers over 14 days) makes hand-overs, and its plan
+    keeps every invariant ``check_plan`` knows."""
+    found: list[bool] = []
+    relay = merge._Hub._relay
+
+    def spy(self: merge._Hub, *args: Any) -> Any:
+        made = relay(self, *args)
+        found.append(made is not None)
+        return made
+
+    monkeypatch.setattr(merge._Hub, "_relay", spy)
+    request = parse_request(generate_request(3000, 14, 2020))
+    result = plan(request)
+    assert sum(found) > 0
+    assert check_plan(request, result) == []
