@@ -149,6 +149,11 @@ class _Hub:
         bus of the assignment may run a pattern with more)."""
         return _cost(self.by_id[bus.kind], _route(self.context, self.hub, _stops(bus), self.built))
 
+    def cost_of(self, bus: Bus) -> float:
+        """What ``bus`` costs on its own route (a bus this stage made runs the route
+        of its stops)."""
+        return _cost(self.by_id[bus.kind], bus.pattern)
+
     def joined(self, a: Bus, units: Sequence[Unit], load: int, stops: tuple[str, ...],
                freed: tuple[str, int] | None = None, keep_kind: bool = False,
                below: float = float("inf")) -> Bus | None:
@@ -201,7 +206,7 @@ class _Hub:
                 return
             bus = self.merged(buses[i], buses[j], seats[i] + seats[j], tuple(sorted(union)))
             if bus is not None:
-                price = _cost(self.by_id[bus.kind], bus.pattern)  # the route of its stops
+                price = self.cost_of(bus)
                 if cost[i] + cost[j] - price > 1e-6:
                     pairs[i, j] = (cost[i] + cost[j] - price, bus, price)
 
@@ -284,7 +289,7 @@ class _Hub:
                                   keep_kind=load + unit.size <= host.capacity,
                                   below=host_cost + limit)
                 if bus is not None:
-                    price = _cost(self.by_id[bus.kind], bus.pattern)
+                    price = self.cost_of(bus)
                     if best is None or price - host_cost < best[0]:
                         best = (price - host_cost, j, (bus, price, union, load + unit.size))
             found = ((best[0], {best[1]: best[2]}) if best is not None else
@@ -371,7 +376,7 @@ class _Hub:
             for added, k in sorted(options):
                 if best is not None and added >= best[0]:
                     break
-                found = self._hand_over(view(j), view(k), unit, drop,
+                found = self._hand_over(j, view(j), view(k), unit, drop,
                                         best[0] if best else limit)
                 if found is not None:
                     best = (found[0], {k: found[1], j: found[2]})
@@ -418,27 +423,27 @@ class _Hub:
                                  min(_cost(k, route) for k in kinds))
         return self._prices[key]
 
-    def _hand_over(self, host: _Trial, other: _Trial, unit: Unit, drop: str,
+    def _hand_over(self, j: int, host: _Trial, other: _Trial, unit: Unit, drop: str,
                    limit: float) -> tuple[float, _Trial, _Trial] | None:
-        """``other`` taking the riders ``host`` drops at ``drop``, and ``host`` taking
-        ``unit`` instead, each on its day and in every rider's window: what that adds
-        when less than ``limit``, and the two buses; else None."""
+        """``other`` taking the riders ``host`` (bus ``j``) drops at ``drop``, and
+        ``host`` taking ``unit`` instead, each on its day and in every rider's window:
+        what that adds when less than ``limit``, and the two buses; else None."""
         bus, cost, _, load = host
         third, third_cost, third_stops, third_load = other
+        size, goes, rest, _ = self._drops(j, bus)[drop]
         moving = [u for u in bus.units if drop in u.destinations]
         staying = [u for u in bus.units if drop not in u.destinations]
-        size = sum(u.size for u in moving)
-        drops = third_stops | {d for u in moving for d in u.destinations}
+        drops = third_stops | goes
         took = self.joined(third, moving, third_load + size, tuple(sorted(drops)),
                            keep_kind=third_load + size <= third.capacity,
                            below=third_cost + limit)
         if took is None:
             return None
-        took_cost = _cost(self.by_id[took.kind], took.pattern)
+        took_cost = self.cost_of(took)
         # the host may need the type the third bus gave up, or the one it took
         self.used[third.kind, third.day] -= 1
         self.used[took.kind, took.day] += 1
-        rest = frozenset(d for u in staying for d in u.destinations) | set(unit.destinations)
+        rest = rest | set(unit.destinations)
         gave = self.joined(replace(bus, units=staying), [unit], load - size + unit.size,
                            tuple(sorted(rest)), keep_kind=load - size + unit.size <= bus.capacity,
                            below=cost + limit - (took_cost - third_cost))
@@ -446,7 +451,7 @@ class _Hub:
         self.used[third.kind, third.day] += 1
         if gave is None:
             return None
-        gave_cost = _cost(self.by_id[gave.kind], gave.pattern)
+        gave_cost = self.cost_of(gave)
         return (took_cost - third_cost + gave_cost - cost,
                 (took, took_cost, drops, third_load + size),
                 (gave, gave_cost, rest, load - size + unit.size))
