@@ -129,9 +129,9 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tupl
         first = _path(context, hub, pickups, nearest)
         return route(context, hub, _path(context, first[-1] if first else hub, stops, hub),
                      first, boarding, memo)
-    # rank the orders on one small matrix, then build only those within a hair of the
-    # shortest (a route and its reverse tie): building every order took one road
-    # matrix each, which dominated the merge stage at a province's scale
+    # rank the orders on one small matrix and build only the one route() would rank
+    # first: the shortest, ties (a route and its reverse) going to the first calls in
+    # order. route() sums the same legs in the same order, so its km is the length
     picks, drops = sorted(pickups), sorted(stops)
     nodes = [hub, *picks, *drops]
     km = [[context.places.km(a, b) for b in nodes] for a in nodes]
@@ -140,11 +140,11 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tupl
     lengths = [sum(km[a][b] for a, b in itertools.pairwise((0, *p, *d, 0)))
                for p, d in orders]
     shortest = min(lengths)
-    options = (route(context, hub, tuple(nodes[i] for i in d), tuple(nodes[i] for i in p),
-                     boarding, memo)
-               for (p, d), length in zip(orders, lengths, strict=True)
-               if length <= shortest + 1e-6)
-    return min(options, key=lambda p: (p.km, p.calls))
+    _, _, (picked, dropped) = min(
+        (length, tuple(nodes[i] for i in (*p, *d)), (p, d))
+        for (p, d), length in zip(orders, lengths, strict=True) if length <= shortest + 1e-6)
+    return route(context, hub, tuple(nodes[i] for i in dropped),
+                 tuple(nodes[i] for i in picked), boarding, memo)
 
 
 def _path(context: Context, start: str, places: tuple[str, ...], end: str) -> tuple[str, ...]:
