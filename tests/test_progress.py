@@ -1,9 +1,14 @@
-"""The command line's progress bar draws one line and times each stage."""
+"""The command line's progress bar draws one line and times each stage; the library
+reports progress through a callback, never by printing."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
+
+from benchmarks.generate import generate_request
+from charterplan import parse_request, plan
 from charterplan._progress import ProgressBar
 
 
@@ -32,3 +37,22 @@ def test_silent_bar_still_times_stages() -> None:
     assert stream.getvalue() == ""
     assert list(bar.stage_seconds) == ["eligibility", "assign", "timetable"]
     assert all(seconds >= 0 for seconds in bar.stage_seconds.values())
+
+
+def test_the_library_reports_each_stage_through_its_callback_and_prints_nothing(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``plan(progress=...)`` hears every stage in order, the merge hub by hub, each
+    stage ending at its total; the library itself writes nothing."""
+    heard: list[tuple[str, int, int]] = []
+    plan(parse_request(generate_request(1000, 7, seed=3)),
+         progress=lambda stage, done, total: heard.append((stage, done, total)))
+    stages = list(dict.fromkeys(stage for stage, _, _ in heard))
+    assert stages[0] == "eligibility" and stages[-2:] == ["merge", "timetable"]
+    assert "assign" in stages
+    for stage in stages:
+        reports = [(done, total) for s, done, total in heard if s == stage]
+        assert all(0 <= done <= total for done, total in reports)
+        assert reports[-1][0] == reports[-1][1]
+    hubs = [total for s, _, total in heard if s == "merge"]
+    assert hubs[0] >= 1 and len(hubs) == hubs[0] + 1  # 0 of n, then each hub
+    assert capsys.readouterr() == ("", "")

@@ -133,10 +133,9 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
     areas = build_areas(context, screening.units)
     report("eligibility", 1, 1)
     assignment = assign(context, areas, run=run, progress=report, solved=solved)
-    report("timetable", 0, 1)
     railway = board(context, assignment.rail, assignment.feeders)
     carriages = list(railway.carriages)
-    timetable = _timetable(context, assignment.buses, railway.feeders)
+    timetable = _timetable(context, assignment.buses, railway.feeders, report)
     lost = connected(carriages, [s.bus for s in timetable.trips if s.bus.feeder],
                      why="their feeder bus found no departure slot")
     timed = [s for s in timetable.trips if s.bus.units]
@@ -177,14 +176,18 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
     )
 
 
-def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus]) -> Timetable:
-    """The timetable of the buses, merged across areas where the policy allows. A
-    merged bus has a narrower window, so a hub whose merged buses the timetable would
-    leave more of its riders with keeps its buses unmerged (hubs have their own slots;
-    the plan goes unmerged everywhere if the mix would overuse a bus type's fleet)."""
+def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus],
+               report: Progress) -> Timetable:
+    """The timetable of the buses, merged across areas where the policy allows (stage
+    "merge", hub by hub, then "timetable"). A merged bus has a narrower window, so a
+    hub whose merged buses the timetable would leave more of its riders with keeps its
+    buses unmerged (hubs have their own slots; the plan goes unmerged everywhere if the
+    mix would overuse a bus type's fleet)."""
     if not context.request.policy.share_buses_across_areas:
+        report("timetable", 0, 1)
         return schedule(context, (*buses, *feeders))
-    merged = merge_buses(context, buses)
+    merged = merge_buses(context, buses, lambda done, total: report("merge", done, total))
+    report("timetable", 0, 1)
     timetable = schedule(context, (*merged, *feeders))
     if not timetable.left or len(merged) == len(buses):
         return timetable

@@ -130,12 +130,14 @@ def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int]) -> l
         return Timetable(trips=tuple(b for b in some if b.area != "B12"), convoy_areas={},
                          left=left)
 
-    monkeypatch.setattr(pipeline, "merge_buses", lambda context, given: tuple(merged))
+    monkeypatch.setattr(pipeline, "merge_buses",
+                        lambda context, given, progress: tuple(merged))
     monkeypatch.setattr(pipeline, "schedule", schedule)
     context = SimpleNamespace(request=SimpleNamespace(
         policy=SimpleNamespace(share_buses_across_areas=True),
         bus_types=[SimpleNamespace(id=k, available_per_day=n) for k, n in fleet.items()]))
-    return [t.area for t in pipeline._timetable(context, buses, ()).trips]  # type: ignore[arg-type]
+    return [t.area for t in pipeline._timetable(  # type: ignore[arg-type]
+        context, buses, (), lambda stage, done, total: None).trips]
 
 
 def test_a_hub_whose_merges_strand_riders_keeps_its_buses_apart(

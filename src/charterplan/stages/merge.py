@@ -463,8 +463,11 @@ class _Hub:
             self.used[old, day] += 1
 
 
-def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
-    """The buses with pairs merged where that saves money; see the module docstring."""
+def merge_buses(context: Context, buses: Sequence[Bus],
+                progress: Callable[[int, int], None] | None = None) -> tuple[Bus, ...]:
+    """The buses with pairs merged where that saves money; see the module docstring.
+    ``progress(done, total)`` hears of each hub merged (at 1,000,000 workers the stage
+    takes minutes)."""
     used: dict[tuple[str, int], int] = defaultdict(int)
     for bus in buses:
         used[bus.kind, bus.day] += 1
@@ -474,8 +477,11 @@ def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
                 not u.pickups for u in bus.units):
             by_hub[bus.hub].append(n)
     out: list[Bus | None] = list(buses)
-    for hub in sorted(by_hub):
+    report = progress or (lambda done, total: None)
+    report(0, len(by_hub))
+    for done, hub in enumerate(sorted(by_hub), start=1):
         if len(by_hub[hub]) < 2:
+            report(done, len(by_hub))
             continue
         merging = _Hub(context, hub, [buses[n] for n in by_hub[hub]], used)
         # a bus's drop-offs are neighbours, so they lie in one cluster of the graph
@@ -491,4 +497,5 @@ def merge_buses(context: Context, buses: Sequence[Bus]) -> tuple[Bus, ...]:
                 out[n] = None
             for n, bus in zip(members, merged, strict=False):
                 out[n] = bus
+        report(done, len(by_hub))
     return tuple(b for b in out if b is not None)
