@@ -7,10 +7,14 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 from typing import Any
 
+from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
-from charterplan.stages.context import SlotGrid
-from charterplan.stages.timetable import _allot, _convoy_order, _Draft, _place
+from charterplan.stages.areas import build_areas
+from charterplan.stages.assign import assign
+from charterplan.stages.context import SlotGrid, build_context
+from charterplan.stages.eligibility import screen
+from charterplan.stages.timetable import _allot, _convoy_order, _Draft, _draft, _place
 from tests.conftest import worker
 
 
@@ -169,3 +173,19 @@ def test_feeder_convoy_with_a_bus_ready_only_at_the_last_slot_goes_first() -> No
               for d, t in zip(members, times or [None] * len(members), strict=True)}
     assert None not in placed.values()
     assert placed[id(drafts[-1])] == 480
+
+
+def test_every_assigned_bus_has_a_departure_window_with_wide_drop_off_radius() -> None:
+    """A bus that serves fewer stops than its pattern runs the shortest order over them,
+    unless that order makes some rider late: with drop-offs up to 150 km apart, the
+    shortest of two can reach first the one whose riders may arrive last (in this
+    county, two buses of 30 riders had no departure left and lost their riders)."""
+    data = generate_request(2000, 14, 2020)
+    data["policy"]["dropoff_radius_km"] = 150
+    context = build_context(parse_request(data))
+    units = screen(context).units
+    buses = assign(context, build_areas(context, units), progress=lambda *_: None,
+                   solved={}).buses
+    drafts = [_draft(context, bus) for bus in buses]
+    assert any(d.route.stops != d.bus.pattern.stops for d in drafts)
+    assert all(d.lo <= d.hi for d in drafts)

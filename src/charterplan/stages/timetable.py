@@ -20,7 +20,7 @@ from charterplan.model import Reason, Unassigned
 from charterplan.stages.context import DAY, Context, SlotGrid
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
-from charterplan.stages.routes import Pattern, best_route
+from charterplan.stages.routes import Pattern, best_route, route
 from charterplan.stages.waves import latest_departure
 
 __all__ = ["Scheduled", "Timetable", "schedule"]
@@ -81,17 +81,34 @@ def first_and_last_slot(grid: SlotGrid, day: int, units: Sequence[Unit]) -> tupl
 
 def _draft(context: Context, bus: Bus) -> _Draft:
     """The bus's route over the stops it really serves, and its departure window:
-    within its day (the fleet was counted per day) and every rider's window."""
+    within its day (the fleet was counted per day) and every rider's window.
+
+    The route is the shortest over those stops; if no rider's window is left on it,
+    the pattern's own order without the stops nobody rides to, which the assignment
+    timed (a shorter order can reach a far drop-off hours later: with a wide
+    ``dropoff_radius_km``, the shortest of two stops 150 km apart may visit last the
+    one whose riders must arrive first)."""
     wanted = {d for u in bus.units for d in u.destinations}
     points = {p for u in bus.units for p in u.pickups}
     stops = tuple(d for d in bus.pattern.stops if d in wanted)
-    actual = best_route(context, bus.hub, stops,
-                        tuple(p for p in bus.pattern.pickups if p in points), bus.pattern.boarding)
+    pickups = tuple(p for p in bus.pattern.pickups if p in points)
+    draft = _timed(context, bus, best_route(context, bus.hub, stops, pickups,
+                                            bus.pattern.boarding))
+    if draft.hi < draft.lo and draft.route.calls != pickups + stops:
+        kept = _timed(context, bus, route(context, bus.hub, stops, pickups,
+                                          bus.pattern.boarding))
+        if kept.hi >= kept.lo:
+            return kept
+    return draft
+
+
+def _timed(context: Context, bus: Bus, actual: Pattern) -> _Draft:
+    """``bus`` on ``actual``, with its departure window."""
     grid = context.grids[bus.hub]
     lo, day_end = first_and_last_slot(grid, bus.day, bus.units)
     hi = min(day_end, min(latest_departure(u, actual, grid) for u in bus.units))
     deadlines = tuple((stop, min(by for u in bus.units for d, by in u.deadlines if d == stop))
-                      for stop in stops)
+                      for stop in actual.stops)
     return _Draft(bus, actual, lo, hi, deadlines)
 
 
