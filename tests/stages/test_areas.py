@@ -60,3 +60,23 @@ def test_a_city_is_cut_by_when_its_riders_travel_not_by_place(base: dict[str, An
     context = build_context(parse_request(base))
     areas = build_areas(context, screen(context).units)
     assert sorted(a.destinations for a in areas) == [("E0", "E3"), ("E1", "E2")]
+
+
+def test_a_wide_radius_cuts_far_neighbours_apart_before_near_ones(
+        base: dict[str, Any]) -> None:
+    """Two pairs of employers 2 km apart, the pairs 100 km apart, all within a 200 km
+    radius. Each employer shares more travel days with its counterpart in the other
+    pair than with its near neighbour, yet a bus between the pairs would run 100 km
+    out of its way: the pairs are the areas, not north-to-south halves."""
+    spots = {"A1": (23.000, 113.70), "A2": (23.002, 113.72),
+             "B1": (23.001, 114.70), "B2": (23.003, 114.72)}
+    base["destinations"] = [
+        {"id": ident, "name": ident, "city": "东莞市", "province": "广东省",
+         "lat": lat, "lon": lon} for ident, (lat, lon) in spots.items()]
+    base["policy"] = {"max_area_destinations": 2, "dropoff_radius_km": 200}
+    days = {"1": ("2020-02-20", "2020-02-22"), "2": ("2020-02-21", "2020-02-23")}
+    base["workers"] = [worker(f"W{ident}{n}", ident, *days[ident[1]])
+                       for ident in spots for n in range(3)]
+    context = build_context(parse_request(base))
+    areas = build_areas(context, screen(context).units)
+    assert sorted(a.destinations for a in areas) == [("A1", "A2"), ("B1", "B2")]
