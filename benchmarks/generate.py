@@ -33,6 +33,7 @@ import csv
 import json
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -286,11 +287,13 @@ def _add_rail(request: dict[str, Any], places: list[Place], first_day: date, num
 
 def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
                      start: str = "2020-02-20", rail: bool = False,
-                     rail_share: float | None = None) -> dict[str, Any]:
+                     rail_share: float | None = None,
+                     policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A realistic county request as a dict (see the module docstring).
 
     ``rail`` adds the rail station, its services and staff; ``rail_share`` (0-1) sends
-    about that share of the workers to employers within reach of a rail stop.
+    about that share of the workers to employers within reach of a rail stop;
+    ``policy`` fields go over the generated ones (only the seed).
     """
     if rail_share is not None and not 0 <= rail_share <= 1:
         raise ValueError(f"rail_share {rail_share} is not between 0 and 1")
@@ -346,9 +349,16 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
              "fixed_cost": 2800, "cost_per_km": 8.5, "available_per_day": max(1, fleet // 2)},
         ],
         "staff": staff,
-        "policy": {"seed": seed},
+        "policy": {"seed": seed, **(policy or {})},
     }
     return _add_rail(request, places, first_day, num_days, seed) if rail else request
+
+
+def add_policy_option(parser: argparse.ArgumentParser) -> None:
+    """``--policy JSON``: policy fields over the generated ones (``args.policy``)."""
+    parser.add_argument("--policy", type=json.loads, default={},
+                        help='policy fields over the generated ones, e.g. '
+                        '\'{"max_area_destinations": 12}\'')
 
 
 def main() -> None:
@@ -364,12 +374,14 @@ def main() -> None:
     parser.add_argument("--rail-share", type=float, default=None, metavar="SHARE",
                         help="send about this share (0-1) of the workers to employers "
                         "on a rail line")
+    add_policy_option(parser)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.rail_share is not None and not 0 <= args.rail_share <= 1:
         parser.error(f"--rail-share {args.rail_share} is not between 0 and 1")
     request = generate_request(args.workers, args.days, args.seed, start=args.start,
-                               rail=args.rail, rail_share=args.rail_share)
+                               rail=args.rail, rail_share=args.rail_share,
+                               policy=args.policy)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(request, ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from benchmarks.generate import generate_request
+from benchmarks.generate import add_policy_option, generate_request
 from charterplan import parse_request, plan
 
 __all__ = ["GRID", "compare", "run"]
@@ -40,9 +40,8 @@ def run(policy: dict[str, Any], grid: Sequence[tuple[int, int, int, bool]] = GRI
         jobs: int = 2) -> Iterator[dict[str, Any]]:
     """Plan each request of ``grid`` with ``policy`` over its own; yield its figures."""
     for workers, days, seed, rail in grid:
-        data = generate_request(workers, days, seed, rail=rail)
-        data["policy"] = {**data["policy"], **policy}
-        request = parse_request(data)
+        request = parse_request(generate_request(workers, days, seed, rail=rail,
+                                                 policy=policy))
         start = time.perf_counter()
         summary = plan(request, jobs=jobs).summary
         yield {"workers": workers, "days": days, "seed": seed, "rail": rail,
@@ -83,9 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, help="write the JSON lines here")
-    parser.add_argument("--policy", type=json.loads, default={},
-                        help='policy fields over the generated ones, e.g. '
-                        '\'{"max_area_destinations": 12}\'')
+    add_policy_option(parser)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args(argv)

@@ -1,9 +1,10 @@
 """One measured planning run, meant to run in a fresh process.
 
-``python -m benchmarks.measure --workers N --days D --seed S [--jobs J]`` generates the
-request, plans it, and prints one JSON line: wall seconds of each phase, peak resident
-memory, the plan's figures beside the clerk's, and its bus trips' breaches of
-charterplan's policy counted as the peers' are (:mod:`benchmarks.peers.ours`).
+``python -m benchmarks.measure --workers N --days D --seed S [--jobs J] [--policy JSON]``
+generates the request (``--policy``: fields over the generated ones), plans it, and
+prints one JSON line: wall seconds of each phase, peak resident memory, the plan's
+figures beside the clerk's, and its bus trips' breaches of charterplan's policy counted
+as the peers' are (:mod:`benchmarks.peers.ours`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from typing import Any
 
 from benchmarks.clerk import clerk_plan
-from benchmarks.generate import generate_request
+from benchmarks.generate import add_policy_option, generate_request
 from benchmarks.peers.ours import breaches
 from charterplan import parse_request, plan
 from charterplan.model import Plan, PlanRequest
@@ -45,9 +46,12 @@ def plan_once(data: dict[str, Any], jobs: int) -> tuple[dict[str, Any], PlanRequ
     }, request, result
 
 
-def measure(workers: int, days: int, seed: int, jobs: int) -> dict[str, Any]:
-    """Plan a generated request once; return timings and figures."""
-    figures, request, result = plan_once(generate_request(workers, days, seed), jobs)
+def measure(workers: int, days: int, seed: int, jobs: int,
+            policy: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Plan a generated request once, with ``policy`` fields over the generated
+    ones; return timings and figures."""
+    data = generate_request(workers, days, seed, policy=policy)
+    figures, request, result = plan_once(data, jobs)
     clerk = clerk_plan(request)
     return {
         "workers": workers, "days": days, "seed": seed, "jobs": jobs, **figures,
@@ -65,8 +69,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
+    add_policy_option(parser)
     args = parser.parse_args()
-    print(json.dumps(measure(args.workers, args.days, args.seed, args.jobs), ensure_ascii=False))
+    print(json.dumps(measure(args.workers, args.days, args.seed, args.jobs,
+                             args.policy), ensure_ascii=False))
 
 
 if __name__ == "__main__":

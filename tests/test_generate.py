@@ -48,6 +48,15 @@ def test_without_rail_the_request_is_as_before() -> None:
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == BUS_ONLY_SHA256
 
 
+def test_policy_fields_go_over_the_generated_ones_and_change_nothing_else() -> None:
+    """``policy`` overrides what it names (the seed too) and leaves the rest alone."""
+    plain = generate_request(200, 7, seed=3)
+    wide = generate_request(200, 7, seed=3, policy={"dropoff_radius_km": 150, "seed": 9})
+    assert wide["policy"] == {"seed": 9, "dropoff_radius_km": 150}
+    assert {**wide, "policy": plain["policy"]} == plain
+    assert parse_request(wide).policy.dropoff_radius_km == 150
+
+
 def test_rail_adds_a_station_services_and_staff_and_changes_nothing_else() -> None:
     """With rail: a valid request whose bus part equals the request without rail; the
     services leave Xinhuang West daily or every other day with stops in time order."""
