@@ -9,7 +9,9 @@ needed least elsewhere (holds only the one role, then whose availability ends fi
 That serves every trip whenever the roster allows it in the usual cases. When it
 leaves trips unstaffed, a second pass staffs trips in order of priority — poor
 households first, then full buses — and the better of the two is kept, counting
-poor-household riders first. A trip without both an escort and a medic does not run:
+poor-household riders first; if that still leaves trips unstaffed, CP-SAT, started
+from it, searches for better crews (:func:`_staff_exactly`, for rosters of county
+size). A trip without both an escort and a medic does not run:
 its riders first take any free seat on a staffed bus that passes their destination
 in their window (:func:`refill`); the rest are left with ``no_staff``.
 """
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from charterplan.model import BusType, Staff
 from charterplan.stages.context import Context
@@ -244,10 +247,23 @@ def _loss(trips: Sequence[Duty], crew: list[tuple[str, str] | None]) -> tuple[in
     return (sum(t.poverty for t in missing), sum(t.load for t in missing))
 
 
+STAFF_EFFORT = 0.5
+"""CP-SAT deterministic time for the crews when the passes leave trips unstaffed. On
+the 1,000-worker 14-day request, the passes leave 4 of 64 trips (57 riders) without a
+crew; CP-SAT, started from them, leaves 3 (42 riders) in 0.35 s, and 10 times the
+effort finds no better (benchmarks/RESULTS.md)."""
+
+STAFF_MODEL_LIMIT = 200_000
+"""Most (trip, person) pairs the crew model is built for; beyond, the passes' crews
+stand (a province's roster is planned in seconds that way, and short rosters show at
+county scale)."""
+
+
 def staff_trips(context: Context, trips: Sequence[Duty]) -> Crewing:
     """Escort and medic for each trip; see the module docstring."""
     people = _people(context)
-    rest = math.ceil(context.request.policy.staff_rest_hours * 60)
+    policy = context.request.policy
+    rest = math.ceil(policy.staff_rest_hours * 60)
     crew = _staff_by_time(trips, people, rest)
     if any(c is None for c in crew):
         by_priority = sorted(range(len(trips)), key=lambda i: (
@@ -255,7 +271,70 @@ def staff_trips(context: Context, trips: Sequence[Duty]) -> Crewing:
         second = _staff_in(by_priority, trips, people, rest)
         if _loss(trips, second) < _loss(trips, crew):
             crew = second
+    if any(c is None for c in crew) and len(trips) * len(people) <= STAFF_MODEL_LIMIT:
+        exact = _staff_exactly(trips, people, rest, crew, policy.seed, policy.time_limit_s)
+        if _loss(trips, exact) < _loss(trips, crew):
+            crew = exact
     return Crewing(crew=tuple(crew))
+
+
+def _staff_exactly(trips: Sequence[Duty], people: list[_Person], rest: int,
+                   hint: Sequence[tuple[str, str] | None], seed: int,
+                   time_limit_s: float) -> list[tuple[str, str] | None]:
+    """The crews that leave the fewest poor-household riders, then riders, without a
+    trip, by CP-SAT from ``hint`` (reproducible: one worker, a deterministic limit of
+    :data:`STAFF_EFFORT`, ``time_limit_s`` as a wall-clock safety net only).
+
+    A trip runs with one escort and one different medic, each holding the role, of its
+    hub or of none, available from departure to return; a person's trips, each busy
+    until ``rest`` minutes after return, do not overlap. The passes' crews are a
+    solution, so the answer is never worse than the hint."""
+    model = cp_model.CpModel()
+    runs = [model.new_bool_var(f"run{t}") for t in range(len(trips))]
+    takes: dict[tuple[int, int, str], cp_model.IntVar] = {}
+    duties: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for t, trip in enumerate(trips):
+        able = [i for i, p in enumerate(people) if p.hub in (None, trip.hub)
+                and p.start <= trip.departure and trip.back <= p.end]
+        for role in ("escort", "medic"):
+            chosen = [takes.setdefault((i, t, role), model.new_bool_var(f"{role}{i}_{t}"))
+                      for i in able if role in people[i].staff.roles]
+            model.add(sum(chosen) == runs[t])
+        for i in able:
+            both = [takes[i, t, r] for r in ("escort", "medic") if (i, t, r) in takes]
+            if both:
+                on = model.new_bool_var(f"on{i}_{t}")
+                model.add(sum(both) == on)
+                duties[i].append((t, on))
+    for i, mine in duties.items():
+        model.add_no_overlap([model.new_optional_fixed_size_interval_var(
+            trips[t].departure, trips[t].back + rest - trips[t].departure, on, f"d{i}_{t}")
+            for t, on in mine])
+    riders = sum(t.load for t in trips) + 1
+    model.maximize(sum(run * (t.poverty * riders + t.load)
+                       for run, t in zip(runs, trips, strict=True)))
+    index = {p.staff.id: i for i, p in enumerate(people)}
+    for t, pair in enumerate(hint):
+        model.add_hint(runs[t], pair is not None)
+    for (i, t, role), var in takes.items():
+        pair = hint[t]
+        model.add_hint(var, pair is not None and index[pair[role == "medic"]] == i)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = STAFF_EFFORT
+    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(hint)
+    crew: list[tuple[str, str] | None] = [None] * len(trips)
+    held: dict[tuple[int, str], str] = {}
+    for (i, t, role), var in takes.items():
+        if solver.value(var):
+            held[t, role] = people[i].staff.id
+    for t in range(len(trips)):
+        if solver.value(runs[t]):
+            crew[t] = (held[t, "escort"], held[t, "medic"])
+    return crew
 
 
 def _in_time(unit: Unit, trip: Scheduled) -> bool:
