@@ -250,8 +250,8 @@ def _loss(trips: Sequence[Duty], crew: list[tuple[str, str] | None]) -> tuple[in
 STAFF_EFFORT = 0.5
 """CP-SAT deterministic time for the crews when the passes leave trips unstaffed. On
 the 1,000-worker 14-day request, the passes leave 4 of 64 trips (57 riders) without a
-crew; CP-SAT, started from them, leaves 3 (42 riders) in 0.35 s, and 10 times the
-effort finds no better (benchmarks/RESULTS.md)."""
+crew; CP-SAT, started from them, leaves 3 (42 riders) in 0.35 s, and neither 3
+started from them nor 10 from scratch finds better (benchmarks/RESULTS.md)."""
 
 STAFF_MODEL_LIMIT = 200_000
 """Most (trip, person) pairs the crew model is built for; beyond, the passes' crews
