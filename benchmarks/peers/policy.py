@@ -17,8 +17,12 @@ A route breaks the policy by
 
 Plan-wide counts: ``group_split`` (groups whose members ride different buses),
 ``fleet`` (buses beyond a type's ``available_per_day`` on a day of departure, all hubs
-together) and ``slots`` (buses that found no free departure slot on the day they were
-planned for and leave on a later one; see :func:`benchmarks.peers.common.stagger`).
+together), ``slots`` (buses that found no free departure slot on the day they were
+planned for and leave on a later one; see :func:`benchmarks.peers.common.stagger`) and
+``no_crew`` (buses for which charterplan's staffing,
+:func:`charterplan.stages.staffing.staff_trips` over all the plan's buses, finds no
+escort and medic of the roster: such a bus cannot run; the routes do not say who is
+a poor household, so every rider counts alike).
 
 Peers plan without the coach driving rules; their buses are timed and priced with
 them, as charterplan's are, so a peer's bus that the rules make late counts as ``late``.
@@ -34,11 +38,12 @@ from geopy.distance import geodesic
 
 from benchmarks.peers.common import PeerResult, Route
 from charterplan.stages.context import DAY, Context
+from charterplan.stages.staffing import Duty, staff_trips
 
 __all__ = ["KEYS", "evaluate", "route_cost", "route_km", "violations"]
 
 KEYS = ("max_dropoffs", "dropoff_radius", "late", "certificate", "min_passengers",
-        "overload", "group_split", "fleet", "slots")
+        "overload", "group_split", "fleet", "slots", "no_crew")
 
 
 def route_km(context: Context, route: Route) -> float:
@@ -87,6 +92,9 @@ def violations(context: Context, routes: Sequence[Route]) -> dict[str, int]:
         available[route.kind.id] = route.kind.available_per_day
     count["group_split"] = sum(len(buses) > 1 for buses in buses_of.values())
     count["fleet"] = sum(max(0, n - available[kind]) for (kind, _), n in per_kind.items())
+    duties = [Duty(r.hub, r.departure, r.pattern(context).back(r.departure), 0, r.load)
+              for r in routes]
+    count["no_crew"] = sum(pair is None for pair in staff_trips(context, duties).crew)
     return count
 
 

@@ -55,3 +55,18 @@ def test_a_route_with_four_drop_offs_breaks_the_drop_off_rules(
     counted = violations(context, [route])
     assert counted["max_dropoffs"] == 1  # policy: at most 3
     assert counted["dropoff_radius"] == 1  # four cities are not within 30 km
+
+
+def test_buses_the_roster_cannot_crew_are_counted(tiny_request: PlanRequest) -> None:
+    """Two buses leaving together need two escorts and two medics: with one person of
+    each role on the roster, one of them has no crew and cannot run."""
+    short = tiny_request.model_copy(update={"staff": (
+        next(s for s in tiny_request.staff if s.roles == {"escort"}),
+        next(s for s in tiny_request.staff if s.roles == {"medic"}))})
+    context = build_context(short)
+    problem = next(p for p in build_problems(context) if len(p.chunks) >= 2)
+    leaves = problem.day * 1440 + 360
+    routes = [Route(problem.hub, problem.day, problem.kinds[0], leaves, (c,))
+              for c in problem.chunks[:2]]
+    assert violations(context, routes)["no_crew"] == 1
+    assert violations(build_context(tiny_request), routes)["no_crew"] == 0
