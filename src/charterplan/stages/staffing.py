@@ -247,11 +247,12 @@ def _loss(trips: Sequence[Duty], crew: list[tuple[str, str] | None]) -> tuple[in
     return (sum(t.poverty for t in missing), sum(t.load for t in missing))
 
 
-STAFF_EFFORT = 0.5
+STAFF_EFFORT = 0.2
 """CP-SAT deterministic time for the crews when the passes leave trips unstaffed. On
 the 1,000-worker 14-day request, the passes leave 4 of 64 trips (57 riders) without a
-crew; CP-SAT, started from them, leaves 3 (42 riders) in 0.35 s, and neither 3
-started from them nor 10 from scratch finds better (benchmarks/RESULTS.md)."""
+crew; CP-SAT, started from them, leaves 3 (42 riders) at 0.1 and beyond (0.27 s at
+0.2), 0.05 is too little to finish presolve, and neither 3 started from them nor 10
+from scratch finds better (benchmarks/RESULTS.md)."""
 
 STAFF_MODEL_LIMIT = 200_000
 """Most (trip, person) pairs the crew model is built for; beyond, the passes' crews
