@@ -288,7 +288,8 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
     solutions = _solve_all(run, problems, progress, "assign", solved)
     best: tuple[tuple[int, float], list[Problem], list[Solution]] | None = None
     stale = 0
-    for _ in range(TRIM_ROUNDS):
+    for n in range(TRIM_ROUNDS):
+        pass_name = "" if n == 0 else f", round {n + 1}"
         used = [_usage(p, a.hub, s) for p, a, s in zip(problems, areas, solutions, strict=True)]
         capacity = _without_thin_carriages(context, problems, solutions, capacity)
         again = _shares(areas, problems, used, capacity)
@@ -299,10 +300,12 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
             problems[a] = _with_caps(templates[a], areas[a].hub, {
                 r: again[a].get(r, used[a].get(r, 0))
                 for r in _resources(templates[a], areas[a].hub)})
-        for a, solution in zip(redo, _solve_all(run, [problems[a] for a in redo], progress,
-                                                "assign (shared fleet)", solved), strict=True):
+        resolved = _solve_all(run, [problems[a] for a in redo], progress,
+                              f"assign (shared fleet{pass_name})", solved)
+        for a, solution in zip(redo, resolved, strict=True):
             solutions[a] = solution
-        _top_up(areas, problems, templates, solutions, capacity, progress, solved)
+        _top_up(areas, problems, templates, solutions, capacity, progress, solved,
+                f"assign (top-up{pass_name})")
         estimate = _estimate(context, areas, problems, solutions)
         if best is None or estimate < best[0]:
             best, stale = (estimate, list(problems), list(solutions)), 0
@@ -355,7 +358,7 @@ def _estimate(context: Context, areas: Sequence[Area], problems: Sequence[Proble
 
 def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[Problem],
             solutions: list[Solution], capacity: Callable[[Resource], int],
-            progress: Progress | None, solved: Solved) -> None:
+            progress: Progress | None, solved: Solved, stage: str) -> None:
     """Solve again, one after another, the areas that leave units behind within their
     caps, now with what every area leaves unused on top: shares are made before the
     areas know their needs, and an area that went by train on a day can be left no
@@ -378,7 +381,7 @@ def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[
                 spare[r] -= now.get(r, 0) - used[a].get(r, 0)
             problems[a], solutions[a], used[a] = problem, solution, now
         if progress is not None:
-            progress("assign (top-up)", done, len(short))
+            progress(stage, done, len(short))
 
 
 def _by_train(area: Area, problem: Problem, waves: Waves, solution: Solution) -> (
