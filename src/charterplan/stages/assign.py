@@ -358,7 +358,8 @@ def _estimate(context: Context, areas: Sequence[Area], problems: Sequence[Proble
 
 def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[Problem],
             solutions: list[Solution], capacity: Callable[[Resource], int],
-            progress: Progress | None, solved: Solved, stage: str) -> None:
+            progress: Progress | None, solved: Solved,
+            stage: str = "assign (top-up)") -> None:
     """Solve again, one after another, the areas that leave units behind within their
     caps, now with what every area leaves unused on top: shares are made before the
     areas know their needs, and an area that went by train on a day can be left no
