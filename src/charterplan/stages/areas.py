@@ -68,8 +68,8 @@ way the farther apart they are. Counted alike, a wide ``dropoff_radius_km`` join
 province's employers into a few components, whose halving cut apart employers a few
 km apart as readily as those 150 km apart. On the 15 requests of
 :mod:`benchmarks.grid` with a radius of 150 km, plans cost 0.6 % less a worker on
-average, and none carries fewer (one 174 more);
-at the default 30 km, 0.09 % less (benchmarks/RESULTS.md)."""
+average, and none carries fewer (one 174 more); at the default 30 km, 0.09 % less
+(benchmarks/RESULTS.md)."""
 
 
 @dataclass(frozen=True)
