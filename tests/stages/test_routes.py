@@ -7,7 +7,7 @@ from typing import Any
 
 from charterplan import parse_request
 from charterplan.stages.context import build_context
-from charterplan.stages.routes import _path, best_route
+from charterplan.stages.routes import _path, best_route, route
 
 
 def _context(base: dict[str, Any]) -> Any:
@@ -38,3 +38,18 @@ def test_a_route_beyond_enumeration_visits_every_stop_once(base: dict[str, Any])
     assert sorted(pattern.stops) == sorted(stops)
     arrivals = pattern.arrivals(6 * 60)
     assert list(arrivals) == sorted(arrivals)
+
+
+def test_best_route_is_the_shortest_of_every_order_in_python_or_numpy(
+        base: dict[str, Any]) -> None:
+    """Up to three drop-offs the orders are summed in Python, beyond with numpy: either
+    way the route is the shortest of all orders, built with route() one by one, the
+    first calls' names breaking ties (a route and its reverse)."""
+    context = _context(base)
+    for stops in (("D2", "D5", "D7"), ("D1", "D3", "D4", "D8"), ("D0", "D2", "D4", "D6", "D8")):
+        found = best_route(context, "XH", stops)
+        orders = [route(context, "XH", order) for order in itertools.permutations(stops)]
+        shortest = min(p.km for p in orders)
+        best = min((p for p in orders if p.km <= shortest + 1e-6),
+                   key=lambda p: (p.km, p.stops))
+        assert found.stops == best.stops and found.km == best.km

@@ -9,9 +9,13 @@ answers *when*, given a departure minute.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from charterplan.geo import to_units
 from charterplan.solvers.routing import RoutingProblem, solve_routes
@@ -135,16 +139,44 @@ def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tupl
     picks, drops = sorted(pickups), sorted(stops)
     nodes = [hub, *picks, *drops]
     km = [[context.places.km(a, b) for b in nodes] for a in nodes]
-    orders = [(p, d) for p in itertools.permutations(range(1, len(picks) + 1))
-              for d in itertools.permutations(range(len(picks) + 1, len(nodes)))]
-    lengths = [sum(km[a][b] for a, b in itertools.pairwise((0, *p, *d, 0)))
-               for p, d in orders]
+    paths = _closed_paths(len(picks), len(drops))
+    if len(paths) <= FEW_ORDERS:
+        lengths = [sum(km[a][b] for a, b in itertools.pairwise(path)) for path in paths]
+    else:
+        # the same sums, leg by leg in the same order, for every order at once
+        rows = _path_rows(len(picks), len(drops))
+        legs = np.asarray(km)[rows[:, :-1], rows[:, 1:]]
+        total = legs[:, 0].copy()
+        for leg in legs.T[1:]:
+            total += leg
+        lengths = total.tolist()
     shortest = min(lengths)
-    _, _, (picked, dropped) = min(
-        (length, tuple(nodes[i] for i in (*p, *d)), (p, d))
-        for (p, d), length in zip(orders, lengths, strict=True) if length <= shortest + 1e-6)
-    return route(context, hub, tuple(nodes[i] for i in dropped),
-                 tuple(nodes[i] for i in picked), boarding, memo)
+    _, _, chosen = min((length, tuple(nodes[i] for i in path[1:-1]), path)
+                       for path, length in zip(paths, lengths, strict=True)
+                       if length <= shortest + 1e-6)
+    calls = [nodes[i] for i in chosen[1:-1]]
+    return route(context, hub, tuple(calls[len(picks):]), tuple(calls[:len(picks)]),
+                 boarding, memo)
+
+
+FEW_ORDERS = 6
+"""Up to this many orders (three drop-offs, no pickups) :func:`best_route` sums them in
+Python; beyond, with numpy: five drop-offs have 120 orders, and summing them one by
+one took a quarter of the planning time."""
+
+
+@functools.cache
+def _closed_paths(picks: int, drops: int) -> tuple[tuple[int, ...], ...]:
+    """Every order of ``picks`` pickups (nodes 1..picks) then ``drops`` drop-offs (the
+    nodes after), as a closed path from node 0 and back."""
+    return tuple((0, *p, *d, 0) for p in itertools.permutations(range(1, picks + 1))
+                 for d in itertools.permutations(range(picks + 1, picks + drops + 1)))
+
+
+@functools.cache
+def _path_rows(picks: int, drops: int) -> NDArray[np.intp]:
+    """:func:`_closed_paths` as an array, a path a row."""
+    return np.asarray(_closed_paths(picks, drops), dtype=np.intp)
 
 
 def _path(context: Context, start: str, places: tuple[str, ...], end: str) -> tuple[str, ...]:
