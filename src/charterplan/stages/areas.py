@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from charterplan.geo import great_circle_km
 from charterplan.stages.context import DAY, HUB_TOKEN, Context, pickup_token
 from charterplan.stages.eligibility import Unit
-from charterplan.stages.routes import Pattern, best_route
+from charterplan.stages.routes import Pattern, best_route, too_long
 
 __all__ = ["Area", "build_areas", "neighbours"]
 
@@ -163,7 +163,7 @@ def _clusters(context: Context, hub: str, dest: str, riders: dict[str, int]) -> 
             if len(cluster) >= policy.max_pickups_per_bus:
                 break
             wider = tuple(sorted([*cluster, points[j]]))
-            if j != i and not _too_long(context, best_route(context, hub, (dest,), wider), False):
+            if j != i and not too_long(context, best_route(context, hub, (dest,), wider), False):
                 cluster = list(wider)
         found.add(tuple(sorted(cluster)))
     return found
@@ -209,19 +209,12 @@ def _patterns(context: Context, hub: str, graph: nx.Graph, units: list[Unit]) ->
         stops = tuple(sorted(clique))
         for tokens, pickups in [*shared, *direct.get(frozenset(stops), ())]:
             pattern = best_route(context, hub, stops, pickups, tokens)
-            if HUB_TOKEN in tokens and _too_long(context, pattern, True) and pickups:
+            if HUB_TOKEN in tokens and too_long(context, pattern, True) and pickups:
                 tokens = tokens - {HUB_TOKEN}
                 pattern = best_route(context, hub, stops, pickups, tokens)
-            if not _too_long(context, pattern, HUB_TOKEN in tokens):
+            if not too_long(context, pattern, HUB_TOKEN in tokens):
                 found.add(pattern)
     return tuple(sorted(found, key=lambda p: (len(p.stops), sorted(p.stops), sorted(p.boarding))))
-
-
-def _too_long(context: Context, pattern: Pattern, from_hub: bool) -> bool:
-    """Whether ``pattern`` detours a rider beyond ``max_detour_km``; riders board at
-    the hub too when ``from_hub``."""
-    detours = pattern.detours(context)
-    return max(detours if from_hub else detours[1:]) > context.request.policy.max_detour_km
 
 
 def _area_name(context: Context, dests: list[str]) -> str:

@@ -94,6 +94,13 @@ class Pattern:
                 for i in range(len(self.pickups) + 1)]
 
 
+def too_long(context: Context, pattern: Pattern, from_hub: bool) -> bool:
+    """Whether ``pattern`` detours a rider beyond ``max_detour_km``; riders board at
+    the hub too when ``from_hub``."""
+    detours = pattern.detours(context)
+    return max(detours if from_hub else detours[1:]) > context.request.policy.max_detour_km
+
+
 RouteMemo = dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern]
 """Patterns built, by hub, calls and boarding tokens."""
 

@@ -17,10 +17,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
-from charterplan.stages.context import DAY, Context, SlotGrid
+from charterplan.stages.context import DAY, HUB_TOKEN, Context, SlotGrid
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
-from charterplan.stages.routes import Pattern, best_route, route
+from charterplan.stages.routes import Pattern, best_route, route, too_long
 from charterplan.stages.waves import latest_departure
 
 __all__ = ["Scheduled", "Timetable", "schedule"]
@@ -83,23 +83,25 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     """The bus's route over the stops it really serves, and its departure window:
     within its day (the fleet was counted per day) and every rider's window.
 
-    The route is the shortest over those stops; if no rider's window is left on it,
-    the pattern's own order without the stops nobody rides to, which the assignment
-    timed (a shorter order can reach a far drop-off hours later: with a wide
-    ``dropoff_radius_km``, the shortest of two stops 150 km apart may visit last the
-    one whose riders must arrive first)."""
+    The route is the shortest over those stops if it detours nobody beyond
+    ``max_detour_km`` and leaves some rider's window open; else the pattern's own
+    order without the stops nobody rides to, which the assignment checked and timed
+    (dropping stops never makes a call later nor a detour longer). With a wide
+    ``dropoff_radius_km`` the shortest order can go round the other way: reach last
+    the drop-off whose riders must arrive first, or the one nearest the hub after
+    170 km of others."""
     wanted = {d for u in bus.units for d in u.destinations}
     points = {p for u in bus.units for p in u.pickups}
     stops = tuple(d for d in bus.pattern.stops if d in wanted)
     pickups = tuple(p for p in bus.pattern.pickups if p in points)
-    draft = _timed(context, bus, best_route(context, bus.hub, stops, pickups,
-                                            bus.pattern.boarding))
-    if draft.hi < draft.lo and draft.route.calls != pickups + stops:
-        kept = _timed(context, bus, route(context, bus.hub, stops, pickups,
-                                          bus.pattern.boarding))
-        if kept.hi >= kept.lo:
-            return kept
-    return draft
+    kept = route(context, bus.hub, stops, pickups, bus.pattern.boarding)
+    shortest = best_route(context, bus.hub, stops, pickups, bus.pattern.boarding)
+    if shortest.calls != kept.calls and not too_long(
+            context, shortest, any(HUB_TOKEN in u.boarding for u in bus.units)):
+        draft = _timed(context, bus, shortest)
+        if draft.lo <= draft.hi:
+            return draft
+    return _timed(context, bus, kept)
 
 
 def _timed(context: Context, bus: Bus, actual: Pattern) -> _Draft:
