@@ -9,6 +9,8 @@ A route breaks the policy by
 - ``max_dropoffs``: more distinct destinations than ``policy.max_dropoffs_per_bus``;
 - ``dropoff_radius``: two drop-offs farther apart than ``policy.dropoff_radius_km``
   (geodesic, as charterplan joins destinations);
+- ``detour``: a rider riding more than ``policy.max_detour_km`` beyond the direct road
+  (those boarding at the pickups when the route has any, else at the hub);
 - ``late``: a rider arriving after their deadline, the bus leaving at its departure and
   keeping the coach driving rules (ETAs exactly as charterplan computes its own);
 - ``certificate``: a rider whose health certificate has expired when the bus leaves;
@@ -38,12 +40,13 @@ from geopy.distance import geodesic
 
 from benchmarks.peers.common import PeerResult, Route
 from charterplan.stages.context import DAY, Context
+from charterplan.stages.routes import too_long
 from charterplan.stages.staffing import Duty, staff_trips
 
 __all__ = ["KEYS", "evaluate", "route_cost", "route_km", "violations"]
 
-KEYS = ("max_dropoffs", "dropoff_radius", "late", "certificate", "min_passengers",
-        "overload", "group_split", "fleet", "slots", "no_crew")
+KEYS = ("max_dropoffs", "dropoff_radius", "detour", "late", "certificate",
+        "min_passengers", "overload", "group_split", "fleet", "slots", "no_crew")
 
 
 def route_km(context: Context, route: Route) -> float:
@@ -80,6 +83,7 @@ def violations(context: Context, routes: Sequence[Route]) -> dict[str, int]:
     for n, route in enumerate(routes):
         count["max_dropoffs"] += len(set(route.stops)) > policy.max_dropoffs_per_bus
         count["dropoff_radius"] += _spread_km(context, route) > policy.dropoff_radius_km + 1e-9
+        count["detour"] += too_long(context, route.pattern(context), not route.pickups)
         count["late"] += _late(context, route)
         count["certificate"] += any(route.departure > d.expires for d in route.drops)
         count["min_passengers"] += route.load < policy.min_passengers_per_bus

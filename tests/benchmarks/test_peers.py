@@ -55,6 +55,7 @@ def test_a_route_with_four_drop_offs_breaks_the_drop_off_rules(
     counted = violations(context, [route])
     assert counted["max_dropoffs"] == 1  # policy: at most 3
     assert counted["dropoff_radius"] == 1  # four cities are not within 30 km
+    assert counted["detour"] == 1  # nor on one road from the hub
 
 
 def test_buses_the_roster_cannot_crew_are_counted(tiny_request: PlanRequest) -> None:
