@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
 from charterplan.stages.context import HUB_TOKEN, NEVER, Context, pickup_token
 from charterplan.stages.railnet import Service
-from charterplan.stages.routes import Pattern, best_route, latest_slot, route
+from charterplan.stages.routes import Pattern, best_route, latest_slot, route, too_long
 
 __all__ = ["RailOption", "Screening", "Unit", "feeder_leaves", "feeder_route", "rail_options",
            "screen"]
@@ -237,7 +237,8 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     pickups = tuple(sorted({p for m in members for p in m.pickups}))
     if len(pickups) > policy.max_pickups_per_bus:
         return f"members gather at {len(pickups)} pickup points, more than one bus calls at"
-    if pickups and _worst_detour(context, hub, dests, pickups, boarding) > policy.max_detour_km:
+    if pickups and too_long(context, best_route(context, hub, tuple(dests), pickups, boarding),
+                            HUB_TOKEN in boarding):
         return "members gather at pickup points too far apart for one bus"
     capacity = max((b.capacity for b in context.bus_types_at.get(hub, ())), default=0)
     if len(members) > capacity:
@@ -264,13 +265,6 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
     if grid.first_at_or_after(unit.earliest) > last and not unit.rail:
         return f"group {name} shares no departure that reaches every member in time"
     return unit
-
-
-def _worst_detour(context: Context, hub: str, dests: list[str], pickups: tuple[str, ...],
-                  boarding: frozenset[str]) -> float:
-    """The longest detour a member rides on the shortest route collecting them all."""
-    detours = best_route(context, hub, tuple(dests), pickups, boarding).detours(context)
-    return max(detours if HUB_TOKEN in boarding else detours[1:])
 
 
 def screen(context: Context) -> Screening:

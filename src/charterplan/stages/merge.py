@@ -48,7 +48,7 @@ from charterplan.stages.areas import neighbours
 from charterplan.stages.context import DAY, HUB_TOKEN, Context
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
-from charterplan.stages.routes import Pattern, RouteMemo, best_route
+from charterplan.stages.routes import Pattern, RouteMemo, best_route, too_long
 from charterplan.stages.timetable import first_and_last_slot
 
 __all__ = ["merge_buses"]
@@ -132,7 +132,7 @@ class _Hub:
             if len(stops) <= policy.max_dropoffs_per_bus and all(
                     self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2)):
                 found = _route(self.context, self.hub, stops, self.built)
-                if max(found.detours(self.context)[:1], default=0.0) > policy.max_detour_km:
+                if too_long(self.context, found, True):
                     found = None
             self.routes[stops] = found
         return self.routes[stops]
