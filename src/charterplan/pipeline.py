@@ -33,7 +33,7 @@ from charterplan.model import (
 )
 from charterplan.parallel import runner_for
 from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import Progress, Runner, Solved, assign
+from charterplan.stages.assign import Progress, Runner, Solved, assign, run_in_order
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
@@ -135,7 +135,7 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
     assignment = assign(context, areas, run=run, progress=report, solved=solved)
     railway = board(context, assignment.rail, assignment.feeders)
     carriages = list(railway.carriages)
-    timetable = _timetable(context, assignment.buses, railway.feeders, report)
+    timetable = _timetable(context, assignment.buses, railway.feeders, report, run)
     lost = connected(carriages, [s.bus for s in timetable.trips if s.bus.feeder],
                      why="their feeder bus found no departure slot")
     timed = [s for s in timetable.trips if s.bus.units]
@@ -177,16 +177,17 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
 
 
 def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus],
-               report: Progress) -> Timetable:
+               report: Progress, run: Runner = run_in_order) -> Timetable:
     """The timetable of the buses, merged across areas where the policy allows (stage
-    "merge", hub by hub, then "timetable"). A merged bus has a narrower window, so a
-    hub whose merged buses the timetable would leave more of its riders with keeps its
-    buses unmerged (hubs have their own slots; the plan goes unmerged everywhere if the
-    mix would overuse a bus type's fleet)."""
+    "merge", hub by hub, mapped by ``run``, then "timetable"). A merged bus has a
+    narrower window, so a hub whose merged buses the timetable would leave more of its
+    riders with keeps its buses unmerged (hubs have their own slots; the plan goes
+    unmerged everywhere if the mix would overuse a bus type's fleet)."""
     if not context.request.policy.share_buses_across_areas:
         report("timetable", 0, 1)
         return schedule(context, (*buses, *feeders))
-    merged = merge_buses(context, buses, lambda done, total: report("merge", done, total))
+    merged = merge_buses(context, buses, lambda done, total: report("merge", done, total),
+                         run=run, running=feeders)
     report("timetable", 0, 1)
     timetable = schedule(context, (*merged, *feeders))
     if not timetable.left or len(merged) == len(buses):

@@ -131,7 +131,7 @@ def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int]) -> l
                          left=left)
 
     monkeypatch.setattr(pipeline, "merge_buses",
-                        lambda context, given, progress: tuple(merged))
+                        lambda context, given, progress, **how: tuple(merged))
     monkeypatch.setattr(pipeline, "schedule", schedule)
     context = SimpleNamespace(request=SimpleNamespace(
         policy=SimpleNamespace(share_buses_across_areas=True),
@@ -152,6 +152,21 @@ def test_the_plan_goes_unmerged_when_mixing_would_overuse_a_fleet(
     """With one bus of type K a day, B's two unmerged buses beside A's merged one would
     need two: the plan goes unmerged, as it strands fewer riders."""
     assert sorted(_timetable_with(monkeypatch, {"K": 1, "L": 2})) == ["A1", "A2", "B1", "B2"]
+
+
+def test_hubs_share_the_spare_fleet_by_the_buses_they_merge() -> None:
+    """Hubs merge apart, each within its share of a day's spare vehicles: five of type
+    K a day, four running (one a feeder of B, which is not merged); the spare one
+    goes to A, which merges two buses that day against B's one."""
+    kind = SimpleNamespace(id="K", available_per_day=5)
+    context = SimpleNamespace(request=SimpleNamespace(bus_types=[kind]),
+                              bus_types_at={"A": (kind,), "B": (kind,)})
+    a1, a2, b1, feeder = (_bus("A1", "A"), _bus("A2", "A"), _bus("B1", "B"),
+                          _bus("BF", "B"))
+    used, caps = merge._fleet_caps(context, [a1, a2, b1, feeder],  # type: ignore[arg-type]
+                                   {"A": [a1, a2], "B": [b1]})  # type: ignore[list-item]
+    assert used == {"A": {("K", 0): 2}, "B": {("K", 0): 2}}
+    assert caps == {"A": {("K", 0): 3}, "B": {("K", 0): 2}}
 
 
 def test_a_small_bus_takes_the_place_of_riders_a_third_bus_can_carry(

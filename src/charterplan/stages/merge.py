@@ -31,20 +31,26 @@ feeders are left as they are. The merged bus keeps the area and wave of the bus 
 day it takes, so it may join that area's convoy. Fewer buses never need more slots or
 staff, yet a merged bus has a narrower window: :func:`charterplan.pipeline.plan` keeps
 the plan without merges if the timetable would leave anybody more.
+
+Hubs merge apart, each within its share of the fleet, so a runner may merge them in
+worker processes or on a cluster (:func:`merge_buses`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from charterplan.model import BusType
+from charterplan.solvers._problem import apportion
 from charterplan.solvers.assignment import BusKind, bus_cost
 from charterplan.stages.areas import neighbours
+from charterplan.stages.assign import Runner, run_in_order
 from charterplan.stages.context import DAY, HUB_TOKEN, Context
 from charterplan.stages.eligibility import Unit
 from charterplan.stages.packing import Bus
@@ -100,17 +106,21 @@ def _window(context: Context, bus: Bus, route: Pattern) -> bool:
 
 
 class _Hub:
-    """The merging of one hub's buses: its types, neighbour graph and fleet in use."""
+    """The merging of one hub's buses: its types, neighbour graph, the vehicles it runs
+    (``used``) and may run (``caps``, by type and day; without, each type's daily
+    fleet)."""
 
     def __init__(self, context: Context, hub: str, buses: Sequence[Bus],
-                 used: dict[tuple[str, int], int]) -> None:
+                 used: Mapping[tuple[str, int], int],
+                 caps: Mapping[tuple[str, int], int] | None = None) -> None:
         self.context = context
         self.hub = hub
         self.kinds = sorted(context.bus_types_at.get(hub, ()), key=lambda k: k.id)
         self.by_id = {k.id: k for k in context.request.bus_types}
         dests = sorted({d for b in buses for d in _stops(b)})
         self.graph: nx.Graph = neighbours(context, dests)
-        self.used = used
+        self.used: defaultdict[tuple[str, int], int] = defaultdict(int, used)
+        self.caps = caps
         self.most_seats = max((k.capacity for k in self.kinds), default=0)
         self.routes: dict[tuple[str, ...], Pattern | None] = {}
         # the patterns of trials, most never run: kept while the hub merges, not for
@@ -136,6 +146,10 @@ class _Hub:
                     found = None
             self.routes[stops] = found
         return self.routes[stops]
+
+    def cap(self, kind: BusType, day: int) -> int:
+        """How many buses of ``kind`` the hub may run on ``day``."""
+        return kind.available_per_day if self.caps is None else self.caps.get((kind.id, day), 0)
 
     def days(self, units: Sequence[Unit]) -> range:
         """The days on which all of ``units`` may leave, by their windows alone (a
@@ -170,7 +184,7 @@ class _Hub:
         free = [k for k in self.kinds if k.capacity >= load and (
             k.id == a.kind if keep_kind else
             self.used[k.id, a.day] - (a.kind == k.id) - (freed == (k.id, a.day))
-            < k.available_per_day)]
+            < self.cap(k, a.day))]
         if not free:
             return None
         kind = min(free, key=lambda k: (_cost(k, route), k.id))
@@ -464,38 +478,110 @@ class _Hub:
 
 
 def merge_buses(context: Context, buses: Sequence[Bus],
-                progress: Callable[[int, int], None] | None = None) -> tuple[Bus, ...]:
+                progress: Callable[[int, int], None] | None = None, *,
+                run: Runner = run_in_order, running: Sequence[Bus] = ()) -> tuple[Bus, ...]:
     """The buses with pairs merged where that saves money; see the module docstring.
-    ``progress(done, total)`` hears of each hub merged (at 1,000,000 workers the stage
-    takes minutes)."""
-    used: dict[tuple[str, int], int] = defaultdict(int)
-    for bus in buses:
-        used[bus.kind, bus.day] += 1
-    by_hub: dict[str, list[int]] = defaultdict(list)
+
+    Hubs merge apart, mapped by ``run`` (a worker process or a cluster's, as for the
+    areas: at a province's scale, and with wide drop-off patterns, this stage took
+    most of the time on one core). So that none waits on another, each hub gets its
+    share of each type's daily fleet beforehand (:func:`_fleet_caps`); ``running``
+    are buses that take vehicles but are not merged (feeders). The answer is the same
+    whichever runner merged. ``progress(done, total)`` hears of each hub merged."""
+    mergeable: dict[str, list[int]] = defaultdict(list)
     for n, bus in enumerate(buses):
         if bus.feeder is None and not bus.pattern.pickups and all(
                 not u.pickups for u in bus.units):
-            by_hub[bus.hub].append(n)
-    out: list[Bus | None] = list(buses)
+            mergeable[bus.hub].append(n)
+    hubs = [hub for hub in sorted(mergeable) if len(mergeable[hub]) >= 2]
+    used, caps = _fleet_caps(context, [*buses, *running],
+                             {hub: [buses[n] for n in mergeable[hub]] for hub in hubs})
+    routes: dict[str, RouteMemo] = {hub: {} for hub in hubs}
+    for key, route in context.routes.items():
+        if key[0] in routes:
+            routes[key[0]][key] = route
+    jobs = [_HubJob(_for_hub(context, routes[hub]), hub,
+                    tuple(buses[n] for n in mergeable[hub]), used[hub], caps[hub])
+            for hub in hubs]
     report = progress or (lambda done, total: None)
-    report(0, len(by_hub))
-    for done, hub in enumerate(sorted(by_hub), start=1):
-        if len(by_hub[hub]) < 2:
-            report(done, len(by_hub))
-            continue
-        merging = _Hub(context, hub, [buses[n] for n in by_hub[hub]], used)
-        # a bus's drop-offs are neighbours, so they lie in one cluster of the graph
-        cluster = {d: min(c) for c in nx.connected_components(merging.graph) for d in c}
-        groups: dict[str, list[int]] = defaultdict(list)
-        for n in by_hub[hub]:
-            groups[cluster[buses[n].units[0].destinations[0]]].append(n)
-        for _, members in sorted(groups.items()):
-            if len(members) < 2:
-                continue
-            merged = merging.run([buses[n] for n in members])
-            for n in members:
-                out[n] = None
-            for n, bus in zip(members, merged, strict=False):
-                out[n] = bus
-        report(done, len(by_hub))
+    report(0, len(jobs))
+    out: list[Bus | None] = list(buses)
+    for done, (job, merged) in enumerate(zip(jobs, run(_merge_hub, jobs), strict=True), 1):
+        # a worker process returns copies: give back the plan's own units and rules
+        same = {u: u for bus in job.buses for u in bus.units}
+        for n, after in zip(mergeable[job.hub], merged, strict=True):
+            out[n] = None if after is None else replace(
+                after, units=[same[u] for u in after.units],
+                pattern=(after.pattern if after.pattern.rules is context.rules
+                         else replace(after.pattern, rules=context.rules)))
+        report(done, len(jobs))
     return tuple(b for b in out if b is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class _HubJob:
+    """What merging one hub's buses needs, picklable for a worker process: the
+    context without what the stage never reads (:func:`_for_hub`), the hub's
+    mergeable buses, and how many buses of each (type, day) it runs and may run."""
+
+    context: Context
+    hub: str
+    buses: tuple[Bus, ...]
+    used: dict[tuple[str, int], int]
+    caps: dict[tuple[str, int], int]
+
+
+def _merge_hub(job: _HubJob) -> list[Bus | None]:
+    """The hub's buses, each merged one in the place of the first of its pair and None
+    for those merged into others or dissolved."""
+    merging = _Hub(job.context, job.hub, job.buses, job.used, job.caps)
+    # a bus's drop-offs are neighbours, so they lie in one cluster of the graph
+    cluster = {d: min(c) for c in nx.connected_components(merging.graph) for d in c}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for n, bus in enumerate(job.buses):
+        groups[cluster[bus.units[0].destinations[0]]].append(n)
+    out: list[Bus | None] = list(job.buses)
+    for _, members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        merged = merging.run([job.buses[n] for n in members])
+        for n in members:
+            out[n] = None
+        for n, bus in zip(members, merged, strict=False):
+            out[n] = bus
+    return out
+
+
+def _for_hub(context: Context, routes: RouteMemo) -> Context:
+    """``context`` as one hub's merge reads it (a worker process is sent it): without
+    the workers and staff, and with ``routes``, those built so far from that hub."""
+    return dataclasses.replace(
+        context, request=context.request.model_copy(update={"workers": (), "staff": ()}),
+        destination_of={}, feeder_slots={}, routes=routes)
+
+
+def _fleet_caps(context: Context, running: Sequence[Bus],
+                merging: Mapping[str, Sequence[Bus]]) -> tuple[
+        dict[str, dict[tuple[str, int], int]], dict[str, dict[tuple[str, int], int]]]:
+    """Per merging hub, the buses it runs and the most it may run of each (type, day):
+    what it runs, and a share of what no hub runs of that day's fleet (of ``running``
+    buses, every bus of the plan), in proportion to the buses it merges that day.
+    Merges and dissolvings use fewer buses, and swaps for a larger type use the share."""
+    used: dict[str, dict[tuple[str, int], int]] = {hub: defaultdict(int) for hub in merging}
+    total: dict[tuple[str, int], int] = defaultdict(int)
+    for bus in running:
+        total[bus.kind, bus.day] += 1
+        if bus.hub in used:
+            used[bus.hub][bus.kind, bus.day] += 1
+    caps = {hub: dict(counts) for hub, counts in used.items()}
+    per_day = {hub: Counter(bus.day for bus in buses) for hub, buses in merging.items()}
+    days = sorted({day for counts in per_day.values() for day in counts})
+    for kind in sorted(context.request.bus_types, key=lambda k: k.id):
+        for day in days:
+            weights = {hub: per_day[hub][day] for hub in merging
+                       if kind in context.bus_types_at.get(hub, ())}
+            spare = kind.available_per_day - total[kind.id, day]
+            for hub, share in apportion(spare, weights).items():
+                if share:
+                    caps[hub][kind.id, day] = used[hub][kind.id, day] + share
+    return {hub: dict(counts) for hub, counts in used.items()}, caps
