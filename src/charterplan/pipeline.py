@@ -10,6 +10,7 @@ collect gathering at the hub (:mod:`~charterplan.stages.fallback`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -176,13 +177,22 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
     )
 
 
+PIN_ROUNDS = 3
+"""Most times the buses of hubs whose merged buses strand riders in the timetable merge
+again, with the buses those riders came on kept as they were."""
+
+
 def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus],
                report: Progress, run: Runner = run_in_order) -> Timetable:
     """The timetable of the buses, merged across areas where the policy allows (stage
-    "merge", hub by hub, mapped by ``run``, then "timetable"). A merged bus has a
-    narrower window, so a hub whose merged buses the timetable would leave more of its
-    riders with keeps its buses unmerged (hubs have their own slots; the plan goes
-    unmerged everywhere if the mix would overuse a bus type's fleet)."""
+    "merge", hub by hub, mapped by ``run``, then "timetable").
+
+    A merged bus has a narrower window, and may find no free slot in it. A hub whose
+    merged buses the timetable would leave more of its riders with than its buses
+    unmerged merges again, the buses of the assignment that carried the riders left
+    kept as they were, at most :data:`PIN_ROUNDS` times; a hub still worse off then
+    keeps its buses unmerged (hubs have their own slots; the plan goes unmerged
+    everywhere if the mix would overuse a bus type's fleet)."""
     if not context.request.policy.share_buses_across_areas:
         report("timetable", 0, 1)
         return schedule(context, (*buses, *feeders))
@@ -194,15 +204,35 @@ def _timetable(context: Context, buses: Sequence[Bus], feeders: Sequence[Bus],
         return timetable
     unmerged = schedule(context, (*buses, *feeders))
     hub_of = {w: b.hub for b in (*buses, *feeders) for u in b.units for w in u.workers}
-    with_merges = Counter(hub_of[u.worker] for u in timetable.left)
     without = Counter(hub_of[u.worker] for u in unmerged.left)
-    worse = {hub for hub, n in with_merges.items() if n > without[hub]}
-    if not worse:
+
+    def worse_off(timetable: Timetable) -> set[str]:
+        with_merges = Counter(hub_of[u.worker] for u in timetable.left)
+        return {hub for hub, n in with_merges.items() if n > without[hub]}
+
+    first, worse = timetable, worse_off(timetable)
+    pinned: set[int] = set()
+    for n in range(PIN_ROUNDS):
+        if not worse:
+            break
+        left = {u.worker for u in timetable.left}
+        pinned |= {i for i, b in enumerate(buses) if b.hub in worse
+                   and any(w in left for u in b.units for w in u.workers)}
+        kept = [b for b in merged if b.hub not in worse]
+        fixed = [b for i, b in enumerate(buses) if i in pinned and b.hub in worse]
+        again = merge_buses(
+            context, [b for i, b in enumerate(buses) if b.hub in worse and i not in pinned],
+            functools.partial(report, f"merge (round {n + 2})"), run=run,
+            running=(*kept, *fixed, *feeders))
+        merged = (*kept, *again, *fixed)
+        timetable = schedule(context, (*merged, *feeders))
+        worse = worse_off(timetable)
+    if not worse and _within_fleet(context, (*merged, *feeders)):
         return timetable
     mixed = [b for b in merged if b.hub not in worse] + [b for b in buses if b.hub in worse]
     if _within_fleet(context, (*mixed, *feeders)):
         return schedule(context, (*mixed, *feeders))
-    return unmerged if len(unmerged.left) < len(timetable.left) else timetable
+    return unmerged if len(unmerged.left) < len(first.left) else first
 
 
 def _within_fleet(context: Context, buses: Sequence[Bus]) -> bool:

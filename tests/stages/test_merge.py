@@ -118,11 +118,25 @@ def _bus(name: str, hub: str, kind: str = "K", *workers: str) -> SimpleNamespace
                            units=[SimpleNamespace(workers=workers or (f"{name}-w",))])
 
 
-def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int]) -> list[str]:
-    """The buses (by name) that pipeline._timetable keeps when hub A's merge costs no
-    rider and hub B's merged bus finds no slot, with the daily ``fleet`` per type."""
-    buses = [_bus("A1", "A"), _bus("A2", "A"), _bus("B1", "B"), _bus("B2", "B")]
-    merged = [_bus("A12", "A", "L", "A1-w", "A2-w"), _bus("B12", "B", "L", "B1-w", "B2-w")]
+PAIRS = {("A1", "A2"): "A12", ("B1", "B2"): "B12", ("B3", "B4"): "B34"}
+"""The buses the stubbed merge stage merges, when given both."""
+
+
+def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int],
+                    buses: list[str] | None = None) -> list[str]:
+    """The buses (by name) that pipeline._timetable keeps when the merge stage merges
+    the :data:`PAIRS` it is given (onto type L), and the timetable finds no slot for
+    the merged bus B12, with the daily ``fleet`` per type."""
+    given = [_bus(name, name[0]) for name in buses or ["A1", "A2", "B1", "B2"]]
+
+    def merge_buses(context: object, some: list[SimpleNamespace], progress: object,
+                    **how: object) -> tuple[SimpleNamespace, ...]:
+        names = {b.area: b for b in some}
+        pairs = {pair: merged for pair, merged in PAIRS.items() if set(pair) <= set(names)}
+        out = [b for b in some if not any(b.area in pair for pair in pairs)]
+        return (*out, *(_bus(merged, merged[0], "L", *(w for name in pair
+                                                      for w in names[name].units[0].workers))
+                        for pair, merged in pairs.items()))
 
     def schedule(context: object, some: tuple[SimpleNamespace, ...]) -> Timetable:
         left = tuple(Unassigned(worker=w, reason=Reason.NO_VEHICLE_CAPACITY, detail="")
@@ -130,14 +144,13 @@ def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int]) -> l
         return Timetable(trips=tuple(b for b in some if b.area != "B12"), convoy_areas={},
                          left=left)
 
-    monkeypatch.setattr(pipeline, "merge_buses",
-                        lambda context, given, progress, **how: tuple(merged))
+    monkeypatch.setattr(pipeline, "merge_buses", merge_buses)
     monkeypatch.setattr(pipeline, "schedule", schedule)
     context = SimpleNamespace(request=SimpleNamespace(
         policy=SimpleNamespace(share_buses_across_areas=True),
         bus_types=[SimpleNamespace(id=k, available_per_day=n) for k, n in fleet.items()]))
     return [t.area for t in pipeline._timetable(  # type: ignore[arg-type]
-        context, buses, (), lambda stage, done, total: None).trips]
+        context, given, (), lambda stage, done, total: None).trips]
 
 
 def test_a_hub_whose_merges_strand_riders_keeps_its_buses_apart(
@@ -145,6 +158,14 @@ def test_a_hub_whose_merges_strand_riders_keeps_its_buses_apart(
     """Hub B's merged bus would find no slot: B keeps its two buses and hub A its
     merge; before, the whole plan went unmerged for B's sake."""
     assert sorted(_timetable_with(monkeypatch, {"K": 4, "L": 2})) == ["A12", "B1", "B2"]
+
+
+def test_a_hub_keeps_apart_only_the_buses_of_riders_a_merge_strands(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hub B merges two pairs, and only B12 finds no slot: B merges again with B1 and
+    B2 kept as they were, and keeps B34; before, all four of B's buses ran apart."""
+    assert sorted(_timetable_with(monkeypatch, {"K": 6, "L": 3}, [
+        "A1", "A2", "B1", "B2", "B3", "B4"])) == ["A12", "B1", "B2", "B34"]
 
 
 def test_the_plan_goes_unmerged_when_mixing_would_overuse_a_fleet(

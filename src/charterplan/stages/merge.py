@@ -29,8 +29,9 @@ to one drop-off, whom a third bus takes (one going there already, or with a drop
 to spare nearby), under the same rules for both. Buses with pickup points and
 feeders are left as they are. The merged bus keeps the area and wave of the bus whose
 day it takes, so it may join that area's convoy. Fewer buses never need more slots or
-staff, yet a merged bus has a narrower window: :func:`charterplan.pipeline.plan` keeps
-the plan without merges if the timetable would leave anybody more.
+staff, yet a merged bus has a narrower window: :func:`charterplan.pipeline.plan` merges
+a hub again, keeping apart the buses of riders the timetable would leave, if the
+merges leave more of them than the hub's buses unmerged.
 
 Hubs merge apart, each within its share of the fleet, so a runner may merge them in
 worker processes or on a cluster (:func:`merge_buses`).
