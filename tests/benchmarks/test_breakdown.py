@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from benchmarks.breakdown import PARTS, breakdown
-from benchmarks.peers import pyvrp_peer
+from benchmarks.peers import ortools_routing
 from benchmarks.peers.common import Route, build_problems
 from benchmarks.peers.policy import route_cost
 from charterplan.model import PlanRequest
@@ -15,7 +15,7 @@ from charterplan.stages.context import build_context
 def test_the_parts_add_up_to_the_cost_and_none_is_negative(
         tiny_request: PlanRequest) -> None:
     context = build_context(tiny_request)
-    routes = pyvrp_peer.run(tiny_request).routes
+    routes = ortools_routing.run(tiny_request).routes
     found = breakdown(context, routes)
     assert found["buses"] == len(routes) > 0
     assert math.isclose(sum(found[p] for p in PARTS),  # each part rounded to the fen
