@@ -39,7 +39,6 @@ worker processes or on a cluster (:func:`merge_buses`).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -556,7 +555,7 @@ def _merge_hub(job: _HubJob) -> list[Bus | None]:
 def _for_hub(context: Context, routes: RouteMemo) -> Context:
     """``context`` as one hub's merge reads it (a worker process is sent it): without
     the workers and staff, and with ``routes``, those built so far from that hub."""
-    return dataclasses.replace(
+    return replace(
         context, request=context.request.model_copy(update={"workers": (), "staff": ()}),
         destination_of={}, feeder_slots={}, routes=routes)
 
