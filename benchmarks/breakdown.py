@@ -37,6 +37,7 @@ from benchmarks.peers.policy import route_cost
 from charterplan import parse_request, plan
 from charterplan.stages.areas import neighbours
 from charterplan.stages.context import DAY, Context, build_context
+from charterplan.stages.report import seat_bound
 
 __all__ = ["THIN", "breakdown"]
 
@@ -80,12 +81,9 @@ def _parts(context: Context, route: Route) -> dict[str, float]:
     km = dict(zip(places, context.places.road_km([route.hub], places)[0].tolist(),
                   strict=True))
 
-    def seat(distance: float) -> float:
-        return min((k.fixed_cost + 2 * k.cost_per_km * distance) / k.capacity for k in kinds)
-
     far = max(km.values())
-    bound = sum(drop.demand * seat(km[drop.destination]) for drop in route.drops)
-    at_far = route.load * seat(far)
+    bound = sum(drop.demand * seat_bound(kinds, km[drop.destination]) for drop in route.drops)
+    at_far = route.load * seat_bound(kinds, far)
     direct = route.kind.fixed_cost + 2 * route.kind.cost_per_km * far
     return {"bound": bound, "far_drop": at_far - bound, "fill_and_type": direct - at_far,
             "route": route_cost(context, route) - direct}

@@ -16,10 +16,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from charterplan.geo import great_circle_km
-from charterplan.model import ReportTable, Trip, Unassigned
+from charterplan.model import BusType, ReportTable, Trip, Unassigned
 from charterplan.stages.context import Context
 
-__all__ = ["lower_bound", "report_tables"]
+__all__ = ["lower_bound", "report_tables", "seat_bound"]
 
 
 def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
@@ -39,13 +39,18 @@ def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
         kinds = context.bus_types_at[hub]
         places = sorted(set(dests))
         km = dict(zip(places, _bound_km(context, hub, places), strict=True))
-        radial = sum(min((k.fixed_cost + 2 * k.cost_per_km * km[d]) / k.capacity
-                         for k in kinds) for d in dests)
+        radial = sum(seat_bound(kinds, km[d]) for d in dests)
         nearest = min(km.values())
         count = math.ceil(len(dests) / max(k.capacity for k in kinds)) * min(
             k.fixed_cost + 2 * k.cost_per_km * nearest for k in kinds)
         bound += max(radial, count)
     return bound
+
+
+def seat_bound(kinds: Sequence[BusType], km: float) -> float:
+    """What a seat costs at least on a bus ``km`` road km out and back: its share of
+    a full bus of the type cheapest per seat (the radial bound of a rider)."""
+    return min((k.fixed_cost + 2 * k.cost_per_km * km) / k.capacity for k in kinds)
 
 
 def _bound_km(context: Context, hub: str, places: list[str]) -> list[float]:
