@@ -2,7 +2,9 @@
 
 With ``--peers ortools,pyvrp,vroom`` each peer plans the same generated requests (in a
 fresh process too) and a second table gives their cost per worker carried, time,
-ratios ours/theirs and their breaches of charterplan's policy. The clerk's plan
+ratios ours/theirs and their breaches of charterplan's policy. ``pyvrp-rules`` is PyVRP
+told the drop-off rules, ``pyvrp-horizon`` PyVRP choosing the days too
+(:mod:`benchmarks.peers.pyvrp_horizon`), ``pyvrp-horizon-rules`` both. The clerk's plan
 (:mod:`benchmarks.clerk`) is its first row, judged the same way. The first table
 counts our own bus trips' breaches by the same yardstick.
 
@@ -19,6 +21,8 @@ import statistics
 import subprocess
 import sys
 from typing import Any
+
+from benchmarks.peers.measure import PEERS
 
 COLUMNS = ("workers", "days", "jobs", "plan s (median)", "parse s", "peak MB", "status",
            "buses", "cost/worker", "bound/worker", "gap %", "clerk cost/worker",
@@ -84,8 +88,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--peers", default="",
                         help="comma-separated peers to run on the same requests: "
-                        "ortools, pyvrp, vroom (pip install 'charterplan[bench]'); the "
-                        "clerk is added as the first")
+                        f"{', '.join(sorted(set(PEERS) - {'clerk'}))} (pip install "
+                        "'charterplan[bench]'); the clerk is added as the first")
     args = parser.parse_args()
     named = [p for p in args.peers.split(",") if p]
     peers = list(dict.fromkeys(["clerk", *named])) if named else []

@@ -23,7 +23,6 @@ Distances are road km as the bound takes them without measured roads.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from typing import Any
 
 from benchmarks.generate import add_policy_option, generate_request
 from benchmarks.peers.common import Route
-from benchmarks.peers.measure import PEERS
+from benchmarks.peers.measure import PEERS, runner
 from benchmarks.peers.ours import plan_routes
 from benchmarks.peers.policy import route_cost
 from charterplan import parse_request, plan
@@ -112,9 +111,8 @@ def main() -> None:
                                              policy=args.policy))
     context = build_context(request)
     ours = plan_routes(context, plan(request, jobs=args.jobs))
-    peer = importlib.import_module(PEERS[args.peer])
-    theirs = peer.run(request, seed=0, jobs=args.jobs).routes
-    for name, routes in (("charterplan", ours), (peer.NAME, theirs)):
+    theirs = runner(args.peer)(request, seed=0, jobs=args.jobs)
+    for name, routes in (("charterplan", ours), (theirs.name, theirs.routes)):
         print(json.dumps({"plan": name, **breakdown(context, routes)}, ensure_ascii=False))
 
 

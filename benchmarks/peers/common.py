@@ -16,6 +16,10 @@ its earliest departure. Per (hub, day) the peers see a plain capacitated VRP:
 - distances: road km (great circle × road factor), as integers of 100 m for solvers;
   costs in fen: fixed ``100 × fixed_cost`` per bus used, ``10 × cost_per_km`` per 100 m.
 
+Peers know nothing of charterplan's drop-off rules. ``build_problems(context,
+rules=True)`` adds them to each day as far as a CVRP with time windows can state them
+(:class:`DayRules`), for a peer that is told them.
+
 Peers return routes without times: :func:`stagger` then dispatches each day's buses as a
 clerk would, most urgent first, each in the first free departure slot at or after its
 riders are ready.
@@ -34,13 +38,15 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
+import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
 from charterplan.geo import UNIT_M, to_units
 from charterplan.model import BusType, PlanRequest
+from charterplan.stages.areas import neighbours
 from charterplan.stages.context import DAY, NEVER, Context, build_context
 from charterplan.stages.eligibility import Unit, screen
 from charterplan.stages.routes import Pattern
@@ -51,11 +57,14 @@ __all__ = [
     "Chunk",
     "DayPlan",
     "DayProblem",
+    "DayRules",
     "PeerResult",
     "Piece",
     "Route",
     "build_problems",
+    "cheapest_per_seat",
     "chunk",
+    "day_rules",
     "fixed_fen",
     "offsets",
     "optional_module",
@@ -64,13 +73,18 @@ __all__ = [
     "routes_of",
     "run_peer",
     "run_routes",
+    "solve_all",
     "stagger",
     "unit_keys",
+    "within_radius",
 ]
 
 INSTALL_HINT = "install the benchmark peers with: pip install 'charterplan[bench]'"
 FEN_PER_YUAN = 100
 UNITS_PER_KM = 1000 // UNIT_M
+
+P = TypeVar("P")
+T = TypeVar("T")
 
 DayPlan = list[tuple[int, tuple[int, ...]]]
 """A solved day: (index of the bus type in ``DayProblem.kinds``, chunk indices in order)."""
@@ -95,14 +109,44 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class DayRules:
+    """Charterplan's drop-off rules for one day's CVRP, node by node as in
+    :attr:`DayProblem.km`.
+
+    - ``max_stops``: ``max_dropoffs_per_bus``, to be counted per chunk (a bus taking two
+      chunks of one destination counts two; chunks fill the smallest bus, so only a
+      larger bus can);
+    - ``apart[i, j]``: the destinations of nodes ``i`` and ``j`` lie farther apart than
+      ``dropoff_radius_km`` (charterplan's own neighbour test), so no bus should drive
+      from one to the other (a route may still call at two such destinations with a
+      third between them);
+    - ``minutes[i, j]``: minutes from leaving node ``i`` to reaching node ``j``, coach
+      driving rules included: from the hub, those of the direct trip leaving at the
+      hub's first slot of the day; between two drop-offs within the radius, what the
+      second adds to that trip to the first (its stop excluded);
+    - ``stop_minutes``: the stop at each drop-off.
+
+    Chunk deadlines and ready times are the time windows. Not stated: the detour
+    limit, and how the driving rules make a bus leaving later wait out the night.
+    """
+
+    max_stops: int
+    apart: NDArray[np.bool_] = field(repr=False)
+    minutes: NDArray[np.int64] = field(repr=False)
+    stop_minutes: int
+
+
+@dataclass(frozen=True)
 class DayProblem:
-    """The CVRP of one hub and day: ``km[0]`` is the hub, ``km[i + 1]`` chunk ``i``."""
+    """The CVRP of one hub and day: ``km[0]`` is the hub, ``km[i + 1]`` chunk ``i``;
+    ``rules`` if the peer is told charterplan's drop-off rules."""
 
     hub: str
     day: int
     kinds: tuple[BusType, ...]
     chunks: tuple[Chunk, ...]
     km: NDArray[np.float64] = field(repr=False)
+    rules: DayRules | None = None
 
     def distance_units(self) -> NDArray[np.int64]:
         """Road distances in whole 100 m units, as the solvers take them."""
@@ -127,9 +171,7 @@ class DayProblem:
             else:
                 free[slot] -= demand
         if left:
-            cheap = min(range(len(self.kinds)), key=lambda i: (
-                (self.kinds[i].fixed_cost + 1000 * self.kinds[i].cost_per_km)
-                / self.kinds[i].capacity, i))
+            cheap = cheapest_per_seat(self.kinds)
             extra: list[int] = []
             for demand in left:
                 slot = next((i for i, room in enumerate(extra) if room >= demand), None)
@@ -148,6 +190,12 @@ class DayProblem:
     def riders(self) -> int:
         """Seats demanded that day at that hub."""
         return sum(c.demand for c in self.chunks)
+
+
+def cheapest_per_seat(kinds: Sequence[BusType]) -> int:
+    """Index of the bus type cheapest per seat on a 1,000 km trip (the first of equals)."""
+    return min(range(len(kinds)), key=lambda i: (
+        (kinds[i].fixed_cost + 1000 * kinds[i].cost_per_km) / kinds[i].capacity, i))
 
 
 @dataclass(frozen=True)
@@ -267,8 +315,9 @@ def chunk(dest: str, riders: Sequence[Piece]) -> Chunk:
                  expires=min(p[4] for p in riders))
 
 
-def build_problems(context: Context) -> list[DayProblem]:
-    """The per-(hub, day) CVRPs of a request, in (hub, day) order."""
+def build_problems(context: Context, *, rules: bool = False) -> list[DayProblem]:
+    """The per-(hub, day) CVRPs of a request, in (hub, day) order, with
+    :class:`DayRules` if ``rules``."""
     by_day: dict[tuple[str, int], dict[str, list[Piece]]] = (
         defaultdict(lambda: defaultdict(list)))
     for unit in screen(context).units:
@@ -283,12 +332,41 @@ def build_problems(context: Context) -> list[DayProblem]:
         limit = min(k.capacity for k in kinds)
         chunks = tuple(c for dest in sorted(dests) for c in _chunks(dests[dest], dest, limit))
         ids = [hub, *(c.destination for c in chunks)]
-        problems.append(DayProblem(hub, day, kinds, chunks, context.places.road_km(ids, ids)))
+        problems.append(DayProblem(hub, day, kinds, chunks, context.places.road_km(ids, ids),
+                                   day_rules(context, hub, ids, day) if rules else None))
     return problems
 
 
+def day_rules(context: Context, hub: str, ids: Sequence[str], day: int) -> DayRules:
+    """The :class:`DayRules` of the nodes ``ids`` (the hub, then each chunk's
+    destination) of ``hub``, timed from its first slot of ``day``."""
+    policy = context.request.policy
+    places = list(dict.fromkeys(ids))
+    near = neighbours(context, places[1:])
+    leave = context.grids[hub].first_at_or_after(day * DAY)
+    # place by place: apart unless neighbours, at the policy speed unless timed below
+    joined = np.zeros((len(places), len(places)), dtype=bool)
+    joined[1:, 1:] = nx.to_numpy_array(near, nodelist=places[1:], weight=None) > 0
+    np.fill_diagonal(joined, True)
+    joined[0, :] = joined[:, 0] = True
+    minutes = np.ceil(context.places.road_km(places, places) / policy.bus_speed_kmh * 60
+                      - 1e-9).astype(np.int64)
+    for j, dest in enumerate(places[1:], start=1):
+        minutes[0, j] = charter_route(context, hub, (dest,)).arrivals(leave)[0] - leave
+    pos = {place: i for i, place in enumerate(places)}
+    for a, b in near.edges:
+        for one, two in ((a, b), (b, a)):
+            times = charter_route(context, hub, (one, two)).arrivals(leave)
+            minutes[pos[one], pos[two]] = max(0, times[1] - times[0] - policy.stop_minutes)
+    node = np.asarray([pos[place] for place in ids])
+    cells = np.ix_(node, node)
+    return DayRules(policy.max_dropoffs_per_bus, ~joined[cells], minutes[cells],
+                    policy.stop_minutes)
+
+
 def routes_of(problem: DayProblem, plan: DayPlan) -> list[Route]:
-    """The routes of a solved day; each bus is ready when its last rider is.
+    """The routes of a solved day; each bus is ready when its last rider is. Told the
+    rules, a bus calling beyond the radius is split (:func:`within_radius`).
 
     Raises ``ValueError`` unless the plan serves every chunk exactly once.
     """
@@ -297,12 +375,34 @@ def routes_of(problem: DayProblem, plan: DayPlan) -> list[Route]:
         raise ValueError(f"hub {problem.hub} day {problem.day}: the plan serves chunks "
                          f"{served}, not each of the {len(problem.chunks)} chunks once")
     routes = []
-    for kind, order in plan:
-        if order:
+    for kind, whole in plan:
+        for order in within_radius(problem.rules, whole):
             drops = tuple(problem.chunks[i] for i in order)
             routes.append(Route(problem.hub, problem.day, problem.kinds[kind],
                                 max(d.ready for d in drops), drops))
     return routes
+
+
+def within_radius(rules: DayRules | None, order: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The chunks ``order`` (indices, as a solver visits them) as buses that keep the
+    drop-off radius of ``rules``: each chunk, in order, rides the first bus whose
+    drop-offs all lie within the radius of its own, or a bus of its own.
+
+    A solver told the rules drives no edge between drop-offs beyond the radius, but may
+    call at two of them with a third between them; such a bus is split. Without rules
+    (or with none to split) ``order`` is one bus, and an empty order none.
+    """
+    if rules is None or not order:
+        return [order] if order else []
+    buses: list[list[int]] = []
+    for i in order:
+        bus = next((b for b in buses if not rules.apart[i + 1, [j + 1 for j in b]].any()),
+                   None)
+        if bus is None:
+            buses.append([i])
+        else:
+            bus.append(i)
+    return [tuple(bus) for bus in buses]
 
 
 def offsets(context: Context, route: Route) -> list[int]:
@@ -339,27 +439,31 @@ def stagger(context: Context, routes: Sequence[Route]) -> list[Route]:
 
 
 def run_peer(request: PlanRequest, name: str, solve_day: Callable[..., DayPlan], *,
-             seed: int = 0, jobs: int = 1) -> PeerResult:
-    """Build the day problems, solve each with ``solve_day``, dispatch and evaluate.
+             seed: int = 0, jobs: int = 1, rules: bool = False) -> PeerResult:
+    """Build the day problems (with :class:`DayRules` if ``rules``), solve each with
+    ``solve_day``, dispatch and evaluate.
 
     ``jobs`` > 1 solves days in that many processes; see :func:`run_routes` for
     ``seconds``.
     """
     return run_routes(request, name, partial(_solve, solve_day=solve_day, seed=seed,
-                                             jobs=jobs))
+                                             jobs=jobs, rules=rules))
 
 
 def _solve(context: Context, *, solve_day: Callable[..., DayPlan], seed: int,
-           jobs: int) -> list[Route]:
+           jobs: int, rules: bool) -> list[Route]:
     """The routes of every day problem of ``context`` as ``solve_day`` solves them."""
-    problems = build_problems(context)
-    solve = partial(solve_day, seed=seed)
+    problems = build_problems(context, rules=rules)
+    plans = solve_all(partial(solve_day, seed=seed), problems, jobs)
+    return [r for p, plan in zip(problems, plans, strict=True) for r in routes_of(p, plan)]
+
+
+def solve_all(solve: Callable[[P], T], problems: Sequence[P], jobs: int) -> list[T]:
+    """``solve`` of each problem, in order, in ``jobs`` processes if more than one."""
     if jobs > 1 and len(problems) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            plans = list(pool.map(solve, problems))
-    else:
-        plans = [solve(p) for p in problems]
-    return [r for p, plan in zip(problems, plans, strict=True) for r in routes_of(p, plan)]
+            return list(pool.map(solve, problems))
+    return [solve(p) for p in problems]
 
 
 def run_routes(request: PlanRequest, name: str,

@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 from collections import Counter
-from types import ModuleType
 
 import pytest
 
-from benchmarks import clerk
-from benchmarks.peers import ortools_routing
+from benchmarks.generate import generate_request
+from benchmarks.peers import pyvrp_horizon, pyvrp_peer
 from benchmarks.peers.common import Route, build_problems, unit_keys
+from benchmarks.peers.measure import PEERS, runner
 from benchmarks.peers.policy import violations
+from benchmarks.peers.pyvrp_horizon import build_hub_problems
+from charterplan import parse_request
 from charterplan.model import PlanRequest
+from charterplan.stages.areas import neighbours
 from charterplan.stages.context import build_context
 from charterplan.stages.eligibility import screen
+from charterplan.stages.routes import route as charter_route
+
+NEEDS = {"pyvrp": "pyvrp", "pyvrp-rules": "pyvrp", "pyvrp-horizon": "pyvrp",
+         "pyvrp-horizon-rules": "pyvrp", "vroom": "vroom"}
+"""Peers of the ``bench`` extra, by the package they need (CI installs none)."""
 
 
-def _peers() -> list[ModuleType]:
-    found = [clerk, ortools_routing]
-    for module, package in (("benchmarks.peers.pyvrp_peer", "pyvrp"),
-                            ("benchmarks.peers.vroom_peer", "vroom")):
-        try:
-            __import__(package)
-        except ImportError:
-            continue
-        found.append(__import__(module, fromlist=["run"]))
-    return found
-
-
-@pytest.mark.parametrize("peer", _peers(), ids=lambda m: m.NAME)
+@pytest.mark.parametrize("peer", sorted(PEERS))
 def test_a_peer_serves_every_unit_once_within_capacity_and_repeats(
-        peer: ModuleType, tiny_request: PlanRequest) -> None:
+        peer: str, tiny_request: PlanRequest) -> None:
+    if peer in NEEDS:
+        pytest.importorskip(NEEDS[peer])
     request = tiny_request
-    first = peer.run(request)
+    first = runner(peer)(request)
     context = build_context(request)
     seats = sum(u.size for u in screen(context).units)
     assert first.riders == seats  # everyone who may travel rides, nobody twice
@@ -41,7 +39,7 @@ def test_a_peer_serves_every_unit_once_within_capacity_and_repeats(
     assert set(served) == set(unit_keys(screen(context).units).values())
     assert all(route.load <= route.kind.capacity for route in first.routes)
     assert first.violations["overload"] == 0
-    again = peer.run(request)
+    again = runner(peer)(request)
     assert [r.drops for r in again.routes] == [r.drops for r in first.routes]
 
 
@@ -71,3 +69,46 @@ def test_buses_the_roster_cannot_crew_are_counted(tiny_request: PlanRequest) -> 
               for c in problem.chunks[:2]]
     assert violations(context, routes)["no_crew"] == 1
     assert violations(build_context(tiny_request), routes)["no_crew"] == 0
+
+
+def test_told_the_rules_a_day_states_the_radius_and_the_driving_times(
+        tiny_request: PlanRequest) -> None:
+    context = build_context(tiny_request)
+    apart = 0
+    for problem in build_problems(context, rules=True):
+        rules = problem.rules
+        assert rules is not None and rules.max_stops == 3
+        ids = [problem.hub, *(c.destination for c in problem.chunks)]
+        near = neighbours(context, sorted(set(ids[1:])))
+        leave = context.grids[problem.hub].first_at_or_after(problem.day * 1440)
+        for i, frm in enumerate(ids):
+            if i:
+                trip = charter_route(context, problem.hub, (frm,)).arrivals(leave)
+                assert rules.minutes[0, i] == trip[0] - leave
+            for j, to in enumerate(ids):
+                joined = 0 in (i, j) or frm == to or near.has_edge(frm, to)
+                assert rules.apart[i, j] == (not joined)
+        apart += int(rules.apart.sum())
+    assert apart  # the tiny request has employers beyond 30 km of each other
+
+
+def test_over_the_horizon_each_rider_is_in_one_chunk_that_can_arrive_in_time(
+        tiny_request: PlanRequest) -> None:
+    context = build_context(tiny_request)
+    problems = build_hub_problems(context, told=True)
+    assert sum(c.demand for p in problems for c in p.chunks) == sum(
+        u.size for u in screen(context).units)
+    for problem in problems:
+        smallest = min(k.capacity for k in problem.kinds)
+        for i, one in enumerate(problem.chunks):
+            assert one.demand <= smallest
+            assert one.ready + problem.rules.minutes[0, i + 1] <= problem.due(i)
+            assert problem.slots[one.ready // 1440][0] <= one.ready
+
+
+def test_told_the_rules_pyvrp_keeps_the_drop_off_rules() -> None:
+    pytest.importorskip("pyvrp")
+    request = parse_request(generate_request(1000, 7, 2020))
+    for told in (pyvrp_peer.run_with_rules, pyvrp_horizon.run_with_rules):
+        counted = told(request).violations
+        assert counted["max_dropoffs"] == counted["dropoff_radius"] == 0, counted
