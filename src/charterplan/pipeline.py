@@ -123,11 +123,58 @@ def _with_fallback(context: Context, first: Plan, again: Callable[[Context], Pla
     return max(plans, key=lambda p: p.summary.assigned)
 
 
+CREW_ROUNDS = 4
+"""Most times a plan whose trips found no crew is made again with departures capped on
+those trips' days (:func:`_crewed`)."""
+
+
 def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
              digest: str) -> Plan:
-    """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub;
-    ``solved`` keeps the areas' solutions for the next plan; ``digest`` is the
-    request's (:func:`~charterplan.io.request.request_digest`)."""
+    """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub,
+    made again while trips find no crew (:func:`_crewed`); ``solved`` keeps the areas'
+    solutions for the next plan; ``digest`` is the request's
+    (:func:`~charterplan.io.request.request_digest`)."""
+    return _crewed(context, lambda context, n: _plan_once(
+        context, run, report if n == 0 else
+        lambda stage, done, total: report(f"{stage} (crew round {n + 1})", done, total),
+        solved, digest))
+
+
+Uncrewed = dict[tuple[str, int], int]
+"""(hub, day) of bus trips that found no crew -> that day's trips at the hub that did."""
+
+
+def _crewed(context: Context, once: Callable[[Context, int], tuple[Plan, Uncrewed]]) -> Plan:
+    """The best of plans made by ``once`` (given the round number): while the last
+    leaves trips without a crew, plan again with each such (hub, day) capped at the
+    trips that had one (``Context.departure_caps``, kept from round to round).
+
+    The assignment gathers riders on the days where a bus fills best, and the crews of
+    those days may all be on the road: a cap sends some riders on a day when a crew is
+    back, where their windows allow. Rounds stop after :data:`CREW_ROUNDS`, when no
+    trip lacks a crew, or after two that carry no more; the answer carries the most
+    workers, and of those costs least (the first among equals)."""
+    plan, uncrewed = once(context, 0)
+    best, stale = plan, 0
+    for n in range(1, CREW_ROUNDS + 1):
+        if not uncrewed or stale == 2:
+            break
+        caps = dict(context.departure_caps)
+        for key, crewed in uncrewed.items():
+            caps[key] = min(caps.get(key, crewed), crewed)
+        context = dataclasses.replace(context, departure_caps=caps)
+        plan, uncrewed = once(context, n)
+        if (plan.summary.assigned, -plan.summary.total_cost) > (
+                best.summary.assigned, -best.summary.total_cost):
+            best, stale = plan, 0
+        else:
+            stale += 1
+    return best
+
+
+def _plan_once(context: Context, run: Runner, report: Progress, solved: Solved,
+               digest: str) -> tuple[Plan, Uncrewed]:
+    """One plan (see :func:`_plan_in`), and where its bus trips found no crew."""
     request = context.request
     report("eligibility", 0, 1)
     screening = screen(context)
@@ -157,6 +204,9 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
     report("timetable", 1, 1)
     area_names = {a.id: a.name for a in areas} | _feeder_areas(context, railway.feeders)
     kept = [(s, pair) for s, pair in zip(scheduled, bus_crew, strict=True) if s.bus.units]
+    crewed = Counter((s.bus.hub, s.bus.day) for s, pair in kept if pair is not None)
+    uncrewed = {(s.bus.hub, s.bus.day): crewed[s.bus.hub, s.bus.day]
+                for s, pair in kept if pair is None}
     trips, convoys, no_staff = _trips(context, [s for s, _ in kept], [p for _, p in kept],
                                       timetable.convoy_areas, area_names)
     rail_trips, trains = _rail_trips(context, [(c, p) for c, p in staffed if c.units])
@@ -174,7 +224,7 @@ def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
         convoys=tuple(convoys + trains),
         unassigned=tuple(unassigned),
         summary=_summary(context, all_trips, unassigned, assignment.work),
-    )
+    ), uncrewed
 
 
 PIN_ROUNDS = 3

@@ -229,13 +229,14 @@ def _capacity(context: Context) -> Callable[[Resource], int]:
     seats = {s.id: s.carriages * s.capacity for s in context.rail.services.values()}
 
     def capacity(resource: Resource) -> int:
-        kind, name, _ = resource
+        kind, name, day = resource
         if kind == "fleet":
             return available[name]
         if kind == "seats":
             return seats[name]
         grid = context.grids[name]
-        return grid.slots_per_day * grid.per_slot
+        slots = grid.slots_per_day * grid.per_slot
+        return min(slots, context.departure_caps.get((name, day), slots))
     return capacity
 
 
