@@ -321,7 +321,8 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
     for area, problem, wave, solution in zip(areas, problems, waves, solutions, strict=True):
         area_buses, area_left = pack(area, problem, wave, solution)
         buses += area_buses
-        left += _explain(problem, wave, area_buses, area_left)
+        left += _explain(problem, wave, area_buses, area_left,
+                         {d for h, d in context.departure_caps if h == area.hub})
         rail += _by_train(area, problem, wave, solution)
         for (o, t), count in solution.feeders.items():
             feeders[area.hub, problem.rails[o].service, problem.kinds[t].id] += count
@@ -450,16 +451,19 @@ def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | No
     return [solved[k] for k in keys]
 
 
-def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit]) -> (
-        list[Unassigned]):
-    """Reasons for the units an area leaves behind."""
+def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit],
+             crew_days: set[int]) -> list[Unassigned]:
+    """Reasons for the units an area leaves behind; ``crew_days`` are the days whose
+    departures the plan capped for want of crews (``Context.departure_caps``)."""
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
     for bus in buses:
         used[bus.kind, bus.day] += 1
         per_day[bus.day] += 1
-    binding = {d for (k, d), cap in problem.fleet_caps.items() if used[k, d] >= cap}
-    binding |= {d for d, cap in problem.slot_caps.items() if per_day[d] >= cap}
+    fleet_full = {d for (k, d), cap in problem.fleet_caps.items() if used[k, d] >= cap}
+    slots_full = {d for d, cap in problem.slot_caps.items() if per_day[d] >= cap}
+    binding = fleet_full | slots_full
+    crew_full = slots_full & crew_days  # their fleet shares follow the departures
     days_of: dict[Unit, set[int]] = {}
     for demand, members in zip(waves.demands, waves.members, strict=True):
         days = {problem.wave_day[w] for w in demand.any_waves + demand.direct_waves}
@@ -471,10 +475,13 @@ def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit])
             out.append(Unassigned(worker=worker, reason=reason,
                                   detail="no bus route serves every destination in time"))
     for unit in left:
+        days = days_of.get(unit, set())
         if not problem.kinds:
             reason, detail = Reason.NO_VEHICLE_CAPACITY, "no bus type serves this hub"
+        elif binding & days and binding & days <= crew_full:
+            reason, detail = Reason.NO_STAFF, "no escort and medic free on a day they could leave"
         else:
-            reason, detail = _reason(unit, binding, days_of.get(unit, set()),
+            reason, detail = _reason(unit, binding, days,
                                      "every feasible departure's buses or slots are taken")
         out += [Unassigned(worker=w, reason=reason, detail=detail) for w in unit.workers]
     return out
