@@ -135,6 +135,11 @@ class DayRules:
     minutes: NDArray[np.int64] = field(repr=False)
     stop_minutes: int
 
+    def on(self, nodes: Sequence[int]) -> DayRules:
+        """The rules between ``nodes`` (indices into these), in that order."""
+        cells = np.ix_(nodes, nodes)
+        return replace(self, apart=self.apart[cells], minutes=self.minutes[cells])
+
 
 @dataclass(frozen=True)
 class DayProblem:
@@ -358,10 +363,8 @@ def day_rules(context: Context, hub: str, ids: Sequence[str], day: int) -> DayRu
         for one, two in ((a, b), (b, a)):
             times = charter_route(context, hub, (one, two)).arrivals(leave)
             minutes[pos[one], pos[two]] = max(0, times[1] - times[0] - policy.stop_minutes)
-    node = np.asarray([pos[place] for place in ids])
-    cells = np.ix_(node, node)
-    return DayRules(policy.max_dropoffs_per_bus, ~joined[cells], minutes[cells],
-                    policy.stop_minutes)
+    return DayRules(policy.max_dropoffs_per_bus, ~joined, minutes,
+                    policy.stop_minutes).on([pos[place] for place in ids])
 
 
 def routes_of(problem: DayProblem, plan: DayPlan) -> list[Route]:

@@ -128,12 +128,13 @@ def build_hub_problems(context: Context, *, told: bool = False) -> list[HubProbl
         if hub not in by_hub or not kinds:
             continue
         dests = sorted(by_hub[hub])
-        reach = day_rules(context, hub, [hub, *dests], 0).minutes[0]
+        between = day_rules(context, hub, [hub, *dests], 0)
         limit = min(k.capacity for k in kinds)
-        chunks = tuple(c for n, dest in enumerate(dests, start=1)
-                       for c in _window_chunks(by_hub[hub][dest], dest, limit, int(reach[n])))
+        chunks = tuple(c for n, dest in enumerate(dests, start=1) for c in _window_chunks(
+            by_hub[hub][dest], dest, limit, int(between.minutes[0, n])))
+        node = {dest: n for n, dest in enumerate(dests, start=1)}
+        rules = between.on([0, *(node[c.destination] for c in chunks)])
         ids = [hub, *(c.destination for c in chunks)]
-        rules = day_rules(context, hub, ids, 0)
         grid = context.grids[hub]
         first = min(c.ready for c in chunks) // DAY
         last = max(max(c.deadline, c.ready + int(t)) for c, t in
