@@ -57,7 +57,8 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
 
     With ``policy.door_to_door`` and ``policy.pickup_fallback_to_hub``, workers whom
     door to door cannot collect at their pickup point gather at the hub instead, and
-    the request is planned again (:func:`_with_fallback`).
+    the request is planned again (:func:`_with_fallback`). Then, while trips find no
+    crew, the plan is made again with those days capped (:func:`_crewed`).
 
     Args:
         request: a validated request (see :func:`charterplan.io.parse_request`).
@@ -78,18 +79,24 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     solved: Solved = {}
     context = build_context(request)
     digest = request_digest(request)  # a second's work at 100,000 workers: once a plan
-    first = _plan_in(context, runner, report, solved, digest)
-    return _with_fallback(context, first, lambda context: _plan_in(
-        context, runner, lambda stage, done, total: report(f"fallback {stage}", done, total),
-        solved, digest))
+
+    def once(context: Context, label: str = "{}") -> Made:
+        return _plan_once(context, runner, lambda stage, done, total: report(
+            label.format(stage), done, total), solved, digest)
+
+    made, context = _with_fallback(context, once(context),
+                                   lambda context: once(context, "fallback {}"))
+    return _crewed(context, made, lambda context, n: once(context, f"{{}} (crew round {n + 1})"))
 
 
 FREEING_ROUNDS = 3
 """Most times the fallback frees collecting buses for workers left without a bus or crew."""
 
 
-def _with_fallback(context: Context, first: Plan, again: Callable[[Context], Plan]) -> Plan:
-    """The door-to-door fallback (:mod:`~charterplan.stages.fallback`), from ``first``.
+def _with_fallback(context: Context, first: Made,
+                   again: Callable[[Context], Made]) -> tuple[Made, Context]:
+    """The door-to-door fallback (:mod:`~charterplan.stages.fallback`), from ``first``;
+    the plan chosen, with the context it was made in.
 
     Workers it could not collect (:func:`~charterplan.stages.fallback.uncollected`)
     gather at the hub, and ``again`` plans once more, until no more are left so: the
@@ -101,26 +108,26 @@ def _with_fallback(context: Context, first: Plan, again: Callable[[Context], Pla
     Planning is a heuristic, so moving riders can carry fewer (another area's share of
     the fleet changes): of all the plans made, the answer is the one that carries the
     most workers, the earliest (the one that collects most) among equals."""
-    plans = [first]
+    made = [(first, context)]
 
     def settle(context: Context) -> Context:
-        while moved := uncollected(context, plans[-1]):
+        while moved := uncollected(context, made[-1][0][0]):
             context = dataclasses.replace(context, at_hub=context.at_hub | moved)
-            plans.append(again(context))
+            made.append((again(context), context))
         return context
 
     context = settle(context)
     for _ in range(FREEING_ROUNDS):
-        freed = crowded_out(context, plans[-1])
+        freed = crowded_out(context, made[-1][0][0])
         if not freed:
             break
-        most = max(p.summary.assigned for p in plans)
-        plans.append(again(context := dataclasses.replace(
-            context, at_hub=context.at_hub | freed)))
+        most = max(plan.summary.assigned for (plan, _), _ in made)
+        context = dataclasses.replace(context, at_hub=context.at_hub | freed)
+        made.append((again(context), context))
         context = settle(context)
-        if plans[-1].summary.assigned <= most:
+        if made[-1][0][0].summary.assigned <= most:
             break
-    return max(plans, key=lambda p: p.summary.assigned)
+    return max(made, key=lambda m: m[0][0].summary.assigned)
 
 
 CREW_ROUNDS = 4
@@ -128,26 +135,19 @@ CREW_ROUNDS = 4
 those trips' days (:func:`_crewed`)."""
 
 
-def _plan_in(context: Context, run: Runner, report: Progress, solved: Solved,
-             digest: str) -> Plan:
-    """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub,
-    made again while trips find no crew (:func:`_crewed`); ``solved`` keeps the areas'
-    solutions for the next plan; ``digest`` is the request's
-    (:func:`~charterplan.io.request.request_digest`)."""
-    return _crewed(context, lambda context, n: _plan_once(
-        context, run, report if n == 0 else
-        lambda stage, done, total: report(f"{stage} (crew round {n + 1})", done, total),
-        solved, digest))
-
-
 Uncrewed = dict[tuple[str, int], int]
 """(hub, day) of bus trips that found no crew -> that day's trips at the hub that did."""
 
+Made = tuple[Plan, Uncrewed]
+"""A plan, and where its bus trips found no crew (:func:`_plan_once`)."""
 
-def _crewed(context: Context, once: Callable[[Context, int], tuple[Plan, Uncrewed]]) -> Plan:
-    """The best of plans made by ``once`` (given the round number): while the last
-    leaves trips without a crew, plan again with each such (hub, day) capped at the
-    trips that had one (``Context.departure_caps``, kept from round to round).
+
+def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]) -> Plan:
+    """The best of ``first`` (made in ``context``) and the plans ``again`` makes (given
+    the round number): while the last leaves trips without a crew, plan again with each
+    such (hub, day) capped at the trips that had one (``Context.departure_caps``, kept
+    from round to round). The rounds come once, after the door-to-door fallback, on the
+    context of the plan it chose: inside each of its plans they would multiply.
 
     The assignment gathers riders on the days where a bus fills best, and the crews of
     those days may all be on the road: a cap sends some riders on a day when a crew is
@@ -159,8 +159,8 @@ def _crewed(context: Context, once: Callable[[Context, int], tuple[Plan, Uncrewe
     the most workers, and of those costs least (the first among equals). A roster
     short on every day pays the rounds for nothing (a 10,000-worker request with 30 %
     of its staff: 61.4 s against 16.6 s for one plan, the same 6,988 carried)."""
-    plan, uncrewed = once(context, 0)
-    best, stale = plan, 0
+    best, uncrewed = first
+    stale = 0
     for n in range(1, CREW_ROUNDS + 1):
         if not uncrewed or stale == 2:
             break
@@ -168,7 +168,7 @@ def _crewed(context: Context, once: Callable[[Context, int], tuple[Plan, Uncrewe
         for key, crewed in uncrewed.items():
             caps[key] = min(caps.get(key, crewed), crewed)
         context = dataclasses.replace(context, departure_caps=caps)
-        plan, uncrewed = once(context, n)
+        plan, uncrewed = again(context, n)
         if (plan.summary.assigned, -plan.summary.total_cost) > (
                 best.summary.assigned, -best.summary.total_cost):
             best, stale = plan, 0
@@ -178,8 +178,11 @@ def _crewed(context: Context, once: Callable[[Context, int], tuple[Plan, Uncrewe
 
 
 def _plan_once(context: Context, run: Runner, report: Progress, solved: Solved,
-               digest: str) -> tuple[Plan, Uncrewed]:
-    """One plan (see :func:`_plan_in`), and where its bus trips found no crew."""
+               digest: str) -> Made:
+    """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub,
+    and where its bus trips found no crew; ``solved`` keeps the areas' solutions for
+    the next plan; ``digest`` is the request's
+    (:func:`~charterplan.io.request.request_digest`)."""
     request = context.request
     report("eligibility", 0, 1)
     screening = screen(context)
