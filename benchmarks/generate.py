@@ -287,16 +287,19 @@ def _add_rail(request: dict[str, Any], places: list[Place], first_day: date, num
 
 def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
                      start: str = "2020-02-20", rail: bool = False,
-                     rail_share: float | None = None,
+                     rail_share: float | None = None, staff_share: float = 1.0,
                      policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A realistic county request as a dict (see the module docstring).
 
     ``rail`` adds the rail station, its services and staff; ``rail_share`` (0-1) sends
     about that share of the workers to employers within reach of a rail stop;
-    ``policy`` fields go over the generated ones (only the seed).
+    ``staff_share`` (0-1) keeps that share of the county's escorts and of its medics
+    (the first ones; those holding both roles and the station's staff stay), for a
+    short roster; ``policy`` fields go over the generated ones (only the seed).
     """
-    if rail_share is not None and not 0 <= rail_share <= 1:
-        raise ValueError(f"rail_share {rail_share} is not between 0 and 1")
+    for name, share in (("rail_share", rail_share), ("staff_share", staff_share)):
+        if share is not None and not 0 <= share <= 1:
+            raise ValueError(f"{name} {share} is not between 0 and 1")
     rng = random.Random(seed)
     first_day = date.fromisoformat(start)
     places = load_places()
@@ -325,11 +328,15 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
              for n, (role, roles) in enumerate(
                  [("干部", ["escort"])] * crew + [("医生", ["medic"])] * crew
                  + [("医生", ["escort", "medic"])] * max(1, crew // 10))]
+    kept = int(crew * staff_share)
+    staff = staff[:kept] + staff[crew:crew + kept] + staff[2 * crew:]
     plan_id = f"xinhuang-{num_workers}-{num_days}d-{seed}"
     if rail:
         plan_id += "-rail"
     if rail_share is not None:
         plan_id += f"-share{round(rail_share * 100)}"
+    if staff_share < 1:
+        plan_id += f"-staff{round(staff_share * 100)}"
     request = {
         "plan_id": plan_id,
         "timezone": "Asia/Shanghai",
@@ -374,14 +381,17 @@ def main() -> None:
     parser.add_argument("--rail-share", type=float, default=None, metavar="SHARE",
                         help="send about this share (0-1) of the workers to employers "
                         "on a rail line")
+    parser.add_argument("--staff-share", type=float, default=1.0, metavar="SHARE",
+                        help="keep this share (0-1) of the county's escorts and medics")
     add_policy_option(parser)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    if args.rail_share is not None and not 0 <= args.rail_share <= 1:
-        parser.error(f"--rail-share {args.rail_share} is not between 0 and 1")
-    request = generate_request(args.workers, args.days, args.seed, start=args.start,
-                               rail=args.rail, rail_share=args.rail_share,
-                               policy=args.policy)
+    try:
+        request = generate_request(args.workers, args.days, args.seed, start=args.start,
+                                   rail=args.rail, rail_share=args.rail_share,
+                                   staff_share=args.staff_share, policy=args.policy)
+    except ValueError as error:
+        parser.error(str(error))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(request, ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")

@@ -124,3 +124,21 @@ def test_a_million_workers_find_a_county_station_per_ten_thousand() -> None:
     counties = [p for p in places if p.kind == "county"]
     assert len(counties) >= 99
     assert len({p.key for p in places}) == len(places)
+
+
+def test_staff_share_keeps_that_share_of_the_countys_escorts_and_medics() -> None:
+    """Half of the county's single-role escorts and medics stay, the first ones; staff
+    holding both roles and the rail station's staff all stay."""
+    full = generate_request(2000, 14, seed=2020, rail=True)["staff"]
+    short = generate_request(2000, 14, seed=2020, rail=True, staff_share=0.5)["staff"]
+
+    def county(staff: list[dict[str, object]], roles: list[str]) -> list[str]:
+        return [s["id"] for s in staff if s["roles"] == roles and s["id"][1] != "R"]
+
+    for roles in (["escort"], ["medic"]):
+        assert county(short, roles) == county(full, roles)[:len(county(full, roles)) // 2]
+    assert county(short, ["escort", "medic"]) == county(full, ["escort", "medic"])
+    assert [s for s in short if s["id"].startswith("SR")] == [
+        s for s in full if s["id"].startswith("SR")]
+    with pytest.raises(ValueError, match="staff_share"):
+        generate_request(10, 1, staff_share=-0.1)
