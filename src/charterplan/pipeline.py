@@ -158,7 +158,8 @@ def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]
     trip lacks a crew, or after two in a row that are no better. The answer carries
     the most workers, and of those costs least (the first among equals). A roster
     short on every day pays the rounds for nothing (a 10,000-worker request with 30 %
-    of its staff: 61.4 s against 16.6 s for one plan, the same 6,988 carried)."""
+    of its staff: 77.3 s against 19.5 s, the same 6,988 carried; benchmarks/RESULTS.md,
+    "Short rosters")."""
     best, uncrewed = first
     stale = 0
     for n in range(1, CREW_ROUNDS + 1):
