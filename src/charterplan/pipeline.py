@@ -15,6 +15,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from charterplan.geo import great_circle_km
 from charterplan.io.request import request_digest
@@ -108,26 +109,29 @@ def _with_fallback(context: Context, first: Made,
     Planning is a heuristic, so moving riders can carry fewer (another area's share of
     the fleet changes): of all the plans made, the answer is the one that carries the
     most workers, the earliest (the one that collects most) among equals."""
-    made = [(first, context)]
+    made, contexts = [first], [context]
 
     def settle(context: Context) -> Context:
-        while moved := uncollected(context, made[-1][0][0]):
+        while moved := uncollected(context, made[-1].plan):
             context = dataclasses.replace(context, at_hub=context.at_hub | moved)
-            made.append((again(context), context))
+            made.append(again(context))
+            contexts.append(context)
         return context
 
     context = settle(context)
     for _ in range(FREEING_ROUNDS):
-        freed = crowded_out(context, made[-1][0][0])
+        freed = crowded_out(context, made[-1].plan)
         if not freed:
             break
-        most = max(plan.summary.assigned for (plan, _), _ in made)
+        most = max(m.plan.summary.assigned for m in made)
         context = dataclasses.replace(context, at_hub=context.at_hub | freed)
-        made.append((again(context), context))
+        made.append(again(context))
+        contexts.append(context)
         context = settle(context)
-        if made[-1][0][0].summary.assigned <= most:
+        if made[-1].plan.summary.assigned <= most:
             break
-    return max(made, key=lambda m: m[0][0].summary.assigned)
+    best = max(range(len(made)), key=lambda i: made[i].plan.summary.assigned)
+    return made[best], contexts[best]
 
 
 CREW_ROUNDS = 4
@@ -138,8 +142,12 @@ those trips' days (:func:`_crewed`)."""
 Uncrewed = dict[tuple[str, int], int]
 """(hub, day) of bus trips that found no crew -> that day's trips at the hub that did."""
 
-Made = tuple[Plan, Uncrewed]
-"""A plan, and where its bus trips found no crew (:func:`_plan_once`)."""
+
+class Made(NamedTuple):
+    """A plan, and where its bus trips found no crew (:func:`_plan_once`)."""
+
+    plan: Plan
+    uncrewed: Uncrewed
 
 
 def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]) -> Plan:
@@ -224,7 +232,7 @@ def _plan_once(context: Context, run: Runner, report: Progress, solved: Solved,
     status = (PlanStatus.PARTIAL if any(u.reason in _SHORTAGES for u in unassigned)
               else PlanStatus.OPTIMAL if assignment.optimal else PlanStatus.FEASIBLE)
     all_trips = trips + rail_trips
-    return Plan(
+    return Made(Plan(
         plan_id=request.plan_id,
         request_sha256=digest,
         seed=request.policy.seed,
@@ -233,7 +241,7 @@ def _plan_once(context: Context, run: Runner, report: Progress, solved: Solved,
         convoys=tuple(convoys + trains),
         unassigned=tuple(unassigned),
         summary=_summary(context, all_trips, unassigned, assignment.work),
-    ), uncrewed
+    ), uncrewed)
 
 
 PIN_ROUNDS = 3
