@@ -4,8 +4,8 @@
 [--policy JSON]`` generates the same request as :mod:`benchmarks.measure`, plans it
 with the peer and prints one JSON line: wall seconds, cost and riders in charterplan's
 terms, and the plan's breaches of charterplan's policy. Peers ignore the drop-off
-rules (but ``pyvrp-rules``, told them): with those fields, ``--policy`` changes only
-the breaches counted.
+rules (but ``pyvrp-rules`` and ``pyvrp-horizon-rules``, told them): with those fields,
+``--policy`` changes only the breaches counted for the others.
 """
 
 from __future__ import annotations
