@@ -77,7 +77,7 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     """
     report = progress or (lambda stage, done, total: None)
     runner = run or runner_for(jobs, scheduler)
-    solved: Solved = {}
+    solved = Solved()
     context = build_context(request)
     digest = request_digest(request)  # a second's work at 100,000 workers: once a plan
 

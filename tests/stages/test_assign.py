@@ -10,7 +10,7 @@ from typing import Any
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
 from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
-from charterplan.stages.assign import _top_up, _with_caps, apportion
+from charterplan.stages.assign import Solved, _top_up, _with_caps, apportion
 from tests.conftest import worker
 
 
@@ -95,27 +95,50 @@ def test_hub_without_buses_leaves_workers_for_want_of_vehicles(base: dict[str, A
     assert {u.reason for u in result.unassigned} == {Reason.NO_VEHICLE_CAPACITY}
 
 
+def _template(count: int) -> Problem:
+    """One destination and ``count`` riders on day 0, for buses of 22 seats; no caps."""
+    kind = BusKind("K", capacity=22, fixed_cost=1000.0, cost_per_km=5.0)
+    one = frozenset({"D"})
+    return Problem(patterns=(one,), pattern_km=(100.0,), pattern_extra=(0.0,),
+                   kinds=(kind,), wave_day=(0,), demands=(Demand(one, 1, 0, count, (0,), ()),),
+                   fleet_caps={}, slot_caps={}, min_passengers=2, effort=1.0, seed=0,
+                   time_limit_s=10.0)
+
+
+def _problem(count: int, buses: int = 3) -> Problem:
+    return _with_caps(_template(count), "H", {("fleet", "K", 0): buses, ("slots", "H", 0): 10})
+
+
+def test_a_solution_within_tighter_caps_is_taken_where_asked() -> None:
+    """A crew round caps a day an area did not fill: the area's solution (one bus of
+    its three) is taken instead of solving again, where :func:`assign` asks for it
+    (an area's first solve in a plan); never for looser caps, caps it exceeds, or
+    other riders."""
+    solved = Solved()
+    wide = _problem(10)
+    solution = solve(wide)
+    solved.add(wide, solution)
+    assert sum(solution.buses.values()) == 1
+    assert solved.get(_problem(10, buses=1), looser=True) is solution
+    assert solved.get(_problem(10, buses=1)) is None
+    assert solved.get(_problem(10, buses=0), looser=True) is None
+    assert solved.get(_problem(10, buses=4), looser=True) is None
+    assert solved.get(_problem(11, buses=1), looser=True) is None
+    assert solved.get(_problem(10)) is solution
+
+
 def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
     """Area A was given no bus on day 0 (its share), area B one of the three the day
     has: A is solved again with the two B leaves unused and seats its five riders,
     and the day's fleet still holds."""
-    kind = BusKind("K", capacity=22, fixed_cost=1000.0, cost_per_km=5.0)
-    one = frozenset({"D"})
-
-    def problem(count: int) -> Problem:
-        return Problem(patterns=(one,), pattern_km=(100.0,), pattern_extra=(0.0,),
-                       kinds=(kind,), wave_day=(0,),
-                       demands=(Demand(one, 1, 0, count, (0,), ()),), fleet_caps={},
-                       slot_caps={}, min_passengers=2, effort=1.0, seed=0, time_limit_s=10.0)
-
     areas = [SimpleNamespace(hub="H"), SimpleNamespace(hub="H")]
-    templates = [problem(5), problem(10)]
+    templates = [_template(5), _template(10)]
     problems = [_with_caps(templates[0], "H", {("fleet", "K", 0): 0, ("slots", "H", 0): 0}),
                 _with_caps(templates[1], "H", {("fleet", "K", 0): 1, ("slots", "H", 0): 1})]
     solutions = [solve(p) for p in problems]
     assert solutions[0].left == {0: 5}
     capacity = {("fleet", "K", 0): 3, ("slots", "H", 0): 10}
-    _top_up(areas, problems, templates, solutions, capacity.__getitem__, None, {})
+    _top_up(areas, problems, templates, solutions, capacity.__getitem__, None, Solved())
     assert not solutions[0].left
     assert sum(sum(s.buses.values()) for s in solutions) <= 3
     assert problems[0].fleet_caps[("K", 0)] == 2

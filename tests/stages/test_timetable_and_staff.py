@@ -184,8 +184,7 @@ def test_every_assigned_bus_has_a_departure_window_with_wide_drop_off_radius() -
     data["policy"]["dropoff_radius_km"] = 150
     context = build_context(parse_request(data))
     units = screen(context).units
-    buses = assign(context, build_areas(context, units), progress=lambda *_: None,
-                   solved={}).buses
+    buses = assign(context, build_areas(context, units), progress=lambda *_: None).buses
     drafts = [_draft(context, bus) for bus in buses]
     assert any(d.route.stops != d.bus.pattern.stops for d in drafts)
     assert all(d.lo <= d.hi for d in drafts)
@@ -200,7 +199,7 @@ def test_no_bus_detours_a_rider_beyond_the_limit_with_five_wide_drop_offs() -> N
     data["policy"].update(max_dropoffs_per_bus=5, dropoff_radius_km=150)
     context = build_context(parse_request(data))
     buses = assign(context, build_areas(context, screen(context).units),
-                   progress=lambda *_: None, solved={}).buses
+                   progress=lambda *_: None).buses
     limit = context.request.policy.max_detour_km
     drafts = [_draft(context, bus) for bus in buses]
     assert any(d.route.stops != d.bus.pattern.stops for d in drafts)
