@@ -78,6 +78,10 @@ class _Vars:
     f: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
 
+_sum = cp_model.LinearExpr.sum
+_weighted = cp_model.LinearExpr.weighted_sum
+
+
 def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int]:
     """Units per demand and wave; returns the most seats each (dests, wave) can want."""
     riders: dict[Key, int] = defaultdict(int)
@@ -124,6 +128,8 @@ def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, i
     """Buses per pattern, wave and type, with the seats they give each destination set."""
     shareable = {(d.dests, w) for d in p.demands for w in d.any_waves}
     dest_sets = sorted({q for q, _ in riders}, key=sorted)
+    most_buses = {day: [min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0))
+                        for kind in p.kinds] for day in set(p.wave_day)}
     for pi, pattern in enumerate(p.patterns):
         fits = [q for q in dest_sets if q <= pattern]
         for w, day in enumerate(p.wave_day):
@@ -131,9 +137,8 @@ def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, i
                       if (q, w) in riders and (q == pattern or (q, w) in shareable)]
             potential = sum(riders[q, w] for q in served)
             types = []
-            for t, kind in enumerate(p.kinds):
-                ub = min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0),
-                         potential // p.min_passengers)
+            for t, cap in enumerate(most_buses[day]):
+                ub = min(cap, potential // p.min_passengers)
                 if ub > 0:
                     v.y[pi, w, t] = model.new_int_var(0, ub, f"y{pi}_{w}_{t}")
                     v.y_max[pi, w, t] = ub
@@ -143,9 +148,10 @@ def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, i
             most = sum(p.kinds[t].capacity * v.y_max[pi, w, t] for t in types)
             for q in served:
                 v.g[q, pi, w] = model.new_int_var(0, min(riders[q, w], most), f"g{pi}_{w}")
-            seats = sum(v.g[q, pi, w] for q in served)
-            model.add(seats <= sum(p.kinds[t].capacity * v.y[pi, w, t] for t in types))
-            model.add(seats >= p.min_passengers * sum(v.y[pi, w, t] for t in types))
+            seats = _sum([v.g[q, pi, w] for q in served])
+            buses = [v.y[pi, w, t] for t in types]
+            model.add(seats <= _weighted(buses, [p.kinds[t].capacity for t in types]))
+            model.add(seats >= p.min_passengers * _sum(buses))
 
 
 def _balance(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
@@ -183,9 +189,9 @@ def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
         per_kind[p.kinds[t].id, day].append(var)
         per_day[day].append(var)
     for key, buses in per_kind.items():
-        model.add(sum(buses) <= p.fleet_caps.get(key, 0))
+        model.add(_sum(buses) <= p.fleet_caps.get(key, 0))
     for day, buses in per_day.items():
-        model.add(sum(buses) <= p.slot_caps.get(day, 0))
+        model.add(_sum(buses) <= p.slot_caps.get(day, 0))
 
 
 def _prices(p: Problem) -> tuple[dict[tuple[int, int], int], dict[int, int], dict[int, int]]:
@@ -206,10 +212,11 @@ def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
     """Bus costs and rail seats in fen, plus a penalty per unit left (:func:`_prices`)."""
     costs, seat, penalty = _prices(p)
     # a fen per feeder keeps their count (a shared resource) tight
-    model.minimize(sum(costs[pi, t] * var for (pi, _, t), var in v.y.items())
-                   + sum(seat[o] * p.demands[c].size * var for (c, o), var in v.r.items())
-                   + sum(v.f.values())
-                   + sum(penalty[c] * var for c, var in v.left.items()))
+    terms = ([(costs[pi, t], var) for (pi, _, t), var in v.y.items()]
+             + [(seat[o] * p.demands[c].size, var) for (c, o), var in v.r.items()]
+             + [(1, var) for var in v.f.values()]
+             + [(penalty[c], var) for c, var in v.left.items()])
+    model.minimize(_weighted([var for _, var in terms], [fen for fen, _ in terms]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,22 +251,23 @@ def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[in
 
 
 def _add_hint(model: cp_model.CpModel, v: _Vars, start: Start, left: Mapping[int, int]) -> None:
-    """Hint every variable of the model with its value in ``start``."""
+    """Hint every variable of the model with its value in ``start`` (in one go: a
+    model has thousands, and ``CpModel.add_hint`` takes them one by one)."""
     seats: dict[tuple[frozenset[str], int, int], int] = defaultdict(int)
     for (q, pi, w, _), n in start.seats.items():
         seats[q, pi, w] += n
-    for (c, w), var in {**v.x_any, **v.x_dir}.items():  # a wave is one or the other
-        model.add_hint(var, start.sent[c, w])
-    for c, var in v.left.items():
-        model.add_hint(var, left[c])
-    for bus_key, var in v.y.items():
-        model.add_hint(var, start.buses[bus_key])
-    for seat_key, var in v.g.items():
-        model.add_hint(var, seats[seat_key])
-    for rail_key, var in v.r.items():
-        model.add_hint(var, start.rail[rail_key])
-    for feeder_key, var in v.f.items():
-        model.add_hint(var, start.feeders[feeder_key])
+    sent = {**v.x_any, **v.x_dir}  # a demand's wave is one or the other
+    hinted = [
+        *((var, start.sent[key]) for key, var in sent.items()),
+        *((var, left[c]) for c, var in v.left.items()),
+        *((var, start.buses[key]) for key, var in v.y.items()),
+        *((var, seats[key]) for key, var in v.g.items()),
+        *((var, start.rail[key]) for key, var in v.r.items()),
+        *((var, start.feeders[key]) for key, var in v.f.items()),
+    ]
+    hint = model.proto.solution_hint
+    hint.vars.extend([var.index for var, _ in hinted])
+    hint.values.extend([int(value) for _, value in hinted])
 
 
 def _model(problem: Problem) -> tuple[cp_model.CpModel, _Vars, tuple[Start, dict[int, int]]]:
