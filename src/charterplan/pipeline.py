@@ -35,7 +35,7 @@ from charterplan.model import (
 )
 from charterplan.parallel import runner_for
 from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import Progress, Runner, Solved, assign, run_in_order
+from charterplan.stages.assign import Memo, Progress, Runner, assign, run_in_order
 from charterplan.stages.context import Context, build_context
 from charterplan.stages.crew import choose_captains
 from charterplan.stages.eligibility import screen
@@ -77,13 +77,13 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     """
     report = progress or (lambda stage, done, total: None)
     runner = run or runner_for(jobs, scheduler)
-    solved = Solved()
+    memo = Memo()
     context = build_context(request)
     digest = request_digest(request)  # a second's work at 100,000 workers: once a plan
 
     def once(context: Context, label: str = "{}") -> Made:
         return _plan_once(context, runner, lambda stage, done, total: report(
-            label.format(stage), done, total), solved, digest)
+            label.format(stage), done, total), memo, digest)
 
     made, context = _with_fallback(context, once(context),
                                    lambda context: once(context, "fallback {}"))
@@ -186,18 +186,18 @@ def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]
     return best
 
 
-def _plan_once(context: Context, run: Runner, report: Progress, solved: Solved,
+def _plan_once(context: Context, run: Runner, report: Progress, memo: Memo,
                digest: str) -> Made:
     """One plan of ``context``'s request, its ``at_hub`` workers gathering at the hub,
-    and where its bus trips found no crew; ``solved`` keeps the areas' solutions for
-    the next plan; ``digest`` is the request's
+    and where its bus trips found no crew; ``memo`` keeps what the assignment worked
+    out for the next plan; ``digest`` is the request's
     (:func:`~charterplan.io.request.request_digest`)."""
     request = context.request
     report("eligibility", 0, 1)
     screening = screen(context)
     areas = build_areas(context, screening.units)
     report("eligibility", 1, 1)
-    assignment = assign(context, areas, run=run, progress=report, solved=solved)
+    assignment = assign(context, areas, run=run, progress=report, memo=memo)
     railway = board(context, assignment.rail, assignment.feeders)
     carriages = list(railway.carriages)
     timetable = _timetable(context, assignment.buses, railway.feeders, report, run)

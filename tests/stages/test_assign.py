@@ -7,10 +7,17 @@ from collections import Counter
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
 from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
-from charterplan.stages.assign import Solved, _top_up, _with_caps, apportion
+from charterplan.stages import assign as assign_stage
+from charterplan.stages.areas import Area, build_areas
+from charterplan.stages.assign import Memo, _top_up, _with_caps, apportion
+from charterplan.stages.context import SlotGrid, build_context
+from charterplan.stages.eligibility import screen
+from charterplan.stages.waves import Waves, plan_waves
 from tests.conftest import worker
 
 
@@ -114,17 +121,40 @@ def test_a_solution_within_tighter_caps_is_taken_where_asked() -> None:
     its three) is taken instead of solving again, where :func:`assign` asks for it
     (an area's first solve in a plan); never for looser caps, caps it exceeds, or
     other riders."""
-    solved = Solved()
+    memo = Memo()
     wide = _problem(10)
     solution = solve(wide)
-    solved.add(wide, solution)
+    memo.add(wide, solution)
     assert sum(solution.buses.values()) == 1
-    assert solved.get(_problem(10, buses=1), looser=True) is solution
-    assert solved.get(_problem(10, buses=1)) is None
-    assert solved.get(_problem(10, buses=0), looser=True) is None
-    assert solved.get(_problem(10, buses=4), looser=True) is None
-    assert solved.get(_problem(11, buses=1), looser=True) is None
-    assert solved.get(_problem(10)) is solution
+    assert memo.get(_problem(10, buses=1), looser=True) is solution
+    assert memo.get(_problem(10, buses=1)) is None
+    assert memo.get(_problem(10, buses=0), looser=True) is None
+    assert memo.get(_problem(10, buses=4), looser=True) is None
+    assert memo.get(_problem(11, buses=1), looser=True) is None
+    assert memo.get(_problem(10)) is solution
+
+
+def test_assigning_again_with_a_memo_plans_no_waves_again(
+        base: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan made again (a crew round) gives the same areas: their waves come from the
+    memo, and so does the assignment."""
+    base["workers"] = [worker(f"A{i}", "DG1") for i in range(8)] + [
+        worker(f"B{i}", "CS") for i in range(3)]
+    context = build_context(parse_request(base))
+    areas = build_areas(context, screen(context).units)
+    planned: list[str] = []
+
+    def counted(job: tuple[Area, SlotGrid]) -> Waves:
+        planned.append(job[0].id)
+        return plan_waves(*job)
+
+    monkeypatch.setattr(assign_stage, "_area_waves", counted)
+    memo = Memo()
+    first = assign_stage.assign(context, areas, memo=memo)
+    again = assign_stage.assign(context, build_areas(context, screen(context).units), memo=memo)
+    assert len(areas) == 2
+    assert sorted(planned) == sorted(a.id for a in areas)
+    assert again == first
 
 
 def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
@@ -138,7 +168,7 @@ def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
     solutions = [solve(p) for p in problems]
     assert solutions[0].left == {0: 5}
     capacity = {("fleet", "K", 0): 3, ("slots", "H", 0): 10}
-    _top_up(areas, problems, templates, solutions, capacity.__getitem__, None, Solved())
+    _top_up(areas, problems, templates, solutions, capacity.__getitem__, None, Memo())
     assert not solutions[0].left
     assert sum(sum(s.buses.values()) for s in solutions) <= 3
     assert problems[0].fleet_caps[("K", 0)] == 2

@@ -40,8 +40,7 @@ from charterplan.stages.packing import Bus, pack
 from charterplan.stages.rail import RailRider
 from charterplan.stages.waves import Waves, area_services, plan_waves
 
-__all__ = ["Assignment", "Progress", "Runner", "Solved", "apportion", "assign",
-           "run_in_order"]
+__all__ = ["Assignment", "Memo", "Progress", "Runner", "apportion", "assign", "run_in_order"]
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``."""
@@ -276,17 +275,17 @@ def _reason(unit: Unit, binding: set[int], waves_days: set[int], detail_cap: str
 
 
 def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
-           progress: Progress | None = None, solved: Solved | None = None) -> Assignment:
+           progress: Progress | None = None, memo: Memo | None = None) -> Assignment:
     """Choose buses and riders for every area; see the module docstring.
 
-    ``solved`` keeps the solutions of earlier calls (:class:`Solved`)."""
-    solved = Solved() if solved is None else solved
-    waves = _waves_all(run, context, areas, progress)
+    ``memo`` keeps what earlier calls worked out (:class:`Memo`)."""
+    memo = Memo() if memo is None else memo
+    waves = _waves_all(run, context, areas, progress, memo)
     templates = [_template(context, a, w) for a, w in zip(areas, waves, strict=True)]
     capacity = _capacity(context)
     problems = [_with_caps(p, a.hub, {r: capacity(r) for r in _resources(p, a.hub)})
                 for p, a in zip(templates, areas, strict=True)]
-    solutions = _solve_all(run, problems, progress, "assign", solved, looser=True)
+    solutions = _solve_all(run, problems, progress, "assign", memo, looser=True)
     best: tuple[tuple[int, float], list[Problem], list[Solution]] | None = None
     stale = 0
     for n in range(TRIM_ROUNDS):
@@ -302,10 +301,10 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
                 r: again[a].get(r, used[a].get(r, 0))
                 for r in _resources(templates[a], areas[a].hub)})
         resolved = _solve_all(run, [problems[a] for a in redo], progress,
-                              f"assign (shared fleet{pass_name})", solved)
+                              f"assign (shared fleet{pass_name})", memo)
         for a, solution in zip(redo, resolved, strict=True):
             solutions[a] = solution
-        _top_up(areas, problems, templates, solutions, capacity, progress, solved,
+        _top_up(areas, problems, templates, solutions, capacity, progress, memo,
                 f"assign (top-up{pass_name})")
         estimate = _estimate(context, areas, problems, solutions)
         if best is None or estimate < best[0]:
@@ -360,7 +359,7 @@ def _estimate(context: Context, areas: Sequence[Area], problems: Sequence[Proble
 
 def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[Problem],
             solutions: list[Solution], capacity: Callable[[Resource], int],
-            progress: Progress | None, solved: Solved,
+            progress: Progress | None, memo: Memo,
             stage: str = "assign (top-up)") -> None:
     """Solve again, one after another, the areas that leave units behind within their
     caps, now with what every area leaves unused on top: shares are made before the
@@ -377,7 +376,7 @@ def _top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[
         hub = areas[a].hub
         caps = {r: used[a].get(r, 0) + max(0, spare[r]) for r in _resources(templates[a], hub)}
         problem = _with_caps(templates[a], hub, caps)
-        [solution] = _solve_all(run_in_order, [problem], None, "", solved)
+        [solution] = _solve_all(run_in_order, [problem], None, "", memo)
         if sum(solution.left.values()) < sum(solutions[a].left.values()):
             now = _usage(problem, hub, solution)
             for r in set(now) | set(used[a]):
@@ -403,13 +402,14 @@ def _by_train(area: Area, problem: Problem, waves: Waves, solution: Solution) ->
     return riders
 
 
-class Solved:
-    """The solutions of the areas' problems so far, for the plans made again to reuse:
-    the hub fallback of door to door and the crew rounds
+class Memo:
+    """What the assignment worked out for earlier plans of the request, for the plans
+    made again to reuse: the hub fallback of door to door and the crew rounds
     (:func:`charterplan.pipeline.plan`) assign again with most areas as they were.
 
-    A problem solved before is not solved again (the solver is deterministic). An
-    area's first solve in a plan, with the whole of each resource, also takes the
+    An area's waves are planned once (they depend on the area and its hub's slots
+    only). A problem solved before is not solved again (the solver is deterministic).
+    An area's first solve in a plan, with the whole of each resource, also takes the
     solution of an earlier problem that differed only in caps no tighter, if it keeps
     within the new ones (:meth:`get` with ``looser``): it is feasible there, and
     optimal if it was. A crew round caps one day's departures at a hub, and the areas
@@ -420,6 +420,7 @@ class Solved:
     only on its request."""
 
     def __init__(self) -> None:
+        self.waves: dict[Area, Waves] = {}
         self._by_template: dict[Hashable, dict[Hashable, tuple[Problem, Solution]]] = {}
 
     def get(self, problem: Problem, *, looser: bool = False) -> Solution | None:
@@ -474,34 +475,38 @@ def _area_waves(job: tuple[Area, SlotGrid]) -> Waves:
 
 
 def _waves_all(run: Runner, context: Context, areas: Sequence[Area],
-               progress: Progress | None) -> list[Waves]:
+               progress: Progress | None, memo: Memo) -> list[Waves]:
     """Every area's waves, by ``run`` (they are independent, and timing each route
-    under the driving rules is the costliest serial work at a province's scale). A
-    worker process returns copies of the units: each area's waves are given back its
-    own (equal) unit objects."""
+    under the driving rules is the costliest serial work at a province's scale), but
+    for those ``memo`` holds. A worker process returns copies of the units: each
+    area's waves are given back its own (equal) unit objects."""
+    todo = [a for a in dict.fromkeys(areas) if a not in memo.waves]
+    jobs = [(a, context.grids[a.hub]) for a in todo]
+    for done, (area, waves) in enumerate(zip(todo, run(_area_waves, jobs), strict=True), 1):
+        memo.waves[area] = waves
+        if progress is not None:
+            progress("waves", done, len(todo))
     out = []
-    jobs = [(a, context.grids[a.hub]) for a in areas]
-    for done, (area, waves) in enumerate(zip(areas, run(_area_waves, jobs), strict=True), 1):
+    for area in areas:
         same = {u: u for u in area.units}
+        waves = memo.waves[area]
         out.append(dataclasses.replace(
             waves, members=tuple(tuple(same[u] for u in m) for m in waves.members),
             unserviceable=tuple(same[u] for u in waves.unserviceable)))
-        if progress is not None:
-            progress("waves", done, len(areas))
     return out
 
 
 def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,
-               stage: str, solved: Solved, *, looser: bool = False) -> list[Solution]:
-    """Solutions of ``problems`` in order; those ``solved`` holds (``looser``: see
-    :meth:`Solved.get`) are not solved again, the others are added to it."""
-    found = [solved.get(p, looser=looser) for p in problems]
+               stage: str, memo: Memo, *, looser: bool = False) -> list[Solution]:
+    """Solutions of ``problems`` in order; those ``memo`` holds (``looser``: see
+    :meth:`Memo.get`) are not solved again, the others are added to it."""
+    found = [memo.get(p, looser=looser) for p in problems]
     todo = list({_keys(p): p for p, s in zip(problems, found, strict=True) if s is None}.values())
     for done, (problem, solution) in enumerate(zip(todo, run(solve, todo), strict=True), 1):
-        solved.add(problem, solution)
+        memo.add(problem, solution)
         if progress is not None:
             progress(stage, done, len(todo))
-    return [s if s is not None else solved[p] for p, s in zip(problems, found, strict=True)]
+    return [s if s is not None else memo[p] for p, s in zip(problems, found, strict=True)]
 
 
 def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit],
