@@ -166,7 +166,7 @@ def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]
     trip lacks a crew, or after two in a row that are no better. The answer carries
     the most workers, and of those costs least (the first among equals). A roster
     short on every day pays the rounds for nothing (a 10,000-worker request with 30 %
-    of its staff: 77.3 s against 19.5 s, the same 6,988 carried; benchmarks/RESULTS.md,
+    of its staff: 19.0 s against 6.3 s, the same 6,988 carried; benchmarks/RESULTS.md,
     "Short rosters")."""
     best, uncrewed = first
     stale = 0
