@@ -424,8 +424,9 @@ class Memo:
         self._by_template: dict[Hashable, dict[Hashable, tuple[Problem, Solution]]] = {}
 
     def get(self, problem: Problem, *, looser: bool = False) -> Solution | None:
-        """The solution of ``problem`` solved before; with ``looser``, else that of a
-        problem with caps no tighter, if it keeps within ``problem``'s; else ``None``."""
+        """The solution of ``problem`` if it was solved before; failing that, with
+        ``looser``, that of a problem which differs only in caps no tighter and keeps
+        within ``problem``'s; else ``None``."""
         template, key = _keys(problem)
         solved = self._by_template.get(template, {})
         if key in solved:
@@ -478,22 +479,23 @@ def _waves_all(run: Runner, context: Context, areas: Sequence[Area],
                progress: Progress | None, memo: Memo) -> list[Waves]:
     """Every area's waves, by ``run`` (they are independent, and timing each route
     under the driving rules is the costliest serial work at a province's scale), but
-    for those ``memo`` holds. A worker process returns copies of the units: each
-    area's waves are given back its own (equal) unit objects."""
+    for those ``memo`` holds."""
     todo = [a for a in dict.fromkeys(areas) if a not in memo.waves]
     jobs = [(a, context.grids[a.hub]) for a in todo]
     for done, (area, waves) in enumerate(zip(todo, run(_area_waves, jobs), strict=True), 1):
-        memo.waves[area] = waves
+        memo.waves[area] = _own_units(area, waves)
         if progress is not None:
             progress("waves", done, len(todo))
-    out = []
-    for area in areas:
-        same = {u: u for u in area.units}
-        waves = memo.waves[area]
-        out.append(dataclasses.replace(
-            waves, members=tuple(tuple(same[u] for u in m) for m in waves.members),
-            unserviceable=tuple(same[u] for u in waves.unserviceable)))
-    return out
+    return [_own_units(area, memo.waves[area]) for area in areas]
+
+
+def _own_units(area: Area, waves: Waves) -> Waves:
+    """``waves`` with ``area``'s own unit objects: a worker process returns copies of
+    the units, and an earlier plan's equal area has its own."""
+    same = {u: u for u in area.units}
+    return dataclasses.replace(
+        waves, members=tuple(tuple(same[u] for u in m) for m in waves.members),
+        unserviceable=tuple(same[u] for u in waves.unserviceable))
 
 
 def _solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,
