@@ -162,12 +162,14 @@ def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]
     back, where their windows allow. A round that carries no more can still show the
     way: the bus it moves may keep the crew from another day, which the next round
     caps (one crew and two buses of one day took three rounds in
-    ``tests/test_door_to_door.py``). So rounds stop after :data:`CREW_ROUNDS`, when no
-    trip lacks a crew, or after two in a row that are no better. The answer carries
-    the most workers, and of those costs least (the first among equals). A roster
-    short on every day pays the rounds for nothing (a 10,000-worker request with 30 %
-    of its staff: 19.0 s against 6.3 s, the same 6,988 carried; benchmarks/RESULTS.md,
-    "Short rosters")."""
+    ``tests/test_door_to_door.py``). But caps only tighten, and a round that carries
+    fewer workers than ``first`` shows them costing more riders than the crews they
+    free: on a roster short on every day, the next rounds carry fewer still. So
+    rounds stop after :data:`CREW_ROUNDS`, when no trip lacks a crew, after two in a
+    row that are no better, or after one that carries fewer than ``first``. The
+    answer carries the most workers, and of those costs least (the first among
+    equals). A roster short on every day still pays a round for nothing
+    (benchmarks/RESULTS.md, "Short rosters")."""
     best, uncrewed = first
     stale = 0
     for n in range(1, CREW_ROUNDS + 1):
@@ -183,6 +185,8 @@ def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]
             best, stale = plan, 0
         else:
             stale += 1
+        if plan.summary.assigned < first.plan.summary.assigned:
+            break
     return best
 
 
