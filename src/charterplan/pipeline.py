@@ -169,7 +169,7 @@ def _crewed(context: Context, first: Made, again: Callable[[Context, int], Made]
     row that are no better, or after one that carries fewer than ``first``. The
     answer carries the most workers, and of those costs least (the first among
     equals). A roster short on every day still pays a round for nothing
-    (benchmarks/RESULTS.md, "Short rosters")."""
+    (benchmarks/RESULTS.md, "Crew rounds for less")."""
     best, uncrewed = first
     stale = 0
     for n in range(1, CREW_ROUNDS + 1):
