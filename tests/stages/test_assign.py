@@ -3,9 +3,11 @@ priorities."""
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -19,6 +21,9 @@ from charterplan.stages.context import SlotGrid, build_context
 from charterplan.stages.eligibility import screen
 from charterplan.stages.waves import Waves, plan_waves
 from tests.conftest import worker
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _plan(base: dict[str, Any], workers: list[dict[str, Any]]) -> Plan:
@@ -148,13 +153,23 @@ def test_assigning_again_with_a_memo_plans_no_waves_again(
         planned.append(job[0].id)
         return plan_waves(*job)
 
+    def in_a_worker(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """As a process pool runs: each item and result a copy."""
+        for item in items:
+            yield pickle.loads(pickle.dumps(fn(pickle.loads(pickle.dumps(item)))))
+
     monkeypatch.setattr(assign_stage, "_area_waves", counted)
     memo = Memo()
-    first = assign_stage.assign(context, areas, memo=memo)
-    again = assign_stage.assign(context, build_areas(context, screen(context).units), memo=memo)
+    first = assign_stage.assign(context, areas, memo=memo, run=in_a_worker)
+    again = assign_stage.assign(context, build_areas(context, screen(context).units), memo=memo,
+                                run=in_a_worker)
     assert len(areas) == 2
     assert sorted(planned) == sorted(a.id for a in areas)
     assert again == first
+    for area in areas:  # the memo holds the area's own units, not the worker's copies
+        own = {id(u) for u in area.units}
+        waves = memo.waves[area]
+        assert all(id(u) in own for m in waves.members for u in m)
 
 
 def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
