@@ -147,12 +147,15 @@ def report(db: str | os.PathLike[str], day: date,
         reason_of = {u["worker"]: u["reason"] for u in plan["unassigned"]}
         planned = {w for t in plan["trips"] for w in t["passengers"]}
     state: dict[str, str] = {}
+    moves = {"registered": "pending", "registered again": "pending", "cancelled": "cancelled",
+             "booked": "booked", "boarded": "departed", "no_show": "no_show",
+             "arrived": "arrived", "free seat taken": "booked"}
     for event in events:
-        state[event.worker_id] = {
-            "registered": "pending", "registered again": "pending", "cancelled": "cancelled",
-            "booked": "booked", "boarded": "departed", "no_show": "no_show",
-            "arrived": "arrived", "seat freed": "pending", "trip cancelled": "pending",
-            "free seat taken": "booked"}.get(event.kind, state.get(event.worker_id, "pending"))
+        now = state.get(event.worker_id, "pending")
+        if event.kind in moves:
+            state[event.worker_id] = moves[event.kind]
+        elif event.kind in ("seat freed", "trip cancelled") and now == "booked":
+            state[event.worker_id] = "pending"  # a cancelled worker stays cancelled
     towns: dict[str, Counter[str]] = defaultdict(Counter)
     for row in workers:
         if row.id not in state:
