@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from charterplan.campaign import ledger as L
 from charterplan.campaign.errors import CampaignError
@@ -54,12 +54,27 @@ def zone_of(county: dict[str, Any]) -> ZoneInfo:
     return ZoneInfo(str(county.get("timezone", "Asia/Shanghai")))
 
 
-def _event(connection: Connection, worker: str, day: str, kind: str, source: str,
-           row: int | None = None, before: Any = None, after: Any = None) -> None:
-    connection.execute(insert(L.worker_events).values(
-        worker_id=worker, day=day, kind=kind, source=source, row=row,
-        before=None if before is None else _dumps(before),
-        after=None if after is None else _dumps(after), recorded_at=_now()))
+class _Events:
+    """Worker events of one command, written together at the end (one statement)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, worker: str, day: str, kind: str, source: str, row: int | None = None,
+            before: Any = None, after: Any = None) -> None:
+        self.rows.append({
+            "worker_id": worker, "day": day, "kind": kind, "source": source, "row": row,
+            "before": None if before is None else _dumps(before),
+            "after": None if after is None else _dumps(after), "recorded_at": _now()})
+
+    def write(self, connection: Connection) -> None:
+        if self.rows:
+            connection.execute(insert(L.worker_events), self.rows)
+
+
+_SET_WORKER = (update(L.workers).where(L.workers.c.id == bindparam("worker"))
+               .values(state=bindparam("state"), trip_id=bindparam("trip"),
+                       reason=bindparam("why")))
 
 
 def init(db: str | os.PathLike[str], county: str | os.PathLike[str] | None = None) -> str:
@@ -126,46 +141,58 @@ def intake(db: str | os.PathLike[str], path: str | os.PathLike[str], day: date) 
             raise CampaignError("\n".join([f"{path} has {len(problems)} problem"
                                            f"{'s' * (len(problems) != 1)}", *problems]))
         stamp = day.isoformat()
+        events = _Events()
+        fresh: dict[str, dict[str, Any]] = {}
+        state = {wid: (row.state, row.trip_id, json.loads(row.record))
+                 for wid, row in current.items()}
         for entry in entries:
-            row = current.get(entry.worker_id)
-            before = json.loads(row.record) if row is not None else None
+            held = state.get(entry.worker_id)
             if entry.record is None:
-                assert row is not None
-                if row.state == "cancelled":
+                assert held is not None
+                if held[0] == "cancelled":
                     result.unchanged.append(entry.worker_id)
                     continue
-                connection.execute(update(L.workers).where(L.workers.c.id == entry.worker_id)
-                                   .values(state="cancelled", reason=None, updated_day=stamp))
-                _event(connection, entry.worker_id, stamp, "cancelled", source, entry.row,
-                       {"state": row.state, "trip": row.trip_id}, {"state": "cancelled"})
+                if entry.worker_id in fresh:
+                    fresh[entry.worker_id]["state"] = "cancelled"
+                else:
+                    connection.execute(update(L.workers).where(
+                        L.workers.c.id == entry.worker_id).values(
+                        state="cancelled", reason=None, updated_day=stamp))
+                events.add(entry.worker_id, stamp, "cancelled", source, entry.row,
+                           {"state": held[0], "trip": held[1]}, {"state": "cancelled"})
+                state[entry.worker_id] = ("cancelled", None, held[2])
                 result.cancelled.append(entry.worker_id)
                 continue
             values = {"record": _dumps(entry.record), "township": entry.record["township"],
                       "poverty": bool(entry.record.get("poverty_registered", False)),
                       "updated_day": stamp}
-            if row is None:
-                connection.execute(insert(L.workers).values(
-                    id=entry.worker_id, state="pending", reason="new", trip_id=None,
-                    registered_day=stamp, **values))
-                _event(connection, entry.worker_id, stamp, "registered", source, entry.row,
-                       None, entry.record)
+            if held is None:
+                fresh[entry.worker_id] = {"id": entry.worker_id, "state": "pending",
+                                          "reason": "new", "trip_id": None,
+                                          "registered_day": stamp, **values}
+                events.add(entry.worker_id, stamp, "registered", source, entry.row,
+                           None, entry.record)
                 result.new.append(entry.worker_id)
-            elif row.state == "cancelled":
-                connection.execute(update(L.workers).where(L.workers.c.id == entry.worker_id)
-                                   .values(state="pending", reason="new", trip_id=None,
-                                           **values))
-                _event(connection, entry.worker_id, stamp, "registered again", source,
-                       entry.row, before, entry.record)
-                result.new.append(entry.worker_id)
-                current[entry.worker_id] = row._replace(state="pending")
-            elif before != entry.record:
-                connection.execute(update(L.workers).where(L.workers.c.id == entry.worker_id)
-                                   .values(**values))
-                _event(connection, entry.worker_id, stamp, "changed", source, entry.row,
-                       before, entry.record)
-                result.changed.append(entry.worker_id)
+            elif held[0] == "cancelled" or held[2] != entry.record:
+                again = held[0] == "cancelled"
+                if entry.worker_id in fresh:
+                    fresh[entry.worker_id].update(values, state="pending")
+                else:
+                    connection.execute(update(L.workers).where(
+                        L.workers.c.id == entry.worker_id).values(
+                        **values, **({"state": "pending", "reason": "new", "trip_id": None}
+                                     if again else {})))
+                events.add(entry.worker_id, stamp, "registered again" if again else "changed",
+                           source, entry.row, held[2], entry.record)
+                (result.new if again else result.changed).append(entry.worker_id)
             else:
                 result.unchanged.append(entry.worker_id)
+                continue
+            state[entry.worker_id] = ("pending" if held is None or held[0] == "cancelled"
+                                      else held[0], held[1] if held else None, entry.record)
+        if fresh:
+            connection.execute(insert(L.workers), list(fresh.values()))
+        events.write(connection)
     return result
 
 
@@ -250,6 +277,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
 def _record_plan(connection: Connection, version: int, day: date, outcome: Replan,
                  trip_rows: Sequence[Any]) -> None:
     stamp = day.isoformat()
+    events = _Events()
     changes = [[c.worker, c.from_trip, c.to_trip, c.why] for c in outcome.changes]
     connection.execute(insert(L.plan_versions).values(
         version=version, day=stamp, created_at=_now(),
@@ -263,7 +291,7 @@ def _record_plan(connection: Connection, version: int, day: date, outcome: Repla
         for row in trip_rows:
             if row.id == trip_id:
                 for worker in _trip(row.body).passengers:
-                    _event(connection, worker, stamp, "trip cancelled", "plan", None,
+                    events.add(worker, stamp, "trip cancelled", "plan", None,
                            {"trip": trip_id}, {"why": why})
     for trip_id, trip in outcome.pinned.items():
         connection.execute(update(L.trips).where(L.trips.c.id == trip_id)
@@ -285,18 +313,22 @@ def _record_plan(connection: Connection, version: int, day: date, outcome: Repla
         connection.execute(insert(L.assignments), [
             {"version": version, "worker_id": w, "trip_id": t} for w, t in trip_of.items()])
     for change in outcome.freed:
-        _event(connection, change.worker, stamp, "seat freed", "plan", None,
+        events.add(change.worker, stamp, "seat freed", "plan", None,
                {"trip": change.from_trip}, {"why": change.why})
     for change in outcome.filled:
-        _event(connection, change.worker, stamp, "free seat taken", "plan", None,
+        events.add(change.worker, stamp, "free seat taken", "plan", None,
                {"trip": change.from_trip or None}, {"trip": change.to_trip})
     reason_of = {u.worker: u.reason.value for u in outcome.plan.unassigned}
+    states = []
     for person in outcome.request.workers:
         on = trip_of.get(person.id)
         booked = on in pinned or feeder_of.get(person.id) in pinned
-        connection.execute(update(L.workers).where(L.workers.c.id == person.id).values(
-            state="booked" if booked else "pending", trip_id=on,
-            reason=None if booked else "planned" if on else reason_of.get(person.id)))
+        states.append({"worker": person.id, "state": "booked" if booked else "pending",
+                       "trip": on, "why": None if booked else "planned" if on
+                       else reason_of.get(person.id)})
+    if states:
+        connection.execute(_SET_WORKER, states)
+    events.write(connection)
 
 
 def write_plan_folder(outcome: Replan, folder: Path) -> None:
@@ -346,14 +378,22 @@ def publish(db: str | os.PathLike[str], until: str | datetime) -> list[str]:
                 break
             chosen |= more
         stamp = moment.date().isoformat()
+        events = _Events()
+        states = []
         for trip_id in sorted(chosen):
             connection.execute(update(L.trips).where(L.trips.c.id == trip_id).values(
                 published=True, published_at=_now(), status="published"))
             for worker in rows[trip_id].passengers:
-                connection.execute(update(L.workers).where(L.workers.c.id == worker)
-                                   .values(state="booked", reason=None))
-                _event(connection, worker, stamp, "booked", "publish", None, None,
-                       {"trip": trip_id, "departure": rows[trip_id].departure.isoformat()})
+                states.append({"worker": worker, "state": "booked", "trip": trip_id,
+                               "why": None})
+                events.add(worker, stamp, "booked", "publish", None, None,
+                           {"trip": trip_id, "departure": rows[trip_id].departure.isoformat()})
+        feeders = {w for t in chosen if rows[t].feeder for w in rows[t].passengers}
+        states = [s for s in states if not (s["worker"] in feeders
+                                            and rows[s["trip"]].feeder)]
+        if states:
+            connection.execute(_SET_WORKER, states)
+        events.write(connection)
     return sorted(chosen)
 
 
@@ -397,6 +437,7 @@ def board(db: str | os.PathLike[str], trip_id: str,
                                            f"problem{'s' * (len(problems) != 1)}", *problems]))
         here = {ident for _, ident in listed}
         stamp = trip.departure.date().isoformat()
+        events = _Events()
         boarded, absent = sorted(riders & here), sorted(riders - here)
         for worker in trip.passengers:
             connection.execute(insert(L.boardings).values(
@@ -404,14 +445,15 @@ def board(db: str | os.PathLike[str], trip_id: str,
         for worker in boarded:
             connection.execute(update(L.workers).where(L.workers.c.id == worker)
                                .values(state="departed", reason=None))
-            _event(connection, worker, stamp, "boarded", "board", None, None, {"trip": trip_id})
+            events.add(worker, stamp, "boarded", "board", None, None, {"trip": trip_id})
         for worker in absent:
             connection.execute(update(L.workers).where(L.workers.c.id == worker)
                                .values(state="pending", reason="no_show", trip_id=None))
-            _event(connection, worker, stamp, "no_show", "board", None, {"trip": trip_id},
+            events.add(worker, stamp, "no_show", "board", None, {"trip": trip_id},
                    {"state": "pending"})
         connection.execute(update(L.trips).where(L.trips.c.id == trip_id)
                            .values(status="departed"))
+        events.write(connection)
     return boarded, absent
 
 
@@ -431,10 +473,12 @@ def arrive(db: str | os.PathLike[str], trip_id: str) -> list[str]:
             select(L.boardings.c.worker_id).where(L.boardings.c.trip_id == trip_id,
                                                   L.boardings.c.present.is_(True)))]
         stamp = trip.arrival.date().isoformat()
+        events = _Events()
         if trip.feeder:
             return []
         for worker in sorted(aboard):
             connection.execute(update(L.workers).where(L.workers.c.id == worker)
                                .values(state="arrived"))
-            _event(connection, worker, stamp, "arrived", "arrive", None, None, {"trip": trip_id})
+            events.add(worker, stamp, "arrived", "arrive", None, None, {"trip": trip_id})
+        events.write(connection)
     return sorted(aboard)
