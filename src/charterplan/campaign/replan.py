@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -334,9 +335,13 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
             decision = "kept"
             new_trips, new_convoys, new_unassigned = (list(candidate[0].trips),
                                                       list(candidate[1]), list(candidate[2]))
-    new_trips, new_convoys = _unique_ids(new_trips, new_convoys,
-                                         taken={*pinned, *trip_cancelled, *last_trips.values()}
-                                         - {t.id for t in last_unpublished})
+    # a trip id names one bus: an id of the last plan is reused only by the same trip
+    earlier = {t.id: t for t in last_unpublished}
+    same = {t.id for t in new_trips if t.id in earlier and _same_trip(earlier[t.id], t)}
+    new_trips, new_convoys = _unique_ids(
+        new_trips, new_convoys, taken={*pinned, *trip_cancelled, *last_trips.values(),
+                                       *earlier}, fixed=same,
+        convoy_taken={c.id for c in published_convoys})
     unassigned = new_unassigned + late
 
     # 4. the union, checked against a request of every worker in play
@@ -552,6 +557,14 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
     return whole, convoys + more_convoys, unassigned
 
 
+def _same_trip(old: Trip, new: Trip) -> bool:
+    """The same bus: vehicle, departure, route and riders."""
+    return (old.vehicle_type, old.departure, old.hub, old.passengers, old.carriage,
+            [s.place for s in old.stops]) == (new.vehicle_type, new.departure, new.hub,
+                                              new.passengers, new.carriage,
+                                              [s.place for s in new.stops])
+
+
 def _worth_keeping(keeping: Plan, fresh: Plan) -> bool:
     """Keep when it carries no fewer workers and costs at most 2 % more per rider."""
     def per_rider(plan: Plan) -> float:
@@ -562,41 +575,29 @@ def _worth_keeping(keeping: Plan, fresh: Plan) -> bool:
     return per_rider(keeping) <= per_rider(fresh) * (1 + STABILITY_MARGIN) + 1e-9
 
 
-def _unique_ids(trips: list[Trip], convoys: list[Convoy], taken: set[str],
-                fixed: set[str] = frozenset(),  # type: ignore[assignment]
-                convoy_taken: set[str] = frozenset(),  # type: ignore[assignment]
+def _unique_ids(trips: list[Trip], convoys: list[Convoy], taken: AbstractSet[str],
+                fixed: AbstractSet[str] = frozenset(),
+                convoy_taken: AbstractSet[str] = frozenset(),
                 ) -> tuple[list[Trip], list[Convoy]]:
     """Trips (other than ``fixed``) and convoys renamed where their planner-given id is
-    already used by a trip of the ledger: ``<id>.2``, ``<id>.3``, …"""
+    already used in the ledger: ``<id>.2``, ``<id>.3``, …"""
+    def fresh(name: str, used: set[str]) -> str:
+        k, out = 2, name
+        while out in used:
+            out, k = f"{name}.{k}", k + 1
+        used.add(out)
+        return out
+
     used = set(taken) | set(fixed)
-    renamed: dict[str, str] = {}
-    for trip in trips:
-        if trip.id in fixed:
-            continue
-        if trip.id in used:
-            k = 2
-            while f"{trip.id}.{k}" in used:
-                k += 1
-            renamed[trip.id] = f"{trip.id}.{k}"
-        used.add(renamed.get(trip.id, trip.id))
+    renamed = {t.id: t.id if t.id in fixed else fresh(t.id, used) for t in trips}
     convoy_used = set(convoy_taken)
-    convoy_names: dict[str, str] = {}
-    for convoy in convoys:
-        name = convoy.id
-        k = 2
-        while name in convoy_used:
-            name = f"{convoy.id}.{k}"
-            k += 1
-        convoy_names[convoy.id] = name
-        convoy_used.add(name)
-    out_trips = [t.model_copy(update={
-        "id": renamed.get(t.id, t.id),
-        "convoy": convoy_names.get(t.convoy, t.convoy) if t.convoy and t.id not in fixed
-        else t.convoy}) for t in trips]
-    fixed_convoys = {c.id for c in convoys if any(t in fixed for t in c.trips)}
-    out_convoys = [c.model_copy(update={
-        "id": convoy_names[c.id] if c.id not in fixed_convoys else c.id,
-        "trips": tuple(renamed.get(t, t) for t in c.trips)}) for c in convoys]
+    convoy_names = {c.id: fresh(c.id, convoy_used) for c in convoys}
+    out_trips = [t.model_copy(update={"id": renamed[t.id],
+                                      "convoy": convoy_names.get(t.convoy or "", t.convoy)})
+                 for t in trips]
+    out_convoys = [c.model_copy(update={"id": convoy_names[c.id],
+                                        "trips": tuple(renamed.get(t, t) for t in c.trips)})
+                   for c in convoys]
     return out_trips, out_convoys
 
 
