@@ -134,9 +134,9 @@ def intake(db: str | os.PathLike[str], path: str | os.PathLike[str], day: date) 
             if entry.record is None and row is None:
                 problems.append(f"  {source} item {entry.row}: cancels unknown worker "
                                 f"{entry.worker_id!r}")
-            elif row is not None and row.state in ("departed", "arrived"):
+            elif entry.record is None and row is not None and row.state in ("departed", "arrived"):
                 problems.append(f"  {source} item {entry.row}: worker {entry.worker_id!r} "
-                                f"has already {row.state}; a change is not recorded")
+                                f"has already {row.state} and cannot be cancelled")
         if problems:
             raise CampaignError("\n".join([f"{path} has {len(problems)} problem"
                                            f"{'s' * (len(problems) != 1)}", *problems]))

@@ -259,9 +259,16 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
     def request_of(records: Iterable[dict[str, Any]], **lists: Any) -> PlanRequest:
         return parse_request({**county, "plan_id": plan_id, "workers": list(records), **lists})
 
-    records = {wid: {**rec, "earliest_departure": max(
-        rec["earliest_departure"], start.isoformat(timespec="minutes"),
-        key=lambda t: datetime.fromisoformat(t))} for wid, rec in workers.items()}
+    def from_day(record: dict[str, Any]) -> dict[str, Any]:
+        # nobody leaves before the day planned; a window over before it stays as it was
+        # (the worker is listed as window_infeasible)
+        earliest = datetime.fromisoformat(record["earliest_departure"])
+        latest = datetime.fromisoformat(record["latest_arrival"])
+        if earliest >= start or latest <= start:
+            return record
+        return {**record, "earliest_departure": start.isoformat(timespec="minutes")}
+
+    records = {wid: from_day(rec) for wid, rec in workers.items()}
     everyone = request_of([*records.values()])
     by_id = {w.id: w for w in everyone.workers}
     serving = _server(everyone)
@@ -320,8 +327,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
 
     # 3. the rest are planned on a request that cannot collide with the published trips
     clamp = _clamp(start, [*published], zone)
-    derived, late = _derived(county, records, pending, pinned, published, clamp, plan_id,
-                             everyone)
+    derived, late = _derived(county, records, pending, pinned, published, clamp, start,
+                             plan_id, everyone)
     fresh = planner(derived) if derived.workers else None
     decision = "replanned"
     new_trips = list(fresh.trips) if fresh else []
@@ -439,7 +446,7 @@ def _clamp(start: datetime, published: Sequence[Trip], zone: ZoneInfo) -> dateti
 
 def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
              pending: Sequence[Worker], pinned: Mapping[str, Trip],
-             published: Sequence[Trip], clamp: datetime, plan_id: str,
+             published: Sequence[Trip], clamp: datetime, start: datetime, plan_id: str,
              everyone: PlanRequest) -> tuple[PlanRequest, list[Unassigned]]:
     """The request for the pending workers: windows from the clamp on, staff free only
     after their last published trip and rest, no train that leaves before the clamp.
@@ -471,7 +478,9 @@ def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
         if earliest >= worker.latest_arrival:
             late.append(Unassigned(
                 worker=worker.id, reason=Reason.WINDOW_INFEASIBLE,
-                detail=f"no free seat on the published trips, and new trips leave from "
+                detail=f"the window ended {worker.latest_arrival:%Y-%m-%d %H:%M}, before "
+                f"{start:%Y-%m-%d}" if worker.latest_arrival <= start else
+                f"no free seat on the published trips, and new trips leave from "
                 f"{clamp:%Y-%m-%d} on, after the latest arrival "
                 f"{worker.latest_arrival:%Y-%m-%d %H:%M}"))
             continue
