@@ -78,7 +78,8 @@ def final_request(request: dict[str, Any], days: dict[int, list[dict[str, Any]]]
     return {**request, "workers": [w for w in final.values() if w is not None]}
 
 
-def simulate(request: dict[str, Any], folder: Path, seed: int) -> dict[str, Any]:
+def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True
+             ) -> dict[str, Any]:
     """Play the campaign out; return its figures."""
     rng = random.Random(seed + 1)
     no_shows = {w["id"] for w in request["workers"] if rng.random() < 0.02}
@@ -109,13 +110,13 @@ def simulate(request: dict[str, Any], folder: Path, seed: int) -> dict[str, Any]
             unpublished = {r.id for r in connection.execute(ledger.trips.select().where(
                 ledger.trips.c.published.is_(False)))}
         started = time.perf_counter()
-        result = campaign.plan(db, today)
+        result = campaign.plan(db, today, keep=keep)
         plan_seconds[k] = time.perf_counter() - started
         decisions.append(result.decision)
         freed += result.freed_seats
         filled += result.filled_seats
         moved.append(sum(1 for c in result.changes if c.from_trip in unpublished
-                         and c.to_trip and c.to_trip != c.from_trip))
+                         and c.to_trip))
         if k == REGISTRATION_DAYS - 1:
             started = time.perf_counter()
             plan_request(result.request)
@@ -163,11 +164,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="a generated county of this many "
                         "workers over 14 days (default: the sample county)")
     parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--no-keep", action="store_true",
+                        help="re-plan the unpublished trips every day (no stability rule)")
     args = parser.parse_args()
     request = (generate_request(args.workers, 14, seed=args.seed) if args.workers
                else json.loads(SAMPLE.read_text(encoding="utf-8")))
     with tempfile.TemporaryDirectory() as tmp:
-        figures = simulate(request, Path(tmp), args.seed)
+        figures = simulate(request, Path(tmp), args.seed, keep=not args.no_keep)
     one_shot = plan_request(parse_request(final_request(request, figures["days"])))
     shot_riders = one_shot.summary.assigned
     shot = one_shot.summary.total_cost / max(1, shot_riders)

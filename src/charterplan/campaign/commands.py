@@ -221,10 +221,11 @@ def _last_version(connection: Connection) -> tuple[int, Plan | None]:
 
 
 def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] | None = None,
-         planner: Planner | None = None) -> PlanResult:
+         planner: Planner | None = None, keep: bool = True) -> PlanResult:
     """Plan every registered worker who has not departed, from ``day`` on, around the
     published trips; record the version; write the plan folder (with ``changes.csv``)
-    to ``out`` if given, before the transaction commits.
+    to ``out`` if given, before the transaction commits. ``keep`` tries keeping the
+    last plan's unpublished trips (see :mod:`charterplan.campaign.replan`).
 
     Raises:
         CampaignError: no ledger or no county; OutputFolderError: ``out`` is not ours.
@@ -264,7 +265,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
             [c for c in convoys if any(t in pin_ids for t in c.trips)],
             last_trips, unpublished,
             [c for c in convoys if not any(t in pin_ids for t in c.trips)],
-            cancelled, planner, f"{county['plan_id']}-{day.isoformat()}")
+            cancelled, planner, f"{county['plan_id']}-{day.isoformat()}", keep=keep)
         version += 1
         _record_plan(connection, version, day, outcome, trip_rows)
         folder = Path(out) if out is not None else None

@@ -233,7 +233,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
            published: Sequence[Trip], published_convoys: Sequence[Convoy],
            last_trips: Mapping[str, str], last_unpublished: Sequence[Trip],
            last_convoys: Sequence[Convoy], cancelled: set[str],
-           planner: Callable[[PlanRequest], Plan], plan_id: str) -> Replan:
+           planner: Callable[[PlanRequest], Plan], plan_id: str, *,
+           keep: bool = True) -> Replan:
     """Plan every worker in play from ``day`` on around the ``published`` trips.
 
     Args:
@@ -249,6 +250,7 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
         cancelled: workers cancelled since (they leave published trips).
         planner: :func:`charterplan.plan` or a stand-in with its signature.
         plan_id: the id of the plan made.
+        keep: try keeping the last plan's unpublished trips (off: always re-plan them).
 
     Returns:
         The plan of every worker in play, verified against SPEC §5.
@@ -334,7 +336,7 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
     new_trips = list(fresh.trips) if fresh else []
     new_convoys = list(fresh.convoys) if fresh else []
     new_unassigned = list(fresh.unassigned) if fresh else []
-    kept = _keepable(last_unpublished, derived, clamp, pinned)
+    kept = _keepable(last_unpublished, derived, clamp, pinned) if keep else []
     if fresh is not None and kept:
         candidate = _keeping(kept, last_convoys, derived, planner, county, records, clamp,
                              plan_id, pinned, published, everyone)
@@ -344,7 +346,10 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
                                                       list(candidate[1]), list(candidate[2]))
     # a trip id names one bus: an id of the last plan is reused only by the same trip
     earlier = {t.id: t for t in last_unpublished}
-    same = {t.id for t in new_trips if t.id in earlier and _same_trip(earlier[t.id], t)}
+    new_trips, renamed = _inherit_ids(new_trips, last_unpublished)
+    new_convoys = [c.model_copy(update={"trips": tuple(renamed.get(t, t) for t in c.trips)})
+                   for c in new_convoys]
+    same = {t.id for t in new_trips if t.id in earlier}
     new_trips, new_convoys = _unique_ids(
         new_trips, new_convoys, taken={*pinned, *trip_cancelled, *last_trips.values(),
                                        *earlier}, fixed=same,
@@ -362,11 +367,16 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
         raise RuntimeError(f"the re-plan breaks {len(violations)} invariant(s):\n{listed}")
 
     trip_of = {w: t.id for t in union.trips if not t.feeder for w in t.passengers}
+    departure_of = {t.id: t.departure for t in union.trips}
     why_of = {u.worker: u.reason.value for u in union.unassigned}
     noted = {c.worker: c for c in [*freed, *filled]}
     for worker in everyone.workers:
         before, after = last_trips.get(worker.id, ""), trip_of.get(worker.id, "")
         if before == after:
+            old = earlier.get(before)
+            if old is not None and old.departure != departure_of[after]:
+                changes.append(Change(worker.id, before, after,
+                                      f"departure moved to {departure_of[after]:%Y-%m-%d %H:%M}"))
             continue
         note = noted.get(worker.id)
         if note is not None and note.to_trip == after:
@@ -566,12 +576,41 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
     return whole, convoys + more_convoys, unassigned
 
 
-def _same_trip(old: Trip, new: Trip) -> bool:
-    """The same bus: vehicle, departure, route and riders."""
-    return (old.vehicle_type, old.departure, old.hub, old.passengers, old.carriage,
-            [s.place for s in old.stops]) == (new.vehicle_type, new.departure, new.hub,
-                                              new.passengers, new.carriage,
-                                              [s.place for s in new.stops])
+def _inherit_ids(trips: list[Trip], last: Sequence[Trip]) -> tuple[list[Trip], dict[str, str]]:
+    """New trips named after the last plan's trip they continue: same hub, mode, day
+    and vehicle (or rail service), and more than half of the old trip's riders aboard;
+    each old id goes to the new trip holding most of its riders (ties: earlier new trip
+    by departure and id). A new trip that continues none keeps its planner-given id."""
+    old_of: dict[tuple[object, ...], list[Trip]] = defaultdict(list)
+    for trip in last:
+        old_of[trip.hub, trip.mode, trip.vehicle_type, trip.departure.date(),
+               trip.feeder].append(trip)
+    pairs = []
+    for trip in trips:
+        riders = set(trip.passengers)
+        for old in old_of.get((trip.hub, trip.mode, trip.vehicle_type, trip.departure.date(),
+                               trip.feeder), []):
+            shared = len(riders.intersection(old.passengers))
+            if 2 * shared > len(old.passengers):
+                pairs.append((-shared, trip.departure, trip.id, old.id))
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for _, _, new_id, old_id in sorted(pairs):
+        if new_id not in names and old_id not in taken:
+            names[new_id] = old_id
+            taken.add(old_id)
+    # the planner's own ids that an inherited id displaces move out of the way
+    clash = {t.id for t in trips if t.id in taken and t.id not in names}
+    out = []
+    for trip in trips:
+        if trip.id in names:
+            out.append(trip.model_copy(update={"id": names[trip.id]}))
+        elif trip.id in clash:
+            out.append(trip.model_copy(update={"id": trip.id + ".new"}))
+        else:
+            out.append(trip)
+    renamed = {t.id: o.id for t, o in zip(trips, out, strict=True) if t.id != o.id}
+    return out, renamed
 
 
 def _worth_keeping(keeping: Plan, fresh: Plan) -> bool:
