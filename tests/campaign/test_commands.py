@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -184,3 +184,27 @@ def test_published_trip_bodies_round_trip(db: str, county: Path, tmp_path: Path)
         stored = {r.id: Trip.model_validate_json(r.body)
                   for r in connection.execute(ledger.trips.select())}
     assert stored == {t.id: t for t in first.plan.trips}
+
+
+def test_crews_of_trips_that_left_rest_before_new_trips(db: str, tmp_path: Path) -> None:
+    """With one escort and one medic, a new trip leaves only once they are back from
+    the trip that left and have rested."""
+    from tests.conftest import BASE
+
+    county = tmp_path / "county.json"
+    county.write_text(json.dumps({**{k: v for k, v in BASE.items() if k != "workers"},
+                                  "staff": BASE["staff"][:2]}), encoding="utf-8")
+    campaign.init(db, county)
+    campaign.intake(db, write_list(tmp_path / "a.json", first_day()[:6]), DAY)
+    first = campaign.plan(db, DAY)
+    campaign.publish(db, "2020-02-21")
+    (trip,) = first.plan.trips
+    campaign.board(db, trip.id, trip.passengers)
+    late = [worker(f"Z{i}", "CS", first="2020-02-22", last="2020-02-22") for i in range(3)]
+    later = [worker(f"Y{i}", "CS", first="2020-02-22", last="2020-02-26") for i in range(3)]
+    campaign.intake(db, write_list(tmp_path / "b.json", late + later), date(2020, 2, 21))
+    second = campaign.plan(db, date(2020, 2, 21))
+    (new,) = second.plan.trips
+    assert new.departure >= trip.back_at_hub + timedelta(hours=8)
+    assert {u.worker: u.reason.value for u in second.plan.unassigned} == dict.fromkeys(
+        ("Z0", "Z1", "Z2"), "no_staff")

@@ -265,7 +265,10 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
             [c for c in convoys if any(t in pin_ids for t in c.trips)],
             last_trips, unpublished,
             [c for c in convoys if not any(t in pin_ids for t in c.trips)],
-            cancelled, planner, f"{county['plan_id']}-{day.isoformat()}", keep=keep)
+            cancelled, planner, f"{county['plan_id']}-{day.isoformat()}", keep=keep,
+            away=[t for t in published if t.id not in pin_ids]
+            + [_trip(r.body) for r in trip_rows
+               if r.published and r.status in ("departed", "arrived")])
         version += 1
         _record_plan(connection, version, day, outcome, trip_rows)
         folder = Path(out) if out is not None else None

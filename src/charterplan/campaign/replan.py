@@ -234,7 +234,7 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
            last_trips: Mapping[str, str], last_unpublished: Sequence[Trip],
            last_convoys: Sequence[Convoy], cancelled: set[str],
            planner: Callable[[PlanRequest], Plan], plan_id: str, *,
-           keep: bool = True) -> Replan:
+           away: Sequence[Trip] = (), keep: bool = True) -> Replan:
     """Plan every worker in play from ``day`` on around the ``published`` trips.
 
     Args:
@@ -250,6 +250,7 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
         cancelled: workers cancelled since (they leave published trips).
         planner: :func:`charterplan.plan` or a stand-in with its signature.
         plan_id: the id of the plan made.
+        away: published trips that have left (their crews may not be back yet).
         keep: try keeping the last plan's unpublished trips (off: always re-plan them).
 
     Returns:
@@ -329,8 +330,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
 
     # 3. the rest are planned on a request that cannot collide with the published trips
     clamp = _clamp(start, [*published], zone)
-    derived, late = _derived(county, records, pending, pinned, published, clamp, start,
-                             plan_id, everyone)
+    derived, late = _derived(county, records, pending, pinned, [*published, *away], clamp,
+                             start, plan_id, everyone)
     fresh = planner(derived) if derived.workers else None
     decision = "replanned"
     new_trips = list(fresh.trips) if fresh else []
