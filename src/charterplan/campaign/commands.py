@@ -266,6 +266,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
             last_trips, unpublished,
             [c for c in convoys if not any(t in pin_ids for t in c.trips)],
             cancelled, planner, f"{county['plan_id']}-{day.isoformat()}", keep=keep,
+            known_ids={r.id for r in trip_rows},
             away=[t for t in published if t.id not in pin_ids]
             + [_trip(r.body) for r in trip_rows
                if r.published and r.status in ("departed", "arrived")])

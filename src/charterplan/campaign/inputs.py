@@ -24,7 +24,7 @@ from charterplan.model import PlanRequest
 __all__ = ["Entry", "read_county", "read_workers", "request_from"]
 
 CANCELLED = {"cancelled", "取消"}
-_NOT_REQUEST = ("defaults", "county")
+_NOT_REQUEST = ("defaults", "townships")
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,8 @@ def read_workers(path: str | os.PathLike[str], county: dict[str, Any]) -> list[E
         CampaignError: every problem of the file, with its place, at once.
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".csv"):
-        raise CampaignError(f"{path}: registry tables are read by 'charterplan import' "
-                            "(not in this version); give a JSON list of workers")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".csv"):
+        return _registry_entries(path, county)
     data = _load(path)
     base = ""
     if isinstance(data, dict) and "workers" in data:
@@ -173,3 +172,18 @@ def read_workers(path: str | os.PathLike[str], county: dict[str, Any]) -> list[E
     return [Entry(e.row, e.worker_id, canonical[e.worker_id] if e.record is not None else None)
             for e in entries if e is not None]
 
+
+def _registry_entries(path: Path, county: dict[str, Any]) -> list[Entry]:
+    """The entries of a registration table (附件1, SPEC §9): every worker of it, and a
+    row whose 状态 is 取消 as a cancellation. Bad cells raise
+    :class:`~charterplan.tables.TableError` naming each ``FILE!SHEET!CELL (header)``."""
+    from charterplan.tables import REGISTRY_COLUMNS, read_table, registry_request
+    from charterplan.tables.county import parse_county
+
+    fields = {k: v for k, v in county.items() if k != "plan_id"}
+    read = registry_request(read_table(path, REGISTRY_COLUMNS),
+                            parse_county(fields, "county"), plan_id=str(county["plan_id"]))
+    entries = [Entry(read.rows[w.id], w.id, w.model_dump(mode="json", exclude_defaults=True))
+               for w in read.request.workers]
+    entries += [Entry(r.row, str(r.worker["id"]), None) for r in read.cancelled]
+    return sorted(entries, key=lambda e: e.row)

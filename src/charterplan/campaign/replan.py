@@ -234,7 +234,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
            last_trips: Mapping[str, str], last_unpublished: Sequence[Trip],
            last_convoys: Sequence[Convoy], cancelled: set[str],
            planner: Callable[[PlanRequest], Plan], plan_id: str, *,
-           away: Sequence[Trip] = (), keep: bool = True) -> Replan:
+           away: Sequence[Trip] = (), keep: bool = True,
+           known_ids: AbstractSet[str] = frozenset()) -> Replan:
     """Plan every worker in play from ``day`` on around the ``published`` trips.
 
     Args:
@@ -251,6 +252,7 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
         planner: :func:`charterplan.plan` or a stand-in with its signature.
         plan_id: the id of the plan made.
         away: published trips that have left (their crews may not be back yet).
+        known_ids: every trip id the ledger holds (a new trip gets none of them).
         keep: try keeping the last plan's unpublished trips (off: always re-plan them).
 
     Returns:
@@ -347,13 +349,13 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
                                                       list(candidate[1]), list(candidate[2]))
     # a trip id names one bus: an id of the last plan is reused only by the same trip
     earlier = {t.id: t for t in last_unpublished}
-    new_trips, renamed = _inherit_ids(new_trips, last_unpublished)
+    ledger_ids = {*pinned, *trip_cancelled, *last_trips.values(), *known_ids}
+    new_trips, renamed = _inherit_ids(new_trips, last_unpublished, ledger_ids)
     new_convoys = [c.model_copy(update={"trips": tuple(renamed.get(t, t) for t in c.trips)})
                    for c in new_convoys]
     same = {t.id for t in new_trips if t.id in earlier}
     new_trips, new_convoys = _unique_ids(
-        new_trips, new_convoys, taken={*pinned, *trip_cancelled, *last_trips.values(),
-                                       *earlier}, fixed=same,
+        new_trips, new_convoys, taken={*ledger_ids, *earlier}, fixed=same,
         convoy_taken={c.id for c in published_convoys})
     unassigned = new_unassigned + late
 
@@ -577,7 +579,8 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
     return whole, convoys + more_convoys, unassigned
 
 
-def _inherit_ids(trips: list[Trip], last: Sequence[Trip]) -> tuple[list[Trip], dict[str, str]]:
+def _inherit_ids(trips: list[Trip], last: Sequence[Trip], avoid: AbstractSet[str],
+                 ) -> tuple[list[Trip], dict[str, str]]:
     """New trips named after the last plan's trip they continue: same hub, mode, day
     and vehicle (or rail service), and more than half of the old trip's riders aboard;
     each old id goes to the new trip holding most of its riders (ties: earlier new trip
@@ -600,14 +603,19 @@ def _inherit_ids(trips: list[Trip], last: Sequence[Trip]) -> tuple[list[Trip], d
         if new_id not in names and old_id not in taken:
             names[new_id] = old_id
             taken.add(old_id)
-    # the planner's own ids that an inherited id displaces move out of the way
-    clash = {t.id for t in trips if t.id in taken and t.id not in names}
+    # a planner-given id that an inherited id displaces moves out of the way, to a name
+    # no trip has (_unique_ids then gives it its final one)
+    avoid = {*avoid, *taken, *(t.id for t in trips), *(t.id for t in last)}
     out = []
     for trip in trips:
         if trip.id in names:
             out.append(trip.model_copy(update={"id": names[trip.id]}))
-        elif trip.id in clash:
-            out.append(trip.model_copy(update={"id": trip.id + ".new"}))
+        elif trip.id in taken:
+            k = 2
+            while f"{trip.id}.{k}" in avoid:
+                k += 1
+            avoid.add(f"{trip.id}.{k}")
+            out.append(trip.model_copy(update={"id": f"{trip.id}.{k}"}))
         else:
             out.append(trip)
     renamed = {t.id: o.id for t, o in zip(trips, out, strict=True) if t.id != o.id}

@@ -203,8 +203,8 @@ def _write_report(folder: Path, day: date, table: list[tuple[Any, ...]]) -> list
     partial.write_text(csv_text([REPORT_COLUMNS, *table]), encoding="utf-8", newline="")
     partial.replace(csv_path)
     book = Workbook()
-    sheet = book.active
-    sheet.title = "通报"
+    sheet = book.create_sheet("通报")
+    book.remove(book.worksheets[0])
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(list(REPORT_COLUMNS))
