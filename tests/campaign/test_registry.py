@@ -38,7 +38,8 @@ def _csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 def test_a_registry_table_is_taken_in_row_by_row(tmp_path: Path) -> None:
-    """Each row is a registration event naming its row; 取消 in 状态 cancels."""
+    """Each row is a registration event naming its row; 取消 in 状态 cancels; the
+    workers are then planned with the county file the table was read with."""
     db = tmp_path / "l.db"
     campaign.init(db, SAMPLE / "county.toml")
     header, rows = _rows(3)
@@ -50,6 +51,8 @@ def test_a_registry_table_is_taken_in_row_by_row(tmp_path: Path) -> None:
     rows[1][-1] = "取消"
     again = campaign.intake(db, _csv(tmp_path / "day2.csv", header, rows), date(2020, 2, 20))
     assert again.cancelled == [got.new[1]] and len(again.unchanged) == 2
+    planned = campaign.plan(db, date(2020, 2, 20))  # the county's townships stay out
+    assert {w.id for w in planned.request.workers} == set(got.new) - {got.new[1]}
 
 
 def test_a_bad_cell_is_named_and_nothing_recorded(tmp_path: Path) -> None:

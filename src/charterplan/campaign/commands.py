@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from charterplan.campaign import ledger as L
 from charterplan.campaign.errors import CampaignError
-from charterplan.campaign.inputs import read_county, read_workers
+from charterplan.campaign.inputs import read_county, read_workers, request_part
 from charterplan.campaign.replan import Change, Replan, replan
 from charterplan.io.plan_json import dump_plan, parse_plan
 from charterplan.model import Convoy, Plan, PlanRequest, Trip
@@ -261,7 +261,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
         convoys: list[Convoy] = list(last.convoys) if last else []
         pin_ids = {t.id for t in pins}
         outcome = replan(
-            county, day, in_play, pins,
+            request_part(county), day, in_play, pins,
             [c for c in convoys if any(t in pin_ids for t in c.trips)],
             last_trips, unpublished,
             [c for c in convoys if not any(t in pin_ids for t in c.trips)],

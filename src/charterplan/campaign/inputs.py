@@ -21,7 +21,7 @@ from charterplan.errors import RequestError
 from charterplan.io.request import parse_request
 from charterplan.model import PlanRequest
 
-__all__ = ["Entry", "read_county", "read_workers", "request_from"]
+__all__ = ["Entry", "read_county", "read_workers", "request_from", "request_part"]
 
 CANCELLED = {"cancelled", "取消"}
 _NOT_REQUEST = ("defaults", "townships")
@@ -104,20 +104,21 @@ def read_county(path: str | os.PathLike[str]) -> dict[str, Any]:
     data.pop("workers", None)
     data.setdefault("plan_id", path.stem)
     try:
-        parse_request(_request_part(data))
+        parse_request(request_part(data))
     except RequestError as exc:
         raise _problems(path, exc, {}) from None
     return data
 
 
-def _request_part(county: dict[str, Any]) -> dict[str, Any]:
+def request_part(county: dict[str, Any]) -> dict[str, Any]:
+    """The county file's request fields (without ``defaults`` and ``townships``)."""
     return {k: v for k, v in county.items() if k not in _NOT_REQUEST}
 
 
 def request_from(county: dict[str, Any], workers: list[dict[str, Any]],
                  plan_id: str | None = None) -> PlanRequest:
     """The request of the county with ``workers``."""
-    body = _request_part(county)
+    body = request_part(county)
     return parse_request({**body, "plan_id": plan_id or body["plan_id"], "workers": workers})
 
 

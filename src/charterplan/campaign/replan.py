@@ -11,7 +11,8 @@ collide with what the published trips use:
   carriage of a published train (trains leave on their day) is counted twice;
 - each escort and medic becomes available only after their last published trip is back
   at the hub and they have rested (§5.5);
-- rail services that leave before the clamp are left out.
+- a train that leaves before the clamp (all trains with published carriages do) can
+  carry no new rider, who leaves no earlier than the clamp.
 
 The request model has no way to say "already used" per slot, per bus-type-day or per
 staff interval, and the planner is being restructured elsewhere; the clamp needs no
@@ -462,7 +463,7 @@ def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
              published: Sequence[Trip], clamp: datetime, start: datetime, plan_id: str,
              everyone: PlanRequest) -> tuple[PlanRequest, list[Unassigned]]:
     """The request for the pending workers: windows from the clamp on, staff free only
-    after their last published trip and rest, no train that leaves before the clamp.
+    after their last published trip and rest.
     Workers whose window closes before the clamp are returned as unassigned."""
     rest = timedelta(hours=everyone.policy.staff_rest_hours)
     busy_until: dict[str, datetime] = {}
@@ -482,8 +483,6 @@ def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
             known = next(s.available_from for s in everyone.staff if s.id == record["id"])
             record["available_from"] = max(free, known).isoformat(timespec="minutes")
         staff.append(record)
-    services = [s for s, model in zip(county.get("rail_services", []), everyone.rail_services,
-                                      strict=True) if model.departure >= clamp]
     late: list[Unassigned] = []
     chosen = []
     for worker in pending:
@@ -500,8 +499,7 @@ def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
         record = dict(records[worker.id])
         record["earliest_departure"] = earliest.isoformat(timespec="minutes")
         chosen.append(record)
-    request = parse_request({**county, "plan_id": plan_id, "workers": chosen, "staff": staff,
-                             "rail_services": services})
+    request = parse_request({**county, "plan_id": plan_id, "workers": chosen, "staff": staff})
     return request, late
 
 
