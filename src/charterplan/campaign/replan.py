@@ -298,7 +298,7 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
                 released.add(rider)
                 freed.append(Change(rider, trip.id, "", f"no longer eligible: {why}"))
         pinned[trip.id] = _without(trip, gone, everyone) if gone else trip
-    _feeder_pairs(pinned, freed, released)
+    _feeder_pairs(pinned, freed, released, everyone)
 
     # 2. pending workers take free seats of published buses first
     riding = {w for t in pinned.values() for w in t.passengers}
@@ -315,15 +315,18 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
                 pinned[trip.id] = trip
                 break
     # a published trip left with fewer than two riders has no captain and deputy: it
-    # does not run, and its riders are planned again
-    for trip_id, trip in list(pinned.items()):
-        if len(trip.passengers) < 2:
-            del pinned[trip_id]
-            trip_cancelled[trip_id] = f"{len(trip.passengers)} rider(s) left"
+    # does not run, and its riders (and their connecting legs) are planned again
+    while True:
+        small = [t for t in pinned.values() if len(t.passengers) < 2]
+        for trip in small:
+            del pinned[trip.id]
+            trip_cancelled[trip.id] = f"{len(trip.passengers)} rider(s) left"
+            released.update(trip.passengers)
             for rider in trip.passengers:
-                freed.append(Change(rider, trip_id, "", "published trip cancelled: too few "
+                freed.append(Change(rider, trip.id, "", "published trip cancelled: too few "
                                     "riders left"))
-    _feeder_pairs(pinned, freed, released)
+        if not _feeder_pairs(pinned, freed, released, everyone) and not small:
+            break
     riding = {w for t in pinned.values() for w in t.passengers}
     filled = [c for c in filled if c.worker in riding]
     _split_late_members(records, by_id, riding)
@@ -428,25 +431,24 @@ def _server(request: PlanRequest) -> Callable[[str], str | None]:
     return lambda destination: named.get(destination)
 
 
-def _feeder_pairs(pinned: dict[str, Trip], freed: list[Change], released: set[str]) -> None:
-    """A rider who left a feeder leaves its train, and the other way round."""
+def _feeder_pairs(pinned: dict[str, Trip], freed: list[Change], released: set[str],
+                  request: PlanRequest) -> bool:
+    """A rider who left a feeder leaves its train, and the other way round. Returns
+    whether anyone left."""
+    left = False
     while True:
         feeders = {w: t.id for t in pinned.values() if t.feeder for w in t.passengers}
         rails = {w: t.id for t in pinned.values() if t.mode == "rail" for w in t.passengers}
         lonely = {w: feeders[w] for w in feeders.keys() - rails.keys()}
-        lonely |= {w: rails[w] for w in rails.keys() - feeders.keys()
-                   if any(t.feeder for t in pinned.values())}
+        lonely |= {w: rails[w] for w in rails.keys() - feeders.keys()}
         lonely = {w: t for w, t in lonely.items()
-                  if any(c.worker == w for c in freed) or w in released}
+                  if w in released or any(c.worker == w for c in freed)}
         if not lonely:
-            return
-        for worker, trip_id in lonely.items():
-            trip = pinned[trip_id]
-            pinned[trip_id] = trip.model_copy(update={
-                "passengers": tuple(w for w in trip.passengers if w != worker),
-                "stops": tuple(s.model_copy(update={"workers": tuple(
-                    w for w in s.workers if w != worker)}) for s in trip.stops)})
+            return left
+        for worker, trip_id in sorted(lonely.items()):
+            pinned[trip_id] = _without(pinned[trip_id], {worker}, request)
             freed.append(Change(worker, trip_id, "", "left the connecting trip"))
+            left = True
 
 
 def _clamp(start: datetime, published: Sequence[Trip], zone: ZoneInfo) -> datetime:
