@@ -208,3 +208,20 @@ def test_crews_of_trips_that_left_rest_before_new_trips(db: str, tmp_path: Path)
     assert new.departure >= trip.back_at_hub + timedelta(hours=8)
     assert {u.worker: u.reason.value for u in second.plan.unassigned} == dict.fromkeys(
         ("Z0", "Z1", "Z2"), "no_staff")
+
+
+def test_a_new_rider_does_not_move_the_others(db: str, county: Path, tmp_path: Path) -> None:
+    """A registration that joins an unpublished bus leaves its riders' trip id as it was:
+    changes list only the newcomer (and riders whose departure moved, with why)."""
+    campaign.init(db, county)
+    campaign.intake(db, write_list(tmp_path / "a.json", [
+        worker(f"L{i}", first="2020-02-22", last="2020-02-26") for i in range(6)]), DAY)
+    first = campaign.plan(db, DAY)
+    (trip,) = first.plan.trips
+    campaign.intake(db, write_list(tmp_path / "b.json", [
+        worker("L9", first="2020-02-22", last="2020-02-26")]), DAY)
+    second = campaign.plan(db, DAY)
+    assert [t.id for t in second.plan.trips] == [trip.id]
+    moved = {c.worker: c for c in second.changes}
+    assert moved.pop("L9").to_trip == trip.id
+    assert all(c.why.startswith("departure moved") for c in moved.values())
