@@ -225,3 +225,19 @@ def test_a_new_rider_does_not_move_the_others(db: str, county: Path, tmp_path: P
     moved = {c.worker: c for c in second.changes}
     assert moved.pop("L9").to_trip == trip.id
     assert all(c.why.startswith("departure moved") for c in moved.values())
+
+
+def test_a_first_plan_is_the_plain_plan(db: str, county: Path, tmp_path: Path) -> None:
+    """With nothing published, the campaign's plan has the trips, unassigned and report
+    tables of a plain plan of the same request."""
+    from charterplan.pipeline import plan as plain
+
+    campaign.init(db, county)
+    campaign.intake(db, write_list(tmp_path / "a.json", [*first_day(), *second_day()[:7]]),
+                    DAY)
+    ours = campaign.plan(db, DAY)
+    theirs = plain(ours.request)
+    assert ours.plan.trips == theirs.trips
+    assert ours.plan.unassigned == theirs.unassigned
+    assert ours.plan.summary.tables == theirs.summary.tables
+    assert ours.plan.request_sha256 == theirs.request_sha256
