@@ -68,3 +68,17 @@ def test_a_ledger_of_another_revision_is_refused(db: str, county: Path) -> None:
         connection.execute(text("UPDATE alembic_version SET version_num = 'old'"))
     with pytest.raises(campaign.CampaignError, match="schema revision old"):
         campaign.status(db)
+
+
+def test_a_database_of_other_tables_is_left_alone(tmp_path: Path, county: Path) -> None:
+    """init refuses a SQLite file that holds someone else's tables, and adds none."""
+    import sqlite3
+
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE budget (item TEXT)")
+    with pytest.raises(campaign.CampaignError, match="not a charterplan ledger"):
+        campaign.init(path, county)
+    with sqlite3.connect(path) as connection:
+        names = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert [n for (n,) in names] == ["budget"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
 
 from charterplan.campaign import ledger as L
 from charterplan.campaign.errors import CampaignError
@@ -87,6 +87,9 @@ def init(db: str | os.PathLike[str], county: str | os.PathLike[str] | None = Non
     """
     body = read_county(county) if county is not None else None
     with L.transaction(db, new=True) as connection:
+        if L.revision(connection) is None and inspect(connection).get_table_names():
+            raise CampaignError(f"{os.fspath(db)!r} holds tables but is not a charterplan "
+                                "ledger; choose another database")
         L.upgrade(connection)
         held = connection.execute(select(L.county.c.sha256)).scalar_one_or_none()
         if body is not None:
