@@ -20,11 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import statistics
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,8 @@ def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True
             "cost": sum(t.cost for t in ran), "moved": moved, "freed": freed, "filled": filled,
             "changed_trips": len(changed_trips), "published": len(published_as),
             "day10_s": timing[0], "plain_s": timing[1],
-            "ledger_mb": size / 2**20, "kept_days": decisions.count("kept"), "days": days,
+            "ledger_mb": size / 2**20, "kept_days": sum(d.startswith("kept") for d in decisions),
+            "decisions": decisions, "days": days,
             "first": first}
 
 
@@ -205,6 +207,9 @@ def main() -> None:
           f"{figures['day10_s']:.2f} | {figures['plain_s']:.2f} | "
           f"{figures['day10_s'] / max(figures['plain_s'], 1e-9):.2f} | "
           f"{figures['ledger_mb']:.1f} |")
+    reasons = Counter(re.sub(r"\d+(\.\d+)?", "N", d) for d in figures["decisions"])
+    print("\nthe last plan's unpublished trips, day by day: "
+          + "; ".join(f"{why} ({n} days)" for why, n in reasons.most_common()))
 
 
 if __name__ == "__main__":

@@ -99,8 +99,8 @@ def run(args: argparse.Namespace) -> str:
             f"  trips        {len(result.plan.trips)}",
             f"  total cost   {s.total_cost:,.2f}",
             f"  changes      {len(result.changes)} workers ({result.freed_seats} seats "
-            f"freed, {result.filled_seats} taken on published trips; last plan's trips "
-            f"{result.decision})",
+            f"freed, {result.filled_seats} taken on published trips)",
+            f"  last plan    {result.decision}",
             *([f"written to {result.folder}"] if result.folder else []),
         ])
     if step == "publish":

@@ -87,7 +87,8 @@ class Replan:
     """Published trips that no longer run (fewer than two riders left), with why."""
     changes: list[Change]
     decision: str
-    """``kept`` (the last plan's unpublished trips kept) or ``replanned``."""
+    """``kept N trips`` (the last plan's unpublished trips kept), or ``replanned``
+    with why keeping them was not taken."""
     freed: list[Change] = field(default_factory=list)
     filled: list[Change] = field(default_factory=list)
 
@@ -347,10 +348,16 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
     if fresh is not None and kept:
         candidate = _keeping(kept, last_convoys, derived, planner, county, records, clamp,
                              plan_id, pinned, published, everyone)
-        if candidate is not None and _worth_keeping(candidate[0], fresh):
-            decision = "kept"
-            new_trips, new_convoys, new_unassigned = (list(candidate[0].trips),
-                                                      list(candidate[1]), list(candidate[2]))
+        if candidate is None:
+            decision = f"replanned: keeping {len(kept)} trips breaks a rule"
+        else:
+            verdict = _worth_keeping(candidate[0], fresh)
+            if verdict is None:
+                decision = f"kept {len(kept)} trips"
+                new_trips, new_convoys, new_unassigned = (
+                    list(candidate[0].trips), list(candidate[1]), list(candidate[2]))
+            else:
+                decision = f"replanned: keeping {len(kept)} trips {verdict}"
     # a trip id names one bus: an id of the last plan is reused only by the same trip
     earlier = {t.id: t for t in last_unpublished}
     ledger_ids = {*pinned, *trip_cancelled, *last_trips.values(), *known_ids}
@@ -622,14 +629,19 @@ def _inherit_ids(trips: list[Trip], last: Sequence[Trip], avoid: AbstractSet[str
     return out, renamed
 
 
-def _worth_keeping(keeping: Plan, fresh: Plan) -> bool:
-    """Keep when it carries no fewer workers and costs at most 2 % more per rider."""
+def _worth_keeping(keeping: Plan, fresh: Plan) -> str | None:
+    """None when keeping carries no fewer workers and costs at most 2 % more per rider;
+    else what is wrong with it."""
     def per_rider(plan: Plan) -> float:
         riders = plan.summary.assigned
         return plan.summary.total_cost / riders if riders else 0.0
     if keeping.summary.assigned < fresh.summary.assigned:
-        return False
-    return per_rider(keeping) <= per_rider(fresh) * (1 + STABILITY_MARGIN) + 1e-9
+        return (f"carries {fresh.summary.assigned - keeping.summary.assigned} "
+                "fewer workers")
+    ratio = per_rider(keeping) / per_rider(fresh) if per_rider(fresh) else 1.0
+    if ratio > 1 + STABILITY_MARGIN + 1e-9:
+        return f"costs {100 * (ratio - 1):.1f} % more per rider"
+    return None
 
 
 def _unique_ids(trips: list[Trip], convoys: list[Convoy], taken: AbstractSet[str],
