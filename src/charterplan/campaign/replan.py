@@ -348,8 +348,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
     if fresh is not None and kept:
         candidate = _keeping(kept, last_convoys, derived, planner, county, records, clamp,
                              plan_id, pinned, published, everyone)
-        if candidate is None:
-            decision = f"replanned: keeping {len(kept)} trips breaks a rule"
+        if isinstance(candidate, str):
+            decision = f"replanned: keeping {len(kept)} trips {candidate}"
         else:
             verdict = _worth_keeping(candidate[0], fresh)
             if verdict is None:
@@ -555,17 +555,42 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
              planner: Callable[[PlanRequest], Plan], county: Mapping[str, Any],
              records: Mapping[str, dict[str, Any]], clamp: datetime, plan_id: str,
              pinned: Mapping[str, Trip], published: Sequence[Trip], everyone: PlanRequest,
-             ) -> tuple[Plan, list[Convoy], list[Unassigned]] | None:
-    """The plan that keeps ``kept`` and plans the other pending workers around them
-    (their crews are left out of the request, their riders taken out), or None when
-    the whole does not pass the check."""
+             ) -> tuple[Plan, list[Convoy], list[Unassigned]] | str:
+    """The plan that keeps ``kept`` and plans the other pending workers around them, or
+    the first rule the whole breaks. The others' request leaves out the kept riders;
+    each bus type has fewer buses a day by the most the kept trips use on any day; a
+    kept trip's escort or medic is available on the longer side of their kept trips
+    (before the first, back and rested, or after the last)."""
     aboard = {w for t in kept for w in t.passengers}
-    busy = {p for t in kept for p in (t.escort, t.medic)}
+    rest_time = timedelta(hours=derived.policy.staff_rest_hours)
+    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for trip in kept:
+        for person in (trip.escort, trip.medic):
+            spans[person].append((trip.departure, trip.back_at_hub + rest_time))
+    staff = []
+    for member in derived.staff:
+        record = member.model_dump(mode="json")
+        if member.id in spans:
+            first = min(a for a, _ in spans[member.id]) - rest_time
+            last = max(b for _, b in spans[member.id])
+            before = first - member.available_from
+            after = member.available_until - last
+            if max(before, after) <= timedelta(0):
+                continue
+            if before >= after:
+                record["available_until"] = first.isoformat(timespec="minutes")
+            else:
+                record["available_from"] = last.isoformat(timespec="minutes")
+        staff.append(record)
+    used = Counter((t.vehicle_type, t.departure.date()) for t in kept if t.mode == "bus")
+    most = {kind: max(n for (k, _), n in used.items() if k == kind) for kind, _ in used}
+    buses = [{**b.model_dump(mode="json"),
+              "available_per_day": max(0, b.available_per_day - most.get(b.id, 0))}
+             for b in derived.bus_types]
     rest = parse_request({**derived.model_dump(mode="json", by_alias=True),
                           "workers": [w.model_dump(mode="json") for w in derived.workers
                                       if w.id not in aboard],
-                          "staff": [s.model_dump(mode="json") for s in derived.staff
-                                    if s.id not in busy]})
+                          "staff": staff, "bus_types": buses})
     around = planner(rest) if rest.workers else None
     kept_ids = {t.id for t in kept}
     convoys = [c.model_copy(update={"trips": tuple(t for t in c.trips if t in kept_ids)})
@@ -581,8 +606,9 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
     request = parse_request({**derived.model_dump(mode="json", by_alias=True)})
     whole = _union_plan(request, sorted(trips, key=lambda t: (t.departure, t.id)),
                         convoys + more_convoys, unassigned, around, plan_id)
-    if check_plan(request, whole):
-        return None
+    broken = check_plan(request, whole)
+    if broken:
+        return f"breaks rule {broken[0].invariant} ({broken[0].subject})"
     return whole, convoys + more_convoys, unassigned
 
 
