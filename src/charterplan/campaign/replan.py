@@ -590,7 +590,8 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
     rest = parse_request({**derived.model_dump(mode="json", by_alias=True),
                           "workers": [w.model_dump(mode="json") for w in derived.workers
                                       if w.id not in aboard],
-                          "staff": staff, "bus_types": buses})
+                          "staff": staff, "bus_types": buses,
+                          "hubs": _hubs_around(derived, kept)})
     around = planner(rest) if rest.workers else None
     kept_ids = {t.id for t in kept}
     convoys = [c.model_copy(update={"trips": tuple(t for t in c.trips if t in kept_ids)})
@@ -598,18 +599,39 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
     convoys = [c if c.leader in {t.escort for t in kept if t.id in c.trips} else
                c.model_copy(update={"leader": next(t.escort for t in kept if t.id in c.trips)})
                for c in convoys]
-    trips = list(kept) + (list(around.trips) if around else [])
-    more_convoys = list(around.convoys) if around else []
-    trips, more_convoys = _unique_ids(trips, more_convoys, taken=set(pinned), fixed=kept_ids,
-                                      convoy_taken={c.id for c in convoys})
+    # the others' trips and convoys are renamed apart from the kept ones first: the
+    # planner numbers its trips afresh, so an id may be a kept trip's
+    others, more_convoys = _unique_ids(list(around.trips) if around else [],
+                                       list(around.convoys) if around else [],
+                                       taken={*pinned, *kept_ids},
+                                       convoy_taken={c.id for c in convoys})
+    trips = [*kept, *others]
     unassigned = list(around.unassigned) if around else []
     request = parse_request({**derived.model_dump(mode="json", by_alias=True)})
     whole = _union_plan(request, sorted(trips, key=lambda t: (t.departure, t.id)),
                         convoys + more_convoys, unassigned, around, plan_id)
     broken = check_plan(request, whole)
     if broken:
-        return f"breaks rule {broken[0].invariant} ({broken[0].subject})"
+        return f"breaks rule {broken[0].invariant} ({broken[0]})"
     return whole, convoys + more_convoys, unassigned
+
+
+def _hubs_around(request: PlanRequest, kept: Sequence[Trip]) -> list[dict[str, Any]]:
+    """The hubs with fewer departures a slot by the most the kept trips use in one
+    (at least one is left: the request cannot say none, and the check decides)."""
+    zone = ZoneInfo(request.timezone)
+    used: Counter[tuple[str, date, int]] = Counter()
+    for trip in {(t.hub, t.vehicle_type, t.departure): t for t in kept}.values():
+        hub = next(h for h in request.hubs if h.id == trip.hub)
+        local = trip.departure.astimezone(zone)
+        opening = datetime.combine(local.date(), hub.open, tzinfo=zone)
+        used[hub.id, local.date(), int((local - opening).total_seconds() // 60)
+             // hub.slot_minutes] += 1
+    most: dict[str, int] = defaultdict(int)
+    for (hub_id, _, _), count in used.items():
+        most[hub_id] = max(most[hub_id], count)
+    return [{**h.model_dump(mode="json"), "max_departures_per_slot": max(
+        1, h.max_departures_per_slot - most[h.id])} for h in request.hubs]
 
 
 def _inherit_ids(trips: list[Trip], last: Sequence[Trip], avoid: AbstractSet[str],
