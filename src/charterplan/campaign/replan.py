@@ -533,12 +533,15 @@ def _keepable(last: Sequence[Trip], derived: PlanRequest, clamp: datetime,
         kept.append(trip)
     # feeders and their trains stand or fall together
     ids = {t.id for t in kept}
-    riders = {w: t.id for t in kept for w in t.passengers}
+    legs: dict[str, set[str]] = defaultdict(set)
     for trip in last:
-        if trip.id not in ids:
-            for w in trip.passengers:
-                if w in riders:
-                    ids.discard(riders[w])
+        for w in trip.passengers:
+            legs[w].add(trip.id)
+    while True:
+        fallen = {t for w, trips in legs.items() if not trips <= ids for t in trips} & ids
+        if not fallen:
+            break
+        ids -= fallen
     groups: dict[str, set[str]] = defaultdict(set)
     for worker in derived.workers:
         if worker.group:
@@ -617,8 +620,11 @@ def _keeping(kept: Sequence[Trip], last_convoys: Sequence[Convoy], derived: Plan
 
 
 def _hubs_around(request: PlanRequest, kept: Sequence[Trip]) -> list[dict[str, Any]]:
-    """The hubs with fewer departures a slot by the most the kept trips use in one
-    (at least one is left: the request cannot say none, and the check decides)."""
+    """The hubs as the others may use them around the kept trips: each opens at the
+    first slot from which on no kept departures fill a slot on any day, and allows a
+    slot what the kept trips leave in the fullest of those slots, so that together they
+    stay within ``max_departures_per_slot`` (a hub whose every slot is full on some day
+    stays as it is, and the check decides)."""
     zone = ZoneInfo(request.timezone)
     used: Counter[tuple[str, date, int]] = Counter()
     for trip in {(t.hub, t.vehicle_type, t.departure): t for t in kept}.values():
@@ -627,11 +633,24 @@ def _hubs_around(request: PlanRequest, kept: Sequence[Trip]) -> list[dict[str, A
         opening = datetime.combine(local.date(), hub.open, tzinfo=zone)
         used[hub.id, local.date(), int((local - opening).total_seconds() // 60)
              // hub.slot_minutes] += 1
-    most: dict[str, int] = defaultdict(int)
-    for (hub_id, _, _), count in used.items():
-        most[hub_id] = max(most[hub_id], count)
-    return [{**h.model_dump(mode="json"), "max_departures_per_slot": max(
-        1, h.max_departures_per_slot - most[h.id])} for h in request.hubs]
+    hubs = []
+    for hub in request.hubs:
+        record = hub.model_dump(mode="json")
+        per_slot: dict[int, int] = defaultdict(int)
+        for (hub_id, _, slot), count in used.items():
+            if hub_id == hub.id:
+                per_slot[slot] = max(per_slot[slot], count)
+        minutes = (hub.close.hour * 60 + hub.close.minute) - (hub.open.hour * 60
+                                                              + hub.open.minute)
+        for first in range((minutes - 1) // hub.slot_minutes + 1):
+            fullest = max((n for slot, n in per_slot.items() if slot >= first), default=0)
+            if fullest < hub.max_departures_per_slot:
+                start = hub.open.hour * 60 + hub.open.minute + first * hub.slot_minutes
+                record["open"] = f"{start // 60:02d}:{start % 60:02d}"
+                record["max_departures_per_slot"] = hub.max_departures_per_slot - fullest
+                break
+        hubs.append(record)
+    return hubs
 
 
 def _inherit_ids(trips: list[Trip], last: Sequence[Trip], avoid: AbstractSet[str],
