@@ -319,7 +319,7 @@ def _night_ban(f: _Facts, plan: Plan) -> Iterator[Violation]:
                             f"{f.local(trip.departure):%H:%M}, inside the night ban {span}")
         places = [trip.hub] + [s.place for s in trip.stops] + [trip.hub]
         arrivals = [s.eta for s in trip.stops] + [trip.back_at_hub]
-        for here, there, when in zip(places, places[1:], arrivals, strict=False):
+        for here, there, when in zip(places[:-1], places[1:], arrivals, strict=True):
             if here == there or here not in f.coords or there not in f.coords:
                 continue  # no road driven (unknown places are reported with the times)
             if f.leg_minutes(here, there, generous=False) > 0 and _in(
