@@ -117,7 +117,7 @@ def families(request: Json, plan_data: Json) -> set[str]:
 
 def _trip(plan_data: Json, ident: str) -> Json:
     (trip,) = (t for t in plan_data["trips"] if t["id"] == ident)
-    return trip  # type: ignore[no-any-return]
+    return trip
 
 
 def _item(items: list[Json], ident: str) -> Json:
