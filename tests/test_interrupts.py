@@ -1,0 +1,127 @@
+"""Ctrl-C, SIGTERM and kill -9 of a real `plan` process (SPEC §8): exit 130 / 143 within
+5 s, nothing written, no worker process left; workers die with a killed parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from charterplan._stop import stop_searches, stoppable
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+ROOT = Path(__file__).parents[1]
+SAMPLE = ROOT / "data" / "sample" / "request.json"
+
+
+def _start(out: Path, jobs: int) -> subprocess.Popen[str]:
+    """`plan` of the sample into ``out``, in a session of its own (its own group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "charterplan", "plan", str(SAMPLE), "--out", str(out),
+         "--jobs", str(jobs)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True)
+
+
+def _planning(run: subprocess.Popen[str], out: Path, workers: int) -> list[psutil.Process]:
+    """Wait until ``run`` has claimed ``out`` (its staging folder exists) and started
+    ``workers`` worker processes; return its children."""
+    deadline = time.monotonic() + 120
+    parent = psutil.Process(run.pid)
+    while time.monotonic() < deadline:
+        assert run.poll() is None, run.communicate()
+        children = parent.children(recursive=True)
+        if any(out.parent.glob(f".{out.name}.*.partial")) and len(children) >= workers:
+            return children
+        time.sleep(0.05)
+    raise AssertionError("the run never started planning")
+
+
+def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
+    return [p for p in processes
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.mark.parametrize(("jobs", "number", "group"), [
+    (2, signal.SIGINT, True),    # Ctrl-C in a terminal: the whole group, workers too
+    (1, signal.SIGTERM, False),  # `kill PID`: the parent alone
+])
+def test_interrupt_exits_promptly_writing_nothing(tmp_path: Path, jobs: int,
+                                                  number: signal.Signals, group: bool) -> None:
+    """Mid-plan, the signal ends the run with 128 + its number within 5 s, says nothing
+    was written, leaves no folder (not even a staging one) and no worker process."""
+    out = tmp_path / "out"
+    run = _start(out, jobs)
+    children = _planning(run, out, workers=jobs if jobs > 1 else 0)
+    time.sleep(1.0)  # well into the solves
+    sent = time.monotonic()
+    if group:
+        os.killpg(run.pid, number)
+    else:
+        os.kill(run.pid, number)
+    _, stderr = run.communicate(timeout=60)
+    assert time.monotonic() - sent < 5
+    assert run.returncode == 128 + number, stderr
+    assert stderr.strip().endswith("interrupted; nothing was written")
+    assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+    psutil.wait_procs(children, timeout=2)
+    assert _alive(children) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("jobs", "number", "group"), [
+    (1, signal.SIGINT, False), (1, signal.SIGINT, True), (2, signal.SIGINT, False),
+    (2, signal.SIGTERM, True), (2, signal.SIGTERM, False)])
+def test_interrupt_every_way(tmp_path: Path, jobs: int, number: signal.Signals,
+                             group: bool) -> None:
+    """The other ways to send the two signals end the run the same way."""
+    test_interrupt_exits_promptly_writing_nothing(tmp_path, jobs, number, group)
+
+
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    """kill -9 of `plan --jobs 2`: its worker processes are gone within 10 s."""
+    out = tmp_path / "out"
+    run = _start(out, 2)
+    children = _planning(run, out, workers=2)
+    assert children
+    run.kill()
+    run.communicate(timeout=60)
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert _alive(alive) == []
+
+
+def test_stop_searches_ends_a_running_solve() -> None:
+    """A CP-SAT search registered with `stoppable` returns at once when another thread
+    calls `stop_searches`, long before its time limit."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    xs = [model.new_int_var(0, 100, f"x{i}") for i in range(60)]
+    for i in range(59):
+        model.add(xs[i] + xs[i + 1] <= 100 + i % 7)
+    model.add_all_different(xs)
+    model.maximize(sum((i % 13) * x for i, x in enumerate(xs)))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 60
+    solver.parameters.catch_sigint_signal = False
+
+    def stop_soon() -> None:
+        time.sleep(0.5)
+        stop_searches()
+    stopper = threading.Thread(target=stop_soon)
+    started = time.monotonic()
+    stopper.start()
+    with stoppable(solver):
+        solver.solve(model)
+    stopper.join()
+    assert time.monotonic() - started < 10
+    assert solver.wall_time < 10
