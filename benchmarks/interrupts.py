@@ -6,8 +6,10 @@ data/sample/request.json --out TMP --jobs J`` in a session of its own, waits a r
 processes, and sends SIGINT or SIGTERM to the process or its whole group, or kills it
 with SIGKILL. The Markdown table gives, per way, the exit statuses seen (a negative
 status: the process died of that signal), the longest time from the signal to the exit,
-the tries that wrote the target or left a staging folder, and the child processes alive
-1 s after the exit (10 s after, for SIGKILL, SPEC §8's bound).
+the tries that wrote the target or left a staging folder, the child processes alive
+1 s after the exit (10 s after, for SIGKILL, SPEC §8's bound), and the tries that
+printed a traceback. Each try that ends otherwise than by the signal's status is
+described on stderr.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Outcome:
     staging_left: int = 0
     children_left: int = 0
     children_seen: int = 0
+    tracebacks: int = 0
 
 
 def _alive(processes: list[psutil.Process]) -> int:
@@ -60,7 +63,7 @@ def one_try(jobs: int, number: int, group: bool, delay: float, outcome: Outcome)
         run = subprocess.Popen(
             [sys.executable, "-m", "charterplan", "plan", str(SAMPLE), "--out", str(out),
              "--jobs", str(jobs)], cwd=ROOT, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+            stderr=subprocess.PIPE, text=True, start_new_session=True)
         time.sleep(delay)
         try:
             children = psutil.Process(run.pid).children(recursive=True)
@@ -68,8 +71,12 @@ def one_try(jobs: int, number: int, group: bool, delay: float, outcome: Outcome)
             children = []
         sent = time.monotonic()
         (os.killpg if group else os.kill)(run.pid, number)
-        run.wait(timeout=300)
+        _, stderr = run.communicate(timeout=300)
         outcome.seconds.append(time.monotonic() - sent)
+        outcome.tracebacks += "Traceback" in stderr
+        if "Traceback" in stderr or run.returncode not in (128 + number, -signal.SIGKILL):
+            print(f"<!-- jobs {jobs}, {signal.Signals(number).name}, after {delay:.2f} s: "
+                  f"exit {run.returncode}: {stderr.strip()[-600:]} -->", file=sys.stderr)
         outcome.statuses[run.returncode] += 1
         psutil.wait_procs(children, timeout=10 if number == signal.SIGKILL else 1)
         outcome.children_seen += len(children)
@@ -90,8 +97,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     moments = random.Random(args.seed)
     print("| jobs | signal | sent to | tries | exit statuses | max s to exit | target written"
-          " | staging left | children seen | children alive after |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          " | staging left | children seen | children alive after | tracebacks |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for jobs, number, group in WAYS:
         outcome = Outcome()
         for _ in range(args.tries):
@@ -99,7 +106,8 @@ def main(argv: list[str] | None = None) -> None:
         statuses = ", ".join(f"{status} ×{n}" for status, n in sorted(outcome.statuses.items()))
         print(f"| {jobs} | {signal.Signals(number).name} | {'group' if group else 'process'}"
               f" | {args.tries} | {statuses} | {max(outcome.seconds):.2f} | {outcome.written}"
-              f" | {outcome.staging_left} | {outcome.children_seen} | {outcome.children_left} |",
+              f" | {outcome.staging_left} | {outcome.children_seen} | {outcome.children_left}"
+              f" | {outcome.tracebacks} |",
               flush=True)
 
 

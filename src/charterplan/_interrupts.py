@@ -18,71 +18,82 @@ __all__ = ["Interrupts"]
 class Interrupts:
     """SIGINT and SIGTERM, turned into one clean way out.
 
-    The first signal raises KeyboardInterrupt in the main thread (later ones are
-    ignored while that unwinds: the worker pool is killed, the staging folder removed)
-    and wakes a thread that stops the CP-SAT searches under way, which would otherwise
-    hold the main thread for their whole time limit (:mod:`charterplan._stop`). Inside
-    :meth:`too_late` a signal is ignored: the output is being put in place.
+    A signal raises KeyboardInterrupt in the main thread and wakes a thread that stops
+    the CP-SAT searches under way, which would otherwise hold the main thread for their
+    whole time limit (:mod:`charterplan._stop`). Python code run by the garbage
+    collector or a finalizer swallows an exception raised in it, so until the command
+    line has :meth:`caught` the interrupt, that thread raises it again each second, and
+    :meth:`finishing` refuses to begin. After :meth:`finishing` signals are ignored:
+    the output is being put in place, and then the run is over.
     """
 
     def __init__(self) -> None:
         self.received: int | None = None
+        self._caught = False
         self._late = False
 
     def exit_status(self) -> int:
         """128 + the signal's number, as a shell reports a process a signal ended."""
         return 128 + (self.received or signal.SIGINT)
 
+    def caught(self) -> None:
+        """The interrupt has reached the command line: raise it no more."""
+        self._caught = True
+
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.received is not None or self._late:
+        if self._late or self._caught:
             return
-        self.received = signum
+        if self.received is None:
+            self.received = signum
         raise KeyboardInterrupt
 
     @contextmanager
     def installed(self) -> Iterator[None]:
         """Handle the signals while the block runs (only the main thread can)."""
-        self.received = None
+        self.received, self._caught, self._late = None, False, False
         if threading.current_thread() is not threading.main_thread():
             yield
             return
         read, write = os.pipe()
         os.set_blocking(write, False)
         closing = threading.Event()
-        waker = threading.Thread(target=_stop_searches_on_signal, args=(read, closing),
-                                 daemon=True, name="charterplan-interrupts")
+        waker = threading.Thread(target=self._wake, args=(read, closing), daemon=True,
+                                 name="charterplan-interrupts")
         waker.start()
         before = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
         wakeup = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
         try:
             yield
         finally:
+            closing.set()  # first: the thread must not signal once the handlers are gone
+            os.write(write, b"\0")
+            waker.join(timeout=2)
             signal.set_wakeup_fd(wakeup)
             for number, handler in before.items():
                 signal.signal(number, handler)
-            closing.set()
-            os.write(write, b"\0")
-            waker.join(timeout=2)
             os.close(write)
             os.close(read)
 
-    @contextmanager
-    def too_late(self) -> Iterator[None]:
-        """Ignore signals while the block runs: it finishes the command's work."""
+    def finishing(self) -> None:
+        """From here on the command only finishes (it puts its output in place and
+        says so): ignore signals. Raise KeyboardInterrupt instead if one came already
+        (and was swallowed)."""
         self._late = True
-        try:
-            yield
-        finally:
-            self._late = False
+        if self.received is not None:
+            raise KeyboardInterrupt
 
+    def _wake(self, wakeup: int, closing: threading.Event) -> None:
+        """Woken by a byte on ``wakeup`` (a signal came): stop the searches, and again
+        for a second, in case one was about to begin; then raise the interrupt again
+        each second until it is caught. ``closing`` ends the thread."""
+        from charterplan._stop import stop_searches
 
-def _stop_searches_on_signal(wakeup: int, closing: threading.Event) -> None:
-    """Each byte on ``wakeup`` is a signal's number: stop the searches, and again for a
-    second, in case one was about to begin; ``closing`` ends the thread."""
-    from charterplan._stop import stop_searches
-
-    while os.read(wakeup, 64) and not closing.is_set():
-        for _ in range(20):
-            stop_searches()
-            if closing.wait(0.05):
-                return
+        main = threading.main_thread().ident
+        while os.read(wakeup, 64) and not closing.is_set():
+            for _ in range(20):
+                stop_searches()
+                if closing.wait(0.05):
+                    return
+            if (self.received is not None and not self._caught and not closing.is_set()
+                    and main is not None and hasattr(signal, "pthread_kill")):
+                signal.pthread_kill(main, self.received)

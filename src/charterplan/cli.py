@@ -48,11 +48,11 @@ def _output_folder(folder: Path) -> Iterator[Path]:
     """Claim ``folder`` now (refused at once if it holds files charterplan did not
     write, cannot be written, or another run writes it); yield the staging folder to
     fill; put it in place if the block ends normally. An interrupt before that point
-    leaves nothing; after it, it is too late and the command ends normally."""
+    leaves nothing; from there on it comes too late and the command ends normally."""
     with claim_output_folder(folder) as out:
         yield out.staging
-        with _INTERRUPTS.too_late():
-            out.commit()
+        _INTERRUPTS.finishing()
+        out.commit()
 
 
 def _seconds(text: str) -> float:
@@ -135,7 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
          interrupts: Interrupts) -> int:
     try:
-        return command(args)
+        status = command(args)
+        if interrupts.received is not None:  # swallowed on its way (see Interrupts)
+            raise KeyboardInterrupt
+        return status
     except RequestError as exc:
         print(f"{args.request}: {exc}", file=sys.stderr)
         return BAD_INPUT
@@ -143,10 +146,12 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:
+        interrupts.caught()
         print("\ninterrupted; nothing was written", file=sys.stderr)
         return interrupts.exit_status()
     except Exception as exc:
         if interrupts.received is not None:  # e.g. a worker process killed by the signal
+            interrupts.caught()
             print("\ninterrupted; nothing was written", file=sys.stderr)
             return interrupts.exit_status()
         if args.debug:
