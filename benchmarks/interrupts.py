@@ -56,6 +56,13 @@ def _alive(processes: list[psutil.Process]) -> int:
     return sum(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in processes)
 
 
+def _default_sigint() -> None:
+    """SIGINT at its default in the child, as in a terminal's foreground job (a job a
+    shell script starts in the background inherits it ignored, and charterplan keeps
+    ignoring it then)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def one_try(jobs: int, number: int, group: bool, delay: float, outcome: Outcome) -> None:
     """Start a plan, signal it after ``delay`` seconds, and add what happened."""
     with tempfile.TemporaryDirectory(prefix="charterplan-interrupt-") as temp:
@@ -63,7 +70,7 @@ def one_try(jobs: int, number: int, group: bool, delay: float, outcome: Outcome)
         run = subprocess.Popen(
             [sys.executable, "-m", "charterplan", "plan", str(SAMPLE), "--out", str(out),
              "--jobs", str(jobs)], cwd=ROOT, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True, start_new_session=True)
+            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_default_sigint)
         time.sleep(delay)
         try:
             children = psutil.Process(run.pid).children(recursive=True)

@@ -22,12 +22,19 @@ ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample" / "request.json"
 
 
+def _default_sigint() -> None:
+    """SIGINT at its default in the child, as in a terminal's foreground job (a job a
+    shell script starts in the background inherits it ignored, and charterplan keeps
+    ignoring it then)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(out: Path, jobs: int) -> subprocess.Popen[str]:
     """`plan` of the sample into ``out``, in a session of its own (its own group)."""
     return subprocess.Popen(
         [sys.executable, "-m", "charterplan", "plan", str(SAMPLE), "--out", str(out),
          "--jobs", str(jobs)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True)
+        text=True, start_new_session=True, preexec_fn=_default_sigint)
 
 
 def _planning(run: subprocess.Popen[str], out: Path, workers: int) -> list[psutil.Process]:

@@ -60,7 +60,10 @@ class Interrupts:
         waker = threading.Thread(target=self._wake, args=(read, closing), daemon=True,
                                  name="charterplan-interrupts")
         waker.start()
-        before = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        # a signal ignored by whoever started us stays ignored, as Python does with
+        # SIGINT: a shell script's `plan ... &` is not for the terminal's Ctrl-C
+        before = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)
+                  if signal.getsignal(s) is not signal.SIG_IGN}
         wakeup = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
         try:
             yield
