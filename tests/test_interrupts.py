@@ -14,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from charterplan._interrupts import Interrupts
 from charterplan._stop import stop_searches, stoppable
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -132,3 +133,58 @@ def test_stop_searches_ends_a_running_solve() -> None:
     stopper.join()
     assert time.monotonic() - started < 10
     assert solver.wall_time < 10
+
+
+def test_signal_raises_once_and_finishing_refuses_after_it() -> None:
+    """In-process: SIGTERM raises KeyboardInterrupt with status 143; if that exception
+    were swallowed, `finishing` (the commit's gate) raises it again."""
+    interrupts = Interrupts()
+    with interrupts.installed():
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises at once
+        interrupts.caught()  # else it is raised again after a second
+        assert interrupts.exit_status() == 143
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.finishing()
+
+
+def test_signal_after_finishing_is_too_late() -> None:
+    """In-process: once the output is being put in place, a signal changes nothing."""
+    interrupts = Interrupts()
+    with interrupts.installed():
+        interrupts.finishing()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        assert interrupts.received is None
+
+
+def test_ignored_signal_stays_ignored() -> None:
+    """In-process: SIGINT ignored by whoever started us is not taken over, and every
+    handler is restored afterwards."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        interrupts = Interrupts()
+        with interrupts.installed():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) == interrupts._handle
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_swallowed_interrupt_is_raised_again() -> None:
+    """In-process: an interrupt swallowed on its way (as a finalizer swallows it) is
+    raised again about a second later, until the command line has caught it."""
+    interrupts = Interrupts()
+    with interrupts.installed():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass  # lost, as in a __del__
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            time.sleep(10)
+        interrupts.caught()
+        assert time.monotonic() - started < 5
