@@ -64,39 +64,49 @@ def _square_or_fail(x: int) -> int:
     return x * x
 
 
-def _children() -> list[psutil.Process]:
-    return psutil.Process().children(recursive=True)
+def _children(before: frozenset[int] = frozenset()) -> list[psutil.Process]:
+    """This process's children but those in ``before`` (e.g. the resource tracker that
+    Dask's test leaves for the session)."""
+    return [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+
+def _pids() -> frozenset[int]:
+    return frozenset(p.pid for p in _children())
 
 
 def test_process_runner_keeps_the_order_and_leaves_no_process() -> None:
     """Results come in the items' order whatever finishes first; the workers end."""
+    before = _pids()
     run = process_runner(3)
     assert list(run(_square_or_fail, [4, 2, 0, 1])) == [16, 4, 0, 1]
-    assert _children() == []
+    assert _children(before) == []
 
 
 def test_worker_exception_is_raised_with_its_traceback() -> None:
     """An exception in a worker reaches the caller, the worker's traceback its cause."""
+    before = _pids()
     with pytest.raises(ValueError, match="three is refused") as raised:
         list(process_runner(2)(_square_or_fail, [1, 3, 2]))
     assert "_square_or_fail" in str(raised.value.__cause__)
-    assert psutil.wait_procs(_children(), timeout=5)[1] == []
+    assert psutil.wait_procs(_children(before), timeout=5)[1] == []
 
 
 def test_dead_worker_breaks_the_run_promptly() -> None:
     """A worker that dies (here: exits, as the OOM killer would kill it) ends the run
     with BrokenProcessPool, not a hang, and leaves no worker behind."""
+    before = _pids()
     with pytest.raises(BrokenProcessPool, match="ended abruptly"):
         list(process_runner(2)(_square_or_fail, [5, 1, 2]))
-    assert psutil.wait_procs(_children(), timeout=5)[1] == []
+    assert psutil.wait_procs(_children(before), timeout=5)[1] == []
 
 
 def test_abandoned_run_kills_its_workers() -> None:
     """A caller that stops reading (an interrupt, an error) kills the workers at once
     instead of waiting for the items under way."""
+    before = _pids()
     results = iter(process_runner(2)(time.sleep, [0.0, 60.0, 60.0]))
     assert next(results) is None
     started = time.monotonic()
     results.close()  # what an exception in the caller's loop does to the generator
     assert time.monotonic() - started < 5
-    assert psutil.wait_procs(_children(), timeout=5)[1] == []
+    assert psutil.wait_procs(_children(before), timeout=5)[1] == []

@@ -31,6 +31,7 @@ class Interrupts:
         self.received: int | None = None
         self._caught = False
         self._late = False
+        self._sending = threading.Lock()
 
     def exit_status(self) -> int:
         """128 + the signal's number, as a shell reports a process a signal ended."""
@@ -68,9 +69,10 @@ class Interrupts:
         try:
             yield
         finally:
-            closing.set()  # first: the thread must not signal once the handlers are gone
+            with self._sending:  # the thread signals no more once the handlers are gone
+                closing.set()
             os.write(write, b"\0")
-            waker.join(timeout=2)
+            waker.join()
             signal.set_wakeup_fd(wakeup)
             for number, handler in before.items():
                 signal.signal(number, handler)
@@ -97,6 +99,7 @@ class Interrupts:
                 stop_searches()
                 if closing.wait(0.05):
                     return
-            if (self.received is not None and not self._caught and not closing.is_set()
-                    and main is not None and hasattr(signal, "pthread_kill")):
-                signal.pthread_kill(main, self.received)
+            with self._sending:
+                if (self.received is not None and not self._caught and not closing.is_set()
+                        and main is not None and hasattr(signal, "pthread_kill")):
+                    signal.pthread_kill(main, self.received)
