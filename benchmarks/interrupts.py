@@ -97,7 +97,9 @@ def one_try(jobs: int, number: int, group: bool, delay: float, outcome: Outcome)
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tries", type=int, default=20, help="tries per way")
+    parser.add_argument("--tries", type=int, default=20, help="tries per SIGINT way")
+    parser.add_argument("--other-tries", type=int, help="tries per SIGTERM / SIGKILL way "
+                        "(default: --tries)")
     parser.add_argument("--seed", type=int, default=23)
     parser.add_argument("--earliest", type=float, default=1.0)
     parser.add_argument("--latest", type=float, default=6.0)
@@ -108,11 +110,12 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for jobs, number, group in WAYS:
         outcome = Outcome()
-        for _ in range(args.tries):
+        tries = args.tries if number == signal.SIGINT else (args.other_tries or args.tries)
+        for _ in range(tries):
             one_try(jobs, number, group, moments.uniform(args.earliest, args.latest), outcome)
         statuses = ", ".join(f"{status} ×{n}" for status, n in sorted(outcome.statuses.items()))
         print(f"| {jobs} | {signal.Signals(number).name} | {'group' if group else 'process'}"
-              f" | {args.tries} | {statuses} | {max(outcome.seconds):.2f} | {outcome.written}"
+              f" | {tries} | {statuses} | {max(outcome.seconds):.2f} | {outcome.written}"
               f" | {outcome.staging_left} | {outcome.children_seen} | {outcome.children_left}"
               f" | {outcome.tracebacks} |",
               flush=True)
