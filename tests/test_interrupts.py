@@ -188,3 +188,24 @@ def test_swallowed_interrupt_is_raised_again() -> None:
             time.sleep(10)
         interrupts.caught()
         assert time.monotonic() - started < 5
+
+
+def test_interrupt_inside_exec_still_exits_with_the_status(tmp_path: Path) -> None:
+    """An interrupt raised inside an `exec` of a string (as dataclasses run while a
+    module loads) and caught later still lets `python -m` exit 130: CPython would end
+    the process by SIGINT at exit had the handler raised KeyboardInterrupt itself."""
+    (tmp_path / "interrupted_in_exec.py").write_text(
+        "import os, signal, sys\n"
+        "from charterplan._interrupts import Interrupts\n"
+        "interrupts = Interrupts()\n"
+        "with interrupts.installed():\n"
+        "    try:\n"
+        "        exec('import os, signal, time\\n"
+        "os.kill(os.getpid(), signal.SIGINT)\\ntime.sleep(5)')\n"
+        "    except KeyboardInterrupt:\n"
+        "        interrupts.caught()\n"
+        "sys.exit(interrupts.exit_status())\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60, check=False,
+                         preexec_fn=_default_sigint)
+    assert run.returncode == 130, run.stderr

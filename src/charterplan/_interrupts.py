@@ -12,13 +12,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["Interrupts"]
+__all__ = ["Interrupted", "Interrupts"]
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM came. A subclass, not KeyboardInterrupt itself: CPython
+    remembers a KeyboardInterrupt that escaped an ``exec`` of a string (dataclasses and
+    pydantic run those while modules load) and then ends the process by SIGINT at exit,
+    whatever caught it meanwhile; it checks for the exact class."""
 
 
 class Interrupts:
     """SIGINT and SIGTERM, turned into one clean way out.
 
-    A signal raises KeyboardInterrupt in the main thread and wakes a thread that stops
+    A signal raises :class:`Interrupted` in the main thread and wakes a thread that stops
     the CP-SAT searches under way, which would otherwise hold the main thread for their
     whole time limit (:mod:`charterplan._stop`). Python code run by the garbage
     collector or a finalizer swallows an exception raised in it, so until the command
@@ -46,7 +53,7 @@ class Interrupts:
             return
         if self.received is None:
             self.received = signum
-        raise KeyboardInterrupt
+        raise Interrupted(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -81,11 +88,11 @@ class Interrupts:
 
     def finishing(self) -> None:
         """From here on the command only finishes (it puts its output in place and
-        says so): ignore signals. Raise KeyboardInterrupt instead if one came already
-        (and was swallowed)."""
+        says so): ignore signals. Raise :class:`Interrupted` instead if one came
+        already (and was swallowed)."""
         self._late = True
         if self.received is not None:
-            raise KeyboardInterrupt
+            raise Interrupted(self.received)
 
     def _wake(self, wakeup: int, closing: threading.Event) -> None:
         """Woken by a byte on ``wakeup`` (a signal came): stop the searches, and again
@@ -93,6 +100,8 @@ class Interrupts:
         each second until it is caught. ``closing`` ends the thread."""
         from charterplan._stop import stop_searches
 
+        if hasattr(signal, "pthread_sigmask"):  # the signals are for the main thread
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         main = threading.main_thread().ident
         while os.read(wakeup, 64) and not closing.is_set():
             for _ in range(20):

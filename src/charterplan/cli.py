@@ -6,8 +6,9 @@ Exit status: 0 planned (also with unassigned workers), 1 internal or solver fail
 (or violations found by ``check``), 2 bad input or bad usage, 130 / 143 interrupted by
 SIGINT / SIGTERM (nothing written).
 
-Every command runs under :class:`~charterplan._interrupts.Interrupts` and writes its folder through
-:func:`_output_folder`, so a sub-command added here gets both rules of SPEC §8 for free.
+Every command runs under :class:`~charterplan._interrupts.Interrupts` and writes its
+folder through :func:`_output_folder`, so a sub-command added here gets both rules of
+SPEC §8 for free.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charterplan import __version__
-from charterplan._interrupts import Interrupts
+from charterplan._interrupts import Interrupted, Interrupts
 from charterplan._progress import ProgressBar
 from charterplan.errors import RequestError, SolverError
 from charterplan.io.folder import OutputFolderError, claim_output_folder
@@ -137,7 +138,7 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
     try:
         status = command(args)
         if interrupts.received is not None:  # swallowed on its way (see Interrupts)
-            raise KeyboardInterrupt
+            raise Interrupted(interrupts.received)
         return status
     except RequestError as exc:
         print(f"{args.request}: {exc}", file=sys.stderr)

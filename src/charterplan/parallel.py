@@ -47,6 +47,9 @@ _KILL_WAIT_S = 3.0
 
 _Worker = tuple[BaseProcess, Connection]
 
+_HELD = {signal.SIGINT, signal.SIGTERM}
+_CAN_HOLD = hasattr(signal, "pthread_sigmask")
+
 
 def process_runner(jobs: int) -> Runner:
     """A runner solving up to ``jobs`` areas at once in worker processes."""
@@ -83,7 +86,14 @@ def _start_workers(fn: Callable[[T], R], n: int) -> list[_Worker]:
         process = context.Process(target=_serve, args=(theirs, fn, parent), daemon=True,
                                   name="charterplan-worker")
         workers.append((process, ours))
-        process.start()
+        # A signal landing in the fork hooks that run in this process (logging's) would
+        # be swallowed there: hold SIGINT and SIGTERM over the fork; the worker frees them.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD) if _CAN_HOLD else set()
+        try:
+            process.start()
+        finally:
+            if _CAN_HOLD:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         theirs.close()
     return workers
 
@@ -175,6 +185,8 @@ def _worker_setup(parent: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came with fork
     signal.set_wakeup_fd(-1)
+    if _CAN_HOLD:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     if sys.platform == "linux":
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
