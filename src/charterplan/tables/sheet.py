@@ -7,8 +7,8 @@ first :data:`HEADER_SEARCH_ROWS` that names the most wanted columns, so a title 
 above it (as on the county's printed forms) is fine. Columns nobody asked for are
 ignored; rows with every cell blank are skipped.
 
-Workbooks are read with python-calamine (a Rust reader; about fifteen times faster
-than openpyxl's read-only mode on a 20,000-row registry, see benchmarks/RESULTS.md).
+Workbooks are read with python-calamine (a Rust reader; twelve times as fast as
+openpyxl's read-only mode on a 20,000-row registry, see benchmarks/RESULTS.md).
 CSV files are read as UTF-8 (with or without BOM) or GB18030 (which includes GBK);
 any other encoding is refused with its name. In a CSV file the sheet is named after
 the file without its suffix, as a spreadsheet program opening it names it.
