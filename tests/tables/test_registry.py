@@ -228,3 +228,15 @@ def test_county_json_key_given_twice(tmp_path: Path) -> None:
     (tmp_path / "county.json").write_text('{"plan_id": "a", "plan_id": "b"}', encoding="utf-8")
     with pytest.raises(TableError, match=r"malformed JSON: the key 'plan_id' is given twice"):
         import_registry(registry(tmp_path, [row()]), tmp_path / "county.json")
+
+
+def test_many_bad_rows_list_fifty_then_how_many_more(tmp_path: Path) -> None:
+    """120 rows with unknown employers: 50 listed, with closest names, then 'and 70 more'."""
+    rows = [row(身份证号码=id_number(2 * k + 1), 返岗单位=f"东莞电子{k}") for k in range(120)]
+    with pytest.raises(TableError) as caught:
+        import_registry(registry(tmp_path, rows), county(tmp_path), today=TODAY)
+    error = caught.value
+    assert error.total == 120 and len(error.problems) == 51
+    assert str(error.problems[0]).endswith("unknown employer '东莞电子0'; closest: 东莞电子厂, "
+                                           "东莞鞋厂")
+    assert str(error.problems[-1]) == "and 70 more"

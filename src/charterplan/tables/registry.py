@@ -15,8 +15,9 @@ Both are listed in the result, never dropped unsaid.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from os import PathLike
@@ -29,7 +30,7 @@ from charterplan.model import PlanRequest
 from charterplan.tables.cells import parse_day, parse_moment, parse_text, parse_yes_no
 from charterplan.tables.county import County, read_county
 from charterplan.tables.idcard import parse_id_number, worker_id
-from charterplan.tables.problems import CellError
+from charterplan.tables.problems import MAX_LISTED, CellError
 from charterplan.tables.sheet import Cell, Column, Row, Table, read_table
 
 __all__ = ["HEALTH", "REGISTRY_COLUMNS", "Registrant", "RegistryImport", "import_registry",
@@ -150,7 +151,9 @@ def _lookup(items: Any) -> dict[str, str]:
     return found
 
 
-def _closest(word: str, known: Sequence[str]) -> str:
+@functools.lru_cache(maxsize=1024)
+def _closest(word: str, known: tuple[str, ...]) -> str:
+    """"; closest: a, b, c" (the names most like ``word``), or nothing."""
     close = difflib.get_close_matches(word, known, n=3, cutoff=0.4)
     return f"; closest: {', '.join(close)}" if close else ""
 
@@ -163,6 +166,9 @@ class _RowReader:
         self.problems = table.problems
         self.places = _Places(county.fields)
         self.townships = set(county.townships)
+        self.names = {"employer": tuple(sorted(self.places.employers)),
+                      "gathering point": tuple(sorted(self.places.gatherings)),
+                      "township": tuple(sorted(self.townships))}
         self.seen_ids: dict[str, int] = {}
 
     def text(self, cell: Cell) -> str | None:
@@ -227,18 +233,24 @@ class _RowReader:
             return None
         found = known.get(text)
         if found is None:
-            self.problems.cell(cell, f"unknown {what} {text!r}"
-                               f"{_closest(text, sorted(known))}")
+            self.problems.cell(cell, f"unknown {what} {text!r}{self.closest(text, what)}")
         elif found == "":
             self.problems.cell(cell, f"two {what}s are named {text!r}; write the id")
             return None
         return found
 
+    def closest(self, word: str, what: str) -> str:
+        """The ``what`` names most like ``word``, while problems are still listed (past
+        :data:`MAX_LISTED` nobody reads them, and difflib is slow on thousands)."""
+        if len(self.problems) >= MAX_LISTED:
+            return ""
+        return _closest(word, self.names[what])
+
     def township(self, cell: Cell) -> str | None:
         town = self.required(cell)
         if town is not None and self.townships and town not in self.townships:
             self.problems.cell(cell, f"unknown township {town!r}"
-                               f"{_closest(town, sorted(self.townships))}")
+                               f"{self.closest(town, 'township')}")
         return town
 
     def moment(self, cell: Cell) -> str | None:
