@@ -130,8 +130,8 @@ def test_every_bad_cell_in_one_pass(tmp_path: Path) -> None:
         f"{place}P10 (集合点): unknown gathering point '晃州集合点'; closest: 晃州镇集合点",
         f"{place}C11 (姓名): blank; it is required",
         f"{place}E12 (身份证号码): the same ID number as row 11",
-        f"{place}J13 (最迟到岗日期): latest_arrival 2020-02-20T23:59+08:00 is not "
-        "after earliest_departure 2020-02-21T00:00+08:00",
+        f"{place}J13 (最迟到岗日期): 最迟到岗日期 2020-02-20T23:59+08:00 is not "
+        "after 最早出发日期 2020-02-21T00:00+08:00",
         f"{place}T14 (状态): expected 取消 or blank (got '已出发')",
         f"{place}H15 (返岗单位): blank: name the employer, or write 是 under 就业意愿 to "
         "have job matching find one",

@@ -381,6 +381,9 @@ def registry_request(table: Table, county: County, *, plan_id: str = "registry",
                           tuple(seekers), tuple(cancelled))
 
 
+_FIELD_HEADERS = {"earliest_departure": "最早出发日期", "latest_arrival": "最迟到岗日期",
+                  "quarantine_until": "隔离期满日期",
+                  "certificate_valid_until": "健康证明有效期至"}
 _WORKER_PATH = re.compile(r"workers\[(\d+)\](?:\.(\w+(?:\.\w+)?))?")
 
 
@@ -393,8 +396,11 @@ def _map_back(problem: Problem, table: Table, county: County, rows: list[int]) -
     number = rows[int(match.group(1))]
     column = _FIELD_COLUMNS.get(match.group(2) or "")
     index = table.headers.get(column) if column is not None else None
+    message = problem.message
+    for name, header in _FIELD_HEADERS.items():  # the clerk's words for the fields
+        message = message.replace(name, header)
     if column is None:
-        table.problems.row(number, problem.message)
+        table.problems.row(number, message)
     else:
         header = next(c.header for c in REGISTRY_COLUMNS if c.key == column)
-        table.problems.cell(Cell(None, number, index, header), problem.message)
+        table.problems.cell(Cell(None, number, index, header), message)
