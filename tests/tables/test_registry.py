@@ -240,3 +240,17 @@ def test_many_bad_rows_list_fifty_then_how_many_more(tmp_path: Path) -> None:
     assert str(error.problems[0]).endswith("unknown employer '东莞电子0'; closest: 东莞电子厂, "
                                            "东莞鞋厂")
     assert str(error.problems[-1]) == "and 70 more"
+
+
+def test_a_read_table_imports_again_the_same(tmp_path: Path) -> None:
+    """A table keeps no problems of an earlier import: a second gives the same answer."""
+    from charterplan.tables import REGISTRY_COLUMNS, read_county, read_table, registry_request
+
+    table = read_table(registry(tmp_path, [row(电话号码="1")]), REGISTRY_COLUMNS)
+    place = read_county(county(tmp_path))
+    found = []
+    for _ in range(2):
+        with pytest.raises(TableError) as caught:
+            registry_request(table, place, today=TODAY)
+        found.append([str(p) for p in caught.value.problems])
+    assert found[0] == found[1] and len(found[0]) == 1

@@ -30,7 +30,7 @@ from charterplan.model import PlanRequest
 from charterplan.tables.cells import parse_day, parse_moment, parse_text, parse_yes_no
 from charterplan.tables.county import County, read_county
 from charterplan.tables.idcard import parse_id_number, worker_id
-from charterplan.tables.problems import MAX_LISTED, CellError
+from charterplan.tables.problems import MAX_LISTED, CellError, TableProblems
 from charterplan.tables.sheet import Cell, Column, Row, Table, read_table
 
 __all__ = ["HEALTH", "REGISTRY_COLUMNS", "Registrant", "RegistryImport", "import_registry",
@@ -163,7 +163,7 @@ class _RowReader:
 
     def __init__(self, table: Table, county: County, today: date) -> None:
         self.table, self.county, self.today = table, county, today
-        self.problems = table.problems
+        self.problems = table.new_problems()
         self.places = _Places(county.fields)
         self.townships = set(county.townships)
         self.names = {"employer": tuple(sorted(self.places.employers)),
@@ -342,7 +342,7 @@ def registry_request(table: Table, county: County, *, plan_id: str = "registry",
             county, each named by its cell or its place in the county file.
     """
     reader = _RowReader(table, county, today or date.today())
-    problems = table.problems
+    problems = reader.problems
     workers: list[dict[str, Any]] = []
     rows: list[int] = []
     seekers: list[Registrant] = []
@@ -373,7 +373,7 @@ def registry_request(table: Table, county: County, *, plan_id: str = "registry",
         request = parse_request(data)
     except RequestError as exc:
         for problem in exc.problems:
-            _map_back(problem, table, county, rows)
+            _map_back(problem, table, county, rows, problems)
         request = None
     problems.raise_if_any()
     assert request is not None  # parse_request raised nothing, or problems were listed
@@ -387,11 +387,12 @@ _FIELD_HEADERS = {"earliest_departure": "最早出发日期", "latest_arrival": 
 _WORKER_PATH = re.compile(r"workers\[(\d+)\](?:\.(\w+(?:\.\w+)?))?")
 
 
-def _map_back(problem: Problem, table: Table, county: County, rows: list[int]) -> None:
+def _map_back(problem: Problem, table: Table, county: County, rows: list[int],
+              problems: TableProblems) -> None:
     """Record a request problem at its cell (a worker's field), or in the county file."""
     match = _WORKER_PATH.match(problem.path)
     if match is None:
-        table.problems.other(county.problem(problem.path, problem.message))
+        problems.other(county.problem(problem.path, problem.message))
         return
     number = rows[int(match.group(1))]
     column = _FIELD_COLUMNS.get(match.group(2) or "")
@@ -400,7 +401,7 @@ def _map_back(problem: Problem, table: Table, county: County, rows: list[int]) -
     for name, header in _FIELD_HEADERS.items():  # the clerk's words for the fields
         message = message.replace(name, header)
     if column is None:
-        table.problems.row(number, message)
+        problems.row(number, message)
     else:
         header = next(c.header for c in REGISTRY_COLUMNS if c.key == column)
-        table.problems.cell(Cell(None, number, index, header), message)
+        problems.cell(Cell(None, number, index, header), message)

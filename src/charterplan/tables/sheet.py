@@ -20,7 +20,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from os import PathLike
 from pathlib import Path
@@ -115,8 +115,7 @@ class Row:
 class Table:
     """A read table: where it came from, its header row, its columns and its rows.
 
-    ``headers`` maps each found column's key to its 0-based index; ``problems`` is a
-    fresh collector naming places in this table, for the caller's checks.
+    ``headers`` maps each found column's key to its 0-based index.
     """
 
     file: str
@@ -124,7 +123,10 @@ class Table:
     header_row: int
     headers: dict[str, int]
     rows: list[Row]
-    problems: TableProblems = field(compare=False)
+
+    def new_problems(self) -> TableProblems:
+        """An empty collector naming places in this table, for a caller's checks."""
+        return TableProblems(self.file, self.sheet)
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -171,8 +173,7 @@ def read_table(path: str | PathLike[str], columns: Sequence[Column], *,
     rows = [Row(number, values, found)
             for number, values in enumerate(grid[header_row:], start=header_row + 1)
             if any(v is not None for v in values)]
-    return Table(path.name, problems.sheet, header_row, headers, rows,
-                 TableProblems(path.name, problems.sheet))
+    return Table(path.name, problems.sheet, header_row, headers, rows)
 
 
 def _find_headers(grid: list[list[Value]], columns: Sequence[Column],
