@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 
 from charterplan import parse_request
-from charterplan.tables import TableError, import_registry, worker_id
+from charterplan.tables import (
+    REGISTRY_COLUMNS,
+    TableError,
+    import_registry,
+    read_county,
+    read_table,
+    registry_request,
+    worker_id,
+)
 from charterplan.tables.idcard import check_character
 from tests.conftest import BASE
 from tests.tables.conftest import write_table
@@ -244,8 +252,6 @@ def test_many_bad_rows_list_fifty_then_how_many_more(tmp_path: Path) -> None:
 
 def test_a_read_table_imports_again_the_same(tmp_path: Path) -> None:
     """A table keeps no problems of an earlier import: a second gives the same answer."""
-    from charterplan.tables import REGISTRY_COLUMNS, read_county, read_table, registry_request
-
     table = read_table(registry(tmp_path, [row(电话号码="1")]), REGISTRY_COLUMNS)
     place = read_county(county(tmp_path))
     found = []
