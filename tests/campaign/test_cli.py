@@ -57,3 +57,17 @@ def test_a_plan_folder_of_other_files_is_refused(tmp_path: Path, county: Path,
     capsys.readouterr()
     assert main(["campaign", "status", db]) == 0
     assert json.loads(capsys.readouterr().out)["plan_versions"] == 0
+
+
+def test_the_next_plan_replaces_the_last_plans_folder(tmp_path: Path, county: Path) -> None:
+    """A plan folder written by campaign plan (changes.csv included) is ours to
+    replace the next day."""
+    db = str(tmp_path / "county.db")
+    out = str(tmp_path / "plans")
+    assert main(["campaign", "init", db, "--county", str(county)]) == 0
+    assert main(["campaign", "intake", db, str(write_list(tmp_path / "a.json", first_day())),
+                 "--day", "2020-02-20"]) == 0
+    assert main(["campaign", "plan", db, "--day", "2020-02-20", "--out", out]) == 0
+    assert main(["campaign", "plan", db, "--day", "2020-02-20", "--out", out]) == 0
+    assert (Path(out) / "changes.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "worker,from_trip,to_trip,why"]

@@ -234,7 +234,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
         CampaignError: no ledger or no county; OutputFolderError: ``out`` is not ours.
         RuntimeError: the union plan breaks an invariant (nothing is recorded).
     """
-    from charterplan.io.output import check_output_folder
+    from charterplan.io.folder import check_output_folder
 
     if out is not None:
         check_output_folder(out)
@@ -340,17 +340,20 @@ def _record_plan(connection: Connection, version: int, day: date, outcome: Repla
 
 
 def write_plan_folder(outcome: Replan, folder: Path) -> None:
-    """The plan folder as ``plan`` writes it, plus ``changes.csv``."""
+    """The plan folder as ``plan`` writes it, plus ``changes.csv``, all or nothing
+    (SPEC §8: a folder of someone else's files is refused)."""
     from charterplan.io._files import csv_text
-    from charterplan.io.output import write_outputs
+    from charterplan.io.folder import claim_output_folder
+    from charterplan.io.output import fill_outputs
 
-    write_outputs(outcome.request, outcome.plan, folder,
-                  {"charterplan": "campaign", "decision": outcome.decision})
     rows = [("worker", "from_trip", "to_trip", "why"),
             *((c.worker, c.from_trip, c.to_trip, c.why) for c in outcome.changes)]
-    partial = folder / ".changes.csv.partial"
-    partial.write_text(csv_text(rows), encoding="utf-8", newline="")
-    partial.replace(folder / "changes.csv")
+    with claim_output_folder(folder) as out:
+        fill_outputs(out.staging, outcome.request, outcome.plan,
+                     {"charterplan": "campaign", "last_plan": outcome.decision})
+        (out.staging / "changes.csv").write_text(csv_text(rows), encoding="utf-8",
+                                                 newline="")
+        out.commit()
 
 
 def parse_moment(text: str, zone: ZoneInfo) -> datetime:

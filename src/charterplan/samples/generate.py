@@ -99,12 +99,15 @@ def load_places(path: Path = PLACES) -> list[Place]:
                       int(r["weight"]), float(r["lat"]), float(r["lon"])) for r in rows]
 
 
-def _id_number(rng: random.Random, start: date, gender: str) -> str:
-    """A valid ID number of someone 18-60 at ``start``: the sequence's last digit is odd
-    for a man, even for a woman (it draws as many numbers whatever the gender)."""
+def _id_number(rng: random.Random, start: date, gender: str, used: set[str]) -> str:
+    """A valid ID number of someone 18-60 at ``start``, not in ``used`` (then added to
+    it): the sequence's last digit is odd for a man, even for a woman. It draws two
+    numbers whatever the gender or a clash (a clash takes the next free sequence)."""
     born = start - timedelta(days=rng.randrange(18 * 365, 60 * 365))
     sequence = rng.randrange(1000) // 2 * 2 + (gender == "男")
-    body = f"431229{born:%Y%m%d}{sequence:03d}"
+    while (body := f"431229{born:%Y%m%d}{sequence:03d}") + check_character(body) in used:
+        sequence = (sequence + 2) % 1000
+    used.add(body + check_character(body))
     return body + check_character(body)
 
 
@@ -150,6 +153,7 @@ def _workers(rng: random.Random, count: int, days: int, start: date,
     With ``rail_share`` (share, employers on a rail line, the others) a group goes to
     the first list with that probability."""
     workers: list[dict[str, Any]] = []
+    used: set[str] = set()
     group = 0
     while len(workers) < count:
         size = rng.choice((2, 2, 3, 3, 4, 5)) if rng.random() < 0.04 else 1
@@ -176,7 +180,7 @@ def _workers(rng: random.Random, count: int, days: int, start: date,
             # the same workers as before the fields were reordered
             name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
             gender = rng.choice(("男", "男", "女"))
-            id_number = _id_number(rng, start, gender)
+            id_number = _id_number(rng, start, gender, used)
             phone = f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}"
             earliest = f"{first}T{rng.choice(('08', '13'))}:00" if exact else str(first)
             health = _health(rng, first, arrive)

@@ -21,7 +21,7 @@ from charterplan.samples import (
 )
 from charterplan.tables import parse_id_number, worker_id
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 # sha256 of what the planner reads of generate_request(...) (_planned below), taken
 # before ID numbers were made to agree with 性别 and staff names lost their role: the
@@ -82,10 +82,12 @@ def test_what_the_planner_reads_is_as_measured(workers: int, rail: bool) -> None
         workers, rail]
 
 
-def test_id_numbers_are_valid_and_agree_with_gender() -> None:
-    """Every ID number passes GB 11643, its gender digit agrees with 性别, and its holder
-    is 18 to 60 on the first day."""
-    request = generate_request(2000, 14, 2020, registry_ids=True)
+def test_id_numbers_are_valid_unique_and_agree_with_gender() -> None:
+    """Every ID number passes GB 11643, its gender digit agrees with 性别, its holder is
+    18 to 60 on the first day, and no two workers share one (at 20,000 random draws
+    would clash)."""
+    request = generate_request(20000, 14, 2020, registry_ids=True)
+    assert len({w["id_number"] for w in request["workers"]}) == 20000
     for worker in request["workers"]:
         checked = parse_id_number(worker["id_number"], date(2020, 2, 20))
         assert checked.gender == worker["gender"]
