@@ -18,20 +18,40 @@ Bad input raises :class:`CampaignError` (a ``ValueError``) naming where each pro
 nothing is recorded then.
 """
 
-from charterplan.campaign.commands import (
-    IntakeResult,
-    PlanResult,
-    arrive,
-    board,
-    init,
-    intake,
-    plan,
-    publish,
-)
+from typing import TYPE_CHECKING
+
 from charterplan.campaign.errors import CampaignError, LedgerBusyError
-from charterplan.campaign.replan import Change
-from charterplan.campaign.views import report, status, trace, worker_story
+
+if TYPE_CHECKING:
+    from charterplan.campaign.commands import (
+        IntakeResult,
+        PlanResult,
+        arrive,
+        board,
+        init,
+        intake,
+        plan,
+        publish,
+    )
+    from charterplan.campaign.replan import Change
+    from charterplan.campaign.views import report, status, trace, worker_story
 
 __all__ = ["CampaignError", "Change", "IntakeResult", "LedgerBusyError", "PlanResult",
            "arrive", "board", "init", "intake", "plan", "publish", "report", "status",
            "trace", "worker_story"]
+
+_HOMES = {"IntakeResult": "commands", "PlanResult": "commands", "arrive": "commands",
+          "board": "commands", "init": "commands", "intake": "commands", "plan": "commands",
+          "publish": "commands", "Change": "replan", "report": "views", "status": "views",
+          "trace": "views", "worker_story": "views"}
+
+
+def __getattr__(name: str) -> object:
+    # SQLAlchemy, Alembic and the planner load on first use, so the command line's
+    # other commands (which import the campaign's errors) stay quick
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'charterplan.campaign' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"charterplan.campaign.{home}"), name)
