@@ -5,7 +5,12 @@ registry table with ``--county`` in place of the request); ``import REGISTRY --c
 COUNTY`` writes the request a registry makes; ``check REQUEST.json PLAN.json``
 re-verifies a plan; ``schema`` prints the JSON Schemas.
 Exit status: 0 planned (also with unassigned workers), 1 internal or solver failure
-(or violations found by ``check``), 2 bad input or bad usage.
+(or violations found by ``check``), 2 bad input or bad usage, 130 / 143 interrupted by
+SIGINT / SIGTERM (nothing written).
+
+Every command runs under :class:`~charterplan._interrupts.Interrupts` and writes its
+folder through :func:`_output_folder`, so a sub-command added here gets both rules of
+SPEC §8 for free.
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ import platform
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charterplan import __version__
+from charterplan._interrupts import Interrupted, Interrupts
 from charterplan._progress import ProgressBar
 from charterplan.errors import RequestError, SolverError
-from charterplan.io.output import OutputFolderError
+from charterplan.io.folder import OutputFolderError, claim_output_folder
 from charterplan.io.plan_json import PlanFileError
 
 if TYPE_CHECKING:
@@ -33,7 +40,22 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+_INTERRUPTS = Interrupts()
+
+
+@contextmanager
+def _output_folder(folder: Path) -> Iterator[Path]:
+    """Claim ``folder`` now (refused at once if it holds files charterplan did not
+    write, cannot be written, or another run writes it); yield the staging folder to
+    fill; put it in place if the block ends normally. An interrupt before that point
+    leaves nothing; from there on it comes too late and the command ends normally."""
+    with claim_output_folder(folder) as out:
+        yield out.staging
+        _INTERRUPTS.finishing()
+        out.commit()
 
 
 def _seconds(text: str) -> float:
@@ -130,8 +152,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     command = {"plan": _plan, "import": _import, "check": _check,
                "schema": _schema}[args.command]
+    with _INTERRUPTS.installed():
+        return _run(command, args, _INTERRUPTS)
+
+
+def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
+         interrupts: Interrupts) -> int:
     try:
-        return command(args)
+        status = command(args)
+        if interrupts.received is not None:  # swallowed on its way (see Interrupts)
+            raise Interrupted(interrupts.received)
+        return status
     except RequestError as exc:
         print(f"{args.request}: {exc}", file=sys.stderr)
         return BAD_INPUT
@@ -139,9 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:
+        interrupts.caught()
         print("\ninterrupted; nothing was written", file=sys.stderr)
-        return INTERRUPTED
+        return interrupts.exit_status()
     except Exception as exc:
+        if interrupts.received is not None:  # e.g. a worker process killed by the signal
+            interrupts.caught()
+            print("\ninterrupted; nothing was written", file=sys.stderr)
+            return interrupts.exit_status()
         if args.debug:
             traceback.print_exception(exc)
         what = "solver failure" if isinstance(exc, SolverError) else "internal error"
@@ -168,24 +204,26 @@ def _request(args: argparse.Namespace) -> PlanRequest:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from charterplan.io.output import check_output_folder, default_output_folder, write_outputs
+    from charterplan.io.output import default_output_folder, fill_outputs
 
     started = time.perf_counter()
     request = _with_overrides(_request(args), args.seed, args.time_limit)
-    folder = check_output_folder(args.out or default_output_folder(request.plan_id))
-    from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
+    folder = args.out or default_output_folder(request.plan_id)
+    with _output_folder(folder) as staging:
+        from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
 
-    progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
-    try:
-        result = plan(request, progress=progress, jobs=args.jobs, scheduler=args.scheduler)
-    finally:
-        progress.finish()
-    wall = round(time.perf_counter() - started, 3)
-    run = {"charterplan": __version__, "python": platform.python_version(),
-           "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
-               timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
-           "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
-    write_outputs(request, result, folder, run)
+        progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
+        try:
+            result = plan(request, progress=progress, jobs=args.jobs,
+                          scheduler=args.scheduler)
+        finally:
+            progress.finish()
+        wall = round(time.perf_counter() - started, 3)
+        run = {"charterplan": __version__, "python": platform.python_version(),
+               "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
+                   timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
+               "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
+        fill_outputs(staging, request, result, run)
     print(folder if args.quiet else _summary(result, wall, folder))
     return OK
 
@@ -265,8 +303,9 @@ def _schema(args: argparse.Namespace) -> int:
     if args.out is None:
         print(dump_schema(schemas), end="")
         return OK
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, schema in schemas.items():
-        (args.out / f"{name}.schema.json").write_text(dump_schema(schema), encoding="utf-8")
+    with _output_folder(args.out) as staging:
+        for name, schema in schemas.items():
+            (staging / f"{name}.schema.json").write_text(dump_schema(schema),
+                                                         encoding="utf-8")
     print(f"wrote {args.out / 'request.schema.json'} and {args.out / 'plan.schema.json'}")
     return OK
