@@ -245,7 +245,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.out is None:
         print(request_json(result), end="")
         return OK
-    write_request(args.out, result)
+    write_request(args.out, result, before_commit=_INTERRUPTS.finishing)
     print(f"wrote {args.out}: {len(result.request.workers)} workers", file=sys.stderr)
     return OK
 
