@@ -64,7 +64,7 @@ def _path_key(problem: Problem) -> tuple[object, ...]:
 
 
 _ECHO = reprlib.Repr()
-_ECHO.maxlevel, _ECHO.maxstring, _ECHO.maxother, _ECHO.maxlist, _ECHO.maxdict = 2, 60, 60, 4, 4
+_ECHO.maxlevel, _ECHO.maxstring, _ECHO.maxother, _ECHO.maxlist, _ECHO.maxdict = 2, 30, 30, 3, 3
 
 
 def echo(value: object) -> str:
@@ -292,15 +292,20 @@ def parse_request(data: str | bytes | Mapping[str, Any]) -> PlanRequest:
             ``.problems`` lists every one with its JSON path, at most
             :data:`~charterplan.errors.MAX_PROBLEMS` (``.more`` counts the rest).
     """
-    problems = _Problems()
+    duplicates: list[Problem] = []
     if isinstance(data, str | bytes):
         try:
             data, duplicates = load_json(data)
         except JsonInputError as exc:
             raise RequestError(exc.problems) from None
-        problems.extend(duplicates)
+    return _parsed(data, duplicates)
+
+
+def _parsed(data: object, duplicates: list[Problem]) -> PlanRequest:
     if not isinstance(data, Mapping):
         raise RequestError([Problem("", f"expected a JSON object (got {type(data).__name__})")])
+    problems = _Problems()
+    problems.extend(duplicates)
     try:
         return _validate(dict(data), problems)
     except ValidationError as exc:  # a rule the parts above do not repeat
@@ -328,7 +333,12 @@ def parse_roads(text: str) -> list[dict[str, Any]]:
     """
     stripped = text.lstrip("\ufeff").strip()
     if stripped.startswith("["):
-        rows = json.loads(stripped)
+        try:
+            rows, duplicates = load_json(stripped)
+        except JsonInputError as exc:
+            raise RequestError(Problem("roads", str(p)) for p in exc.problems) from None
+        if duplicates:
+            raise RequestError(Problem("roads", str(p)) for p in duplicates)
         if not isinstance(rows, list):
             raise RequestError([Problem("roads", "expected a JSON list of roads")])
         return [dict(row) if isinstance(row, dict) else row for row in rows]
@@ -345,7 +355,7 @@ def read_roads(path: str | PathLike[str]) -> list[dict[str, Any]]:
         return parse_roads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise RequestError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise RequestError([Problem("roads", f"{str(path)!r} is not UTF-8 CSV or JSON "
                                     f"({exc})")]) from None
 
@@ -354,16 +364,12 @@ def with_roads(path: str | PathLike[str], roads: str | PathLike[str]) -> PlanReq
     """Read the request at ``path`` with the road table at ``roads`` appended to its
     ``roads`` (their paths in errors continue the request's own list)."""
     try:
-        text = Path(path).read_bytes()
-    except OSError as exc:
-        raise RequestError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return parse_request(text)  # reports the broken JSON
-    if isinstance(data, dict):
+        data, duplicates = load_json(read_bytes(path))
+    except JsonInputError as exc:
+        raise RequestError(exc.problems) from None
+    if isinstance(data, dict) and isinstance(data.get("roads", []), list):
         data["roads"] = [*data.get("roads", []), *read_roads(roads)]
-    return parse_request(data)
+    return _parsed(data, duplicates)
 
 
 def request_digest(request: PlanRequest) -> str:
