@@ -36,7 +36,12 @@ from charterplan.model import (
     Worker,
 )
 from charterplan.model._times import DEFAULT_TIMEZONE, reset_zone, set_zone, zone_named
-from charterplan.model.request import LISTS, Elements, reference_problems
+from charterplan.model.request import (
+    LISTS,
+    Elements,
+    reference_problems,
+    references_checked,
+)
 
 __all__ = ["json_path", "parse_request", "parse_roads", "read_request", "read_roads",
            "request_digest", "with_roads"]
@@ -153,6 +158,7 @@ _ELEMENTS: dict[str, type[BaseModel]] = {
     "hubs": Hub, "pickup_points": PickupPoint, "destinations": Destination,
     "workers": Worker, "bus_types": BusType, "rail_services": RailService,
     "staff": Staff, "roads": RoadLeg}
+_INNER_LISTS = {"rail_services": ("stops",), "staff": ("roles",)}
 _MAX_INNER_LIST = 200
 """Longest list inside an element (a train's stops, a person's roles) that is validated;
 a longer one is refused whole, so a huge list cannot produce a problem per item."""
@@ -177,8 +183,8 @@ def _element(name: str, index: int, raw: object, problems: _Problems) -> BaseMod
         else:
             problems.add(Problem(path, f"expected a JSON object (got {echo(raw)})"))
         return None
-    oversized = [key for key, value in raw.items()
-                 if isinstance(value, list) and len(value) > _MAX_INNER_LIST]
+    oversized = [key for key in _INNER_LISTS.get(name, ())
+                 if isinstance(raw.get(key), list) and len(raw[key]) > _MAX_INNER_LIST]
     for key in oversized:
         problems.add(Problem(f"{path}.{key}", f"a list of {len(raw[key]):,} items, more than "
                              f"the {_MAX_INNER_LIST} a request ever needs here"))
@@ -198,10 +204,11 @@ def _raw_ids(items: object, kind: str | None = None) -> frozenset[str] | None:
     """Ids the raw list names (of ``kind``, or of an invalid kind), None if no list."""
     if not isinstance(items, list):
         return None
+    others = {"bus_station", "rail_station"} - {kind}
     return frozenset(item["id"].strip() for item in items
                      if isinstance(item, dict) and isinstance(item.get("id"), str) and (
-                         kind is None or item.get("kind") not in
-                         {"bus_station", "rail_station"} - {kind}))
+                         kind is None or not isinstance(item.get("kind"), str)
+                         or item["kind"] not in others))
 
 
 def _raw_stop_ids(services: object) -> frozenset[str] | None:
@@ -212,10 +219,19 @@ def _raw_stop_ids(services: object) -> frozenset[str] | None:
                      if isinstance(stop, dict) and isinstance(stop.get("id"), str))
 
 
-def _validate(data: dict[str, Any], problems: _Problems) -> PlanRequest:
+def _validate(data: dict[str, Any], problems: _Problems, owned: bool) -> PlanRequest:
     """Validate every field and element, list every problem (shape, range and
     reference together: references are checked among the elements that are valid on
-    their own), and build the request if there are none."""
+    their own), and build the request if there are none.
+
+    ``owned``: the lists are ours (parsed here), so each element is dropped once
+    validated, and a large request is never held twice, as dicts and as models.
+    """
+    hubs = data.get("hubs", [])
+    ids = {"bus_hubs": _raw_ids(hubs, "bus_station"), "rail_hubs": _raw_ids(hubs, "rail_station"),
+           "pickup_points": _raw_ids(data.get("pickup_points", [])),
+           "destinations": _raw_ids(data.get("destinations", [])),
+           "rail_stops": _raw_stop_ids(data.get("rail_services", []))}
     for key in data:
         if key not in PlanRequest.model_fields:
             problems.add(Problem(key, "unknown field (check its spelling against the "
@@ -261,27 +277,26 @@ def _validate(data: dict[str, Any], problems: _Problems) -> PlanRequest:
                     if problems.stopped:
                         break
                     element = _element(name, index, raw, problems)
+                    if owned:
+                        items[index] = None
                     if element is not None:
                         valid[name].append((index, element))
     finally:
         reset_zone(token)
 
-    hubs = data.get("hubs", [])
-    elements = Elements(
-        **valid,
-        ids={"bus_hubs": _raw_ids(hubs, "bus_station"), "rail_hubs": _raw_ids(hubs, "rail_station"),
-             "pickup_points": _raw_ids(data.get("pickup_points", [])),
-             "destinations": _raw_ids(data.get("destinations", [])),
-             "rail_stops": _raw_stop_ids(data.get("rail_services", []))},
-        zone=zone, policy=policy)
+    elements = Elements(**valid, ids=ids, zone=zone, policy=policy)
     if not problems.stopped:
         problems.extend(reference_problems(elements))
     if problems:
         raise problems.error()
-    # Every part is valid; the model checks the references once more, cheaply.
-    return PlanRequest.model_validate(
-        {**data, **{name: tuple(item for _, item in valid[name]) for name in LISTS},
-         "policy": policy})
+    # Every part is valid and the references are checked: the model need not again.
+    token = references_checked.set(True)
+    try:
+        return PlanRequest.model_validate(
+            {**data, **{name: tuple(item for _, item in valid[name]) for name in LISTS},
+             "policy": policy})
+    finally:
+        references_checked.reset(token)
 
 
 def parse_request(data: str | bytes | Mapping[str, Any]) -> PlanRequest:
@@ -298,16 +313,17 @@ def parse_request(data: str | bytes | Mapping[str, Any]) -> PlanRequest:
             data, duplicates = load_json(data)
         except JsonInputError as exc:
             raise RequestError(exc.problems) from None
-    return _parsed(data, duplicates)
+        return _parsed(data, duplicates, owned=True)
+    return _parsed(data, duplicates, owned=False)
 
 
-def _parsed(data: object, duplicates: list[Problem]) -> PlanRequest:
+def _parsed(data: object, duplicates: list[Problem], owned: bool) -> PlanRequest:
     if not isinstance(data, Mapping):
         raise RequestError([Problem("", f"expected a JSON object (got {type(data).__name__})")])
     problems = _Problems()
     problems.extend(duplicates)
     try:
-        return _validate(dict(data), problems)
+        return _validate(dict(data), problems, owned)
     except ValidationError as exc:  # a rule the parts above do not repeat
         raise RequestError(_problems(exc)) from None
 
@@ -369,7 +385,7 @@ def with_roads(path: str | PathLike[str], roads: str | PathLike[str]) -> PlanReq
         raise RequestError(exc.problems) from None
     if isinstance(data, dict) and isinstance(data.get("roads", []), list):
         data["roads"] = [*data.get("roads", []), *read_roads(roads)]
-    return _parsed(data, duplicates)
+    return _parsed(data, duplicates, owned=True)
 
 
 def request_digest(request: PlanRequest) -> str:

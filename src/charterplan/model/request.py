@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -233,6 +234,12 @@ class Staff(_Frozen):
     available_until: EndTime
 
 
+references_checked: ContextVar[bool] = ContextVar("charterplan_references_checked",
+                                                  default=False)
+"""Set by :func:`charterplan.io.parse_request` while it builds a request whose
+references it has just checked with :func:`reference_problems`."""
+
+
 class PlanRequest(_Frozen):
     """One county's planning request (SPEC §3).
 
@@ -276,6 +283,8 @@ class PlanRequest(_Frozen):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> PlanRequest:
+        if references_checked.get():
+            return self
         problems = request_problems(self)
         if problems:
             raise RequestError(problems)
