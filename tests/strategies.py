@@ -228,3 +228,14 @@ def mutated_requests(draw: st.DrawFn, request: dict[str, Any]) -> bytes:
     encoding = draw(st.sampled_from(ENCODINGS))
     return text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf") else
                        "replace")
+
+
+def county_requests() -> st.SearchStrategy[dict[str, Any]]:
+    """Generated county requests (:mod:`charterplan.samples`) of 1-60 workers over 1-14
+    days, with or without rail, their workers holding the registry import's ids: what a
+    registry table and a county file can hold."""
+    from charterplan.samples import generate_request
+
+    return st.builds(generate_request, st.integers(1, 60), st.integers(1, 14),
+                     st.integers(0, 2**31 - 1), rail=st.booleans(),
+                     registry_ids=st.just(True))

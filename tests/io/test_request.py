@@ -86,8 +86,8 @@ def test_ten_million_zeros_stay_under_a_gigabyte(tmp_path: Path) -> None:
 
 
 def test_required_lists_are_required(base: dict[str, Any]) -> None:
-    """A request without workers, bus types or staff is refused, not planned as empty."""
-    for name in ("workers", "bus_types", "staff"):
+    """A request without workers, hubs or destinations is refused, not planned as empty."""
+    for name in ("workers", "hubs", "destinations"):
         data = {k: v for k, v in base.items() if k != name}
         assert _problems(data) == [f"{name}: required field is missing"]
 

@@ -255,9 +255,9 @@ class PlanRequest(_Frozen):
     pickup_points: tuple[PickupPoint, ...] = Field((), max_length=100_000)
     destinations: tuple[Destination, ...] = Field(min_length=1, max_length=1_000_000)
     workers: tuple[Worker, ...] = Field(max_length=2_000_000)
-    bus_types: tuple[BusType, ...] = Field(max_length=1_000)
+    bus_types: tuple[BusType, ...] = Field((), max_length=1_000)
     rail_services: tuple[RailService, ...] = Field((), max_length=100_000)
-    staff: tuple[Staff, ...] = Field(max_length=1_000_000)
+    staff: tuple[Staff, ...] = Field((), max_length=1_000_000)
     roads: tuple[RoadLeg, ...] = Field((), max_length=1_000_000)
     policy: Policy = Policy()
 
