@@ -1,0 +1,112 @@
+"""Matching with groups: CP-SAT, one solve per aim with the earlier optima fixed.
+
+Seekers outside groups stay aggregated: an integer ``x[c, v]`` counts class ``c``'s
+seekers at vacancy ``v``. A group is one Boolean ``y[g, v]`` per vacancy it can take
+whole (every member in reach, enough places). The aims are solved in order:
+maximise poor seekers matched; fix that value and maximise seekers matched; fix that
+too and minimise the third aim's cost. Each solve starts from the previous answer
+(a hint), runs on one worker within a deterministic-time budget, so the match repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from charterplan.errors import SolverError
+from charterplan.matching._flow import Classes, hand_out
+from charterplan.matching._instance import Instance
+
+__all__ = ["solve_groups"]
+
+_FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def solve_groups(instance: Instance, singles: Sequence[int],
+                 groups: Sequence[Sequence[int]], max_deterministic_time: float,
+                 ) -> tuple[NDArray[np.int64], bool]:
+    """Each seeker's vacancy index (−1: unmatched), and whether all three aims were
+    proven optimal.
+
+    Raises:
+        SolverError: if CP-SAT finds no solution (the empty match always is one).
+    """
+    model = cp_model.CpModel()
+    classes = Classes(instance, singles)
+    capacity = instance.capacity.tolist()
+    load: list[list[cp_model.LinearExprT]] = [[] for _ in capacity]
+    poor_terms: list[cp_model.LinearExprT] = []
+    all_terms: list[cp_model.LinearExprT] = []
+    cost_terms: list[cp_model.LinearExprT] = []
+
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for c, count in enumerate(classes.count.tolist()):
+        key = int(classes.key[c])
+        for v in np.flatnonzero(instance.reach[key]).tolist():
+            var = model.new_int_var(0, min(count, capacity[v]), f"x{c}_{v}")
+            x[c, v] = var
+            load[v].append(var)
+            cost_terms.append(int(instance.cost[key, v]) * var)
+        row = [x[c, v] for v in np.flatnonzero(instance.reach[key]).tolist()]
+        model.add(sum(row) <= count)
+        all_terms.extend(row)
+        if classes.poor[c]:
+            poor_terms.extend(row)
+
+    y: dict[tuple[int, int], cp_model.IntVar] = {}
+    for g, members in enumerate(groups):
+        keys = instance.key_of[list(members)]
+        size, poor = len(members), sum(instance.seekers[m].poor for m in members)
+        reach = instance.reach[keys].all(axis=0) & (instance.capacity >= size)
+        cost = instance.cost[keys].sum(axis=0)
+        row = []
+        for v in np.flatnonzero(reach).tolist():
+            var = model.new_bool_var(f"y{g}_{v}")
+            y[g, v] = var
+            row.append(var)
+            load[v].append(size * var)
+            cost_terms.append(int(cost[v]) * var)
+        model.add_at_most_one(row)
+        all_terms.extend(size * var for var in row)
+        poor_terms.extend(poor * var for var in row if poor)
+
+    for v, terms in enumerate(load):
+        if terms:
+            model.add(sum(terms) <= capacity[v])
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = max_deterministic_time
+    proven = True
+    aims = ((sum(poor_terms), True), (sum(all_terms), True), (sum(cost_terms), False))
+    for expression, maximise in aims:
+        if maximise:
+            model.maximize(expression)
+        else:
+            model.minimize(expression)
+        status = solver.solve(model)
+        if status not in _FOUND:
+            raise SolverError(f"CP-SAT found no match (status {solver.status_name(status)})")
+        proven &= status == cp_model.OPTIMAL
+        value = int(solver.value(expression))
+        model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves it unannotated
+        for var in (*x.values(), *y.values()):
+            model.add_hint(var, solver.value(var))
+        if maximise:
+            model.add(expression >= value)
+
+    matched = np.zeros(len(classes.members), dtype=np.int64)
+    key_flows: dict[int, list[tuple[int, int]]] = {}
+    for (c, v), var in x.items():
+        n = int(solver.value(var))
+        if n:
+            matched[c] += n
+            key_flows.setdefault(int(classes.key[c]), []).append((v, n))
+    vacancy_of = hand_out(instance, classes, matched, key_flows)
+    for (g, v), var in y.items():
+        if solver.value(var):
+            vacancy_of[list(groups[g])] = v
+    return vacancy_of, proven
