@@ -174,7 +174,8 @@ def match_instances(draw: st.DrawFn, max_seekers: int = 6, max_vacancies: int = 
     """Seekers, vacancies and a policy, small enough to enumerate every assignment.
 
     Mixes poor households, seekers not health-cleared, wishes for a region or trade,
-    groups of two or three (when ``groups``), 县内 vacancies, empty vacancy lines and
+    groups of two or three (when ``groups``), 县内 vacancies, 扶贫特岗 kept for poor
+    households, empty vacancy lines and
     a distance limit, so that every aim and rule is exercised.
     """
     from charterplan.matching import MatchPolicy, Seeker, Vacancy
@@ -196,7 +197,8 @@ def match_instances(draw: st.DrawFn, max_seekers: int = 6, max_vacancies: int = 
         vacancies.append(Vacancy(
             id=f"V{k}", employer=f"E{k}", province=province, city=city,
             lat=lat + draw(st.integers(0, 9)) / 100, lon=lon, count=draw(st.integers(0, 3)),
-            trade=draw(st.sampled_from([None, *TRADES])), local=local))
+            trade=draw(st.sampled_from([None, *TRADES])), local=local,
+            poor_only=local and draw(st.booleans())))
     policy = MatchPolicy(max_km=draw(st.sampled_from([None, None, 600.0])),
                          region_penalty_km=draw(st.sampled_from([0, 300])),
                          trade_penalty_km=draw(st.sampled_from([0, 200, 5000])))

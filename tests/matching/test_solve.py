@@ -41,7 +41,7 @@ def _cost(seeker: Seeker, vacancy: Vacancy, policy: MatchPolicy) -> tuple[float,
 
 def _allowed(seeker: Seeker, vacancy: Vacancy, policy: MatchPolicy) -> bool:
     km, _ = _cost(seeker, vacancy, policy)
-    return ((seeker.cleared or vacancy.local)
+    return ((seeker.cleared or vacancy.local) and (seeker.poor or not vacancy.poor_only)
             and (policy.max_km is None or km <= policy.max_km))
 
 

@@ -25,7 +25,8 @@ class Instance:
     """Seekers and vacancies as arrays.
 
     ``key_of[s]`` is seeker ``s``'s cost class; ``cost[k, v]`` the class's cost at
-    vacancy ``v`` and ``reach[k, v]`` whether it may take it at all (health, distance).
+    vacancy ``v`` and ``reach[k, v]`` whether it may take it at all (health, 扶贫特岗,
+    distance).
     ``capacity[v]`` is the vacancy's count; ``local[v]`` its 县内 flag.
     """
 
@@ -55,7 +56,11 @@ def _codes(values: Sequence[object]) -> tuple[NDArray[np.int64], list[object]]:
 def build_instance(seekers: Sequence[Seeker], vacancies: Sequence[Vacancy],
                    policy: MatchPolicy) -> Instance:
     """Group seekers into cost classes and price every class at every vacancy."""
-    keys = [(s.lat, s.lon, s.region, s.trade, s.cleared) for s in seekers]
+    poor_only = np.array([v.poor_only for v in vacancies], dtype=np.bool_)
+    # poverty changes what a class may take only when some places are kept for it
+    split_poor = bool(poor_only.any())
+    keys = [(s.lat, s.lon, s.region, s.trade, s.cleared, s.poor and split_poor)
+            for s in seekers]
     key_of, distinct = _codes(keys)
     place_of, places = _codes([(k[0], k[1]) for k in distinct])  # type: ignore[index]
     region_of, regions = _codes([k[2] for k in distinct])  # type: ignore[index]
@@ -85,7 +90,9 @@ def build_instance(seekers: Sequence[Seeker], vacancies: Sequence[Vacancy],
     cleared = np.array([bool(k[4]) for k in distinct], dtype=np.bool_)  # type: ignore[index]
     local = np.array([v.local for v in vacancies], dtype=np.bool_)
     capacity = np.array([v.count for v in vacancies], dtype=np.int64)
-    reach = (cleared[:, None] | local[None, :]) & (capacity[None, :] > 0)
+    poor = np.array([bool(k[5]) for k in distinct], dtype=np.bool_)  # type: ignore[index]
+    reach = ((cleared[:, None] | local[None, :]) & (poor[:, None] | ~poor_only[None, :])
+             & (capacity[None, :] > 0))
     if policy.max_km is not None:
         reach &= road_km[place_of] <= policy.max_km
     return Instance(tuple(seekers), tuple(vacancies), key_of,

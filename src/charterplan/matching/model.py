@@ -43,7 +43,8 @@ class Vacancy:
     """One line of the demand table: ``count`` places of ``trade`` at an employer.
 
     ``local`` (县内) marks work inside the county, the only work open to workers who
-    are not health-cleared.
+    are not health-cleared; ``poor_only`` (扶贫特岗) marks places kept for registered
+    poor households.
     """
 
     id: str
@@ -55,6 +56,7 @@ class Vacancy:
     count: int
     trade: str | None = None
     local: bool = False
+    poor_only: bool = False
     start: date | None = None
 
 
