@@ -25,6 +25,7 @@ from charterplan._progress import ProgressBar
 from charterplan.errors import RequestError, SolverError
 from charterplan.io.output import OutputFolderError
 from charterplan.io.plan_json import PlanFileError
+from charterplan.matching.write import MatchFolderError
 
 if TYPE_CHECKING:
     from charterplan.model import Plan, PlanRequest
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="Dask scheduler tcp://HOST:PORT to solve areas on")
     plan.add_argument("--quiet", action="store_true",
                       help="no progress bar; print only the output folder")
+    _match_parser(commands, common)
     check = commands.add_parser("check", parents=[common],
                                 help="verify a plan against its request (exit 1 if broken)")
     check.add_argument("request", type=Path, help="request JSON file")
@@ -106,13 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    command = {"plan": _plan, "check": _check, "schema": _schema}[args.command]
+    command = {"plan": _plan, "check": _check, "schema": _schema,
+               "match": _match}[args.command]
     try:
         return command(args)
     except RequestError as exc:
         print(f"{args.request}: {exc}", file=sys.stderr)
         return BAD_INPUT
-    except (PlanFileError, OutputFolderError) as exc:
+    except (PlanFileError, OutputFolderError, MatchFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:
@@ -209,6 +212,39 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{len(violations)} violation(s)", file=sys.stderr)
         return FAILED
     print(f"plan is sound: {len(result.trips)} trips, {len(request.workers)} workers")
+    return OK
+
+
+def _match_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                  common: argparse.ArgumentParser) -> None:
+    match = commands.add_parser(
+        "match", parents=[common], help="match job seekers of a registry to the vacancies "
+        "of a demand table (附件5); write the registry with 返岗单位 filled, 附件3, 附件6")
+    match.add_argument("request", type=Path, metavar="REGISTRY",
+                       help="registry table (.xlsx or .csv, SPEC §9 columns)")
+    match.add_argument("--demand", type=Path, metavar="FILE", required=True,
+                       help="demand table (.xlsx or .csv, SPEC §11 columns)")
+    match.add_argument("--county", type=Path, metavar="FILE", required=True,
+                       help="county file (.toml or .json)")
+    match.add_argument("-o", "--out", type=Path, metavar="DIR",
+                       help="output folder (default: charterplan-out/<registry>-match)")
+    match.add_argument("--sheet", metavar="NAME", help="the registry workbook's sheet")
+    match.add_argument("--demand-sheet", metavar="NAME", help="the demand workbook's sheet")
+    match.add_argument("--max-km", type=_seconds, metavar="KM",
+                       help="vacancies further by road are out of reach (default: none)")
+
+
+def _match(args: argparse.Namespace) -> int:
+    from charterplan.matching.command import run_match
+
+    progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.debug)
+    try:
+        text = run_match(args.request, args.demand, args.county, out=args.out,
+                         sheet=args.sheet, demand_sheet=args.demand_sheet,
+                         max_km=args.max_km, progress=progress)
+    finally:
+        progress.finish()
+    print(text)
     return OK
 
 

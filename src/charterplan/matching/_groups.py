@@ -6,6 +6,12 @@ whole (every member in reach, enough places). The aims are solved in order:
 maximise poor seekers matched; fix that value and maximise seekers matched; fix that
 too and minimise the third aim's cost. Each solve starts from the previous answer
 (a hint), runs on one worker within a deterministic-time budget, so the match repeats.
+
+Two exact reductions keep the model small (docs/design.md has the proofs): a class
+needs only its cheapest vacancies holding as many places as there are seekers, a
+group the cheapest holding enough that one must keep room for it; and the min-cost
+flow with groups allowed to split bounds each aim, so a solve that reaches its
+bound is proven at once.
 """
 
 from __future__ import annotations
@@ -17,12 +23,33 @@ from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from charterplan.errors import SolverError
-from charterplan.matching._flow import Classes, hand_out
+from charterplan.matching._flow import Classes, hand_out, solve_flow
 from charterplan.matching._instance import Instance
 
 __all__ = ["solve_groups"]
 
 _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _aims(instance: Instance, vacancy_of: NDArray[np.int64]) -> tuple[int, int, int]:
+    """(poor matched, matched, cost) of an assignment."""
+    taken = np.flatnonzero(vacancy_of >= 0)
+    poor = sum(instance.seekers[s].poor for s in taken.tolist())
+    cost = int(instance.cost[instance.key_of[taken], vacancy_of[taken]].sum())
+    return poor, len(taken), cost
+
+
+def cheapest(cost: NDArray[np.int64], reach: NDArray[np.bool_],
+             capacity: NDArray[np.int64], seekers: int, size: int = 1) -> list[int]:
+    """The vacancies an optimal match needs for a unit of ``size`` seekers whose cost
+    at each vacancy is ``cost``: the cheapest in reach (ties by index) with room for it,
+    up to the first prefix whose places exceed ``seekers − size`` by more than ``size − 1``
+    per vacancy, so that some vacancy of the prefix always has room for the unit."""
+    fits = np.flatnonzero(reach & (capacity >= size))
+    order = fits[np.lexsort((fits, cost[fits]))]
+    room = np.cumsum(capacity[order]) - (np.arange(len(order)) + 1) * (size - 1)
+    enough = np.flatnonzero(room >= seekers - size + 1)
+    return sorted((order if not len(enough) else order[:enough[0] + 1]).tolist())
 
 
 def solve_groups(instance: Instance, singles: Sequence[int],
@@ -42,16 +69,20 @@ def solve_groups(instance: Instance, singles: Sequence[int],
     all_terms: list[cp_model.LinearExprT] = []
     cost_terms: list[cp_model.LinearExprT] = []
 
+    everyone = len(singles) + sum(len(members) for members in groups)
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     for c, count in enumerate(classes.count.tolist()):
         key = int(classes.key[c])
-        for v in np.flatnonzero(instance.reach[key]).tolist():
+        row = []
+        for v in cheapest(instance.cost[key], instance.reach[key], instance.capacity,
+                          everyone):
             var = model.new_int_var(0, min(count, capacity[v]), f"x{c}_{v}")
             x[c, v] = var
+            row.append(var)
             load[v].append(var)
             cost_terms.append(int(instance.cost[key, v]) * var)
-        row = [x[c, v] for v in np.flatnonzero(instance.reach[key]).tolist()]
-        model.add(sum(row) <= count)
+        if row:
+            model.add(sum(row) <= count)
         all_terms.extend(row)
         if classes.poor[c]:
             poor_terms.extend(row)
@@ -60,10 +91,10 @@ def solve_groups(instance: Instance, singles: Sequence[int],
     for g, members in enumerate(groups):
         keys = instance.key_of[list(members)]
         size, poor = len(members), sum(instance.seekers[m].poor for m in members)
-        reach = instance.reach[keys].all(axis=0) & (instance.capacity >= size)
         cost = instance.cost[keys].sum(axis=0)
         row = []
-        for v in np.flatnonzero(reach).tolist():
+        for v in cheapest(cost, np.asarray(instance.reach[keys].all(axis=0)), instance.capacity,
+                          everyone, size):
             var = model.new_bool_var(f"y{g}_{v}")
             y[g, v] = var
             row.append(var)
@@ -77,13 +108,18 @@ def solve_groups(instance: Instance, singles: Sequence[int],
         if terms:
             model.add(sum(terms) <= capacity[v])
 
+    # the flow that lets groups split bounds each aim while the earlier ones are at it
+    loose = solve_flow(instance, [*singles, *(s for members in groups for s in members)])
+    bounds = _aims(instance, loose)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = max_deterministic_time
-    proven = True
-    aims = ((sum(poor_terms), True), (sum(all_terms), True), (sum(cost_terms), False))
-    for expression, maximise in aims:
-        if maximise:
+    proven, at_bound = True, True
+    aims = ((sum(poor_terms), 1), (sum(all_terms), 1), (sum(cost_terms), -1))
+    for (expression, sense), bound in zip(aims, bounds, strict=True):
+        if at_bound:
+            model.add(sense * expression <= sense * bound)
+        if sense > 0:
             model.maximize(expression)
         else:
             model.minimize(expression)
@@ -92,11 +128,11 @@ def solve_groups(instance: Instance, singles: Sequence[int],
             raise SolverError(f"CP-SAT found no match (status {solver.status_name(status)})")
         proven &= status == cp_model.OPTIMAL
         value = int(solver.value(expression))
+        at_bound &= value == bound
         model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves it unannotated
         for var in (*x.values(), *y.values()):
             model.add_hint(var, solver.value(var))
-        if maximise:
-            model.add(expression >= value)
+        model.add(sense * expression >= sense * value)
 
     matched = np.zeros(len(classes.members), dtype=np.int64)
     key_flows: dict[int, list[tuple[int, int]]] = {}

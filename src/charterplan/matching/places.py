@@ -35,6 +35,7 @@ class CountyPlaces:
     seat: Spot
     townships: Mapping[str, Spot]
     pickup_points: Mapping[str, Spot]  # by id and by name
+    hubs: Mapping[str, Spot]  # by id
     employers: Mapping[str, Spot]  # by name and by id
     cities: Mapping[str, Spot]
 
@@ -74,4 +75,14 @@ class CountyPlaces:
         cities = {city: Spot(sum(s.lat for s in spots) / len(spots),
                              sum(s.lon for s in spots) / len(spots), city, spots[0].province)
                   for city, spots in in_city.items()}
-        return cls(seat, by_township, points, employers, cities)
+        hub_spots = {h.id: Spot(h.lat, h.lon) for h in request.hubs}
+        return cls(seat, by_township, points, hub_spots, employers, cities)
+
+    def gathering(self, worker: Mapping[str, Any]) -> Spot:
+        """Where a registry worker gathers: their pickup point or hub, else their
+        township's first pickup point, else the county seat."""
+        if worker.get("pickup_point") in self.pickup_points:
+            return self.pickup_points[worker["pickup_point"]]
+        if worker.get("hub") in self.hubs:
+            return self.hubs[worker["hub"]]
+        return self.townships.get(worker.get("township") or "", self.seat)
