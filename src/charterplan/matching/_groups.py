@@ -35,7 +35,7 @@ def _aims(instance: Instance, vacancy_of: NDArray[np.int64]) -> tuple[int, int, 
     """(poor matched, matched, cost) of an assignment."""
     taken = np.flatnonzero(vacancy_of >= 0)
     poor = sum(instance.seekers[s].poor for s in taken.tolist())
-    cost = int(instance.cost[instance.key_of[taken], vacancy_of[taken]].sum())
+    cost = int(instance.pair_cost(instance.key_of[taken], vacancy_of[taken]).sum())
     return poor, len(taken), cost
 
 
@@ -71,16 +71,15 @@ def solve_groups(instance: Instance, singles: Sequence[int],
 
     everyone = len(singles) + sum(len(members) for members in groups)
     x: dict[tuple[int, int], cp_model.IntVar] = {}
+    class_cost, class_reach = instance.rows(classes.key)
     for c, count in enumerate(classes.count.tolist()):
-        key = int(classes.key[c])
         row = []
-        for v in cheapest(instance.cost[key], instance.reach[key], instance.capacity,
-                          everyone):
+        for v in cheapest(class_cost[c], class_reach[c], instance.capacity, everyone):
             var = model.new_int_var(0, min(count, capacity[v]), f"x{c}_{v}")
             x[c, v] = var
             row.append(var)
             load[v].append(var)
-            cost_terms.append(int(instance.cost[key, v]) * var)
+            cost_terms.append(int(class_cost[c, v]) * var)
         if row:
             model.add(sum(row) <= count)
         all_terms.extend(row)
@@ -89,11 +88,11 @@ def solve_groups(instance: Instance, singles: Sequence[int],
 
     y: dict[tuple[int, int], cp_model.IntVar] = {}
     for g, members in enumerate(groups):
-        keys = instance.key_of[list(members)]
         size, poor = len(members), sum(instance.seekers[m].poor for m in members)
-        cost = instance.cost[keys].sum(axis=0)
+        member_cost, member_reach = instance.rows(instance.key_of[list(members)])
+        cost = member_cost.sum(axis=0)
         row = []
-        for v in cheapest(cost, np.asarray(instance.reach[keys].all(axis=0)), instance.capacity,
+        for v in cheapest(cost, np.asarray(member_reach.all(axis=0)), instance.capacity,
                           everyone, size):
             var = model.new_bool_var(f"y{g}_{v}")
             y[g, v] = var

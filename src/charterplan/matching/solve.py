@@ -73,7 +73,7 @@ def _matching(instance: Instance, vacancy_of: NDArray[np.int64], groups: list[li
     seekers, vacancies = instance.seekers, instance.vacancies
     group_of = {s: members for members in groups for s in members}
     taken = vacancy_of >= 0
-    cost = int(instance.cost[instance.key_of[taken], vacancy_of[taken]].sum())
+    cost = int(instance.pair_cost(instance.key_of[taken], vacancy_of[taken]).sum())
     unmatched = [_why(instance, group_of.get(s, [s]), seekers[s].id)
                  for s in np.flatnonzero(~taken).tolist()]
     filled = np.bincount(vacancy_of[taken], minlength=len(vacancies))
@@ -91,7 +91,7 @@ def _matching(instance: Instance, vacancy_of: NDArray[np.int64], groups: list[li
 def _why(instance: Instance, members: list[int], seeker: str) -> Unmatched:
     """The reason a seeker (alone or with their group ``members``) is unmatched."""
     keys = instance.key_of[members]
-    reach = instance.reach[keys].all(axis=0)
+    reach = instance.rows(keys)[1].all(axis=0)
     cleared = bool(instance.cleared[keys].all())
     if not reach.any():
         if not cleared:
