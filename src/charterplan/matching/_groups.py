@@ -17,6 +17,7 @@ bound is proven at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +27,10 @@ from charterplan.errors import SolverError
 from charterplan.matching._flow import Classes, hand_out, solve_flow
 from charterplan.matching._instance import Instance
 
-__all__ = ["solve_groups"]
+__all__ = ["MAX_CP_SAT_PAIRS", "place_groups", "solve_groups"]
+
+MAX_CP_SAT_PAIRS = 2_000_000
+"""Above this many (class or group) × vacancy pairs, groups are placed, not solved."""
 
 _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
@@ -145,3 +149,48 @@ def solve_groups(instance: Instance, singles: Sequence[int],
         if solver.value(var):
             vacancy_of[list(groups[g])] = v
     return vacancy_of, proven
+
+
+def place_groups(instance: Instance, singles: Sequence[int],
+                 groups: Sequence[Sequence[int]]) -> tuple[NDArray[np.int64], bool]:
+    """A match for instances too large for CP-SAT, and whether it is proven optimal.
+
+    The flow that lets groups split is solved first; groups it kept whole stay where
+    they are, the others go whole (most poor members first, then the largest) to a
+    vacancy in reach of every member that still has room, if any (not 县内 if all are
+    health-cleared, where the split flow put most of them, the cheapest); then the
+    flow matches the seekers outside groups to the places left. The answer is proven
+    optimal when it reaches the split flow's bound on all three aims.
+    """
+    everyone = [*singles, *(s for members in groups for s in members)]
+    loose = solve_flow(instance, everyone)
+    vacancy_of = np.full(len(instance.seekers), -1, dtype=np.int64)
+    room = instance.capacity.copy()
+    unplaced = []
+    for members in groups:
+        chosen = set(loose[list(members)].tolist())
+        if len(chosen) == 1 and -1 not in chosen:
+            v = chosen.pop()
+            vacancy_of[list(members)] = v
+            room[v] -= len(members)
+        else:
+            unplaced.append(members)
+    unplaced.sort(key=lambda m: (-sum(instance.seekers[s].poor for s in m), -len(m)))
+    local = np.array([v.local for v in instance.vacancies], dtype=np.bool_)
+    for members in unplaced:
+        keys = instance.key_of[list(members)]
+        cost, reach = instance.rows(keys)
+        fits = np.flatnonzero(reach.all(axis=0) & (room >= len(members)))
+        if len(fits):
+            # where the split flow put most of them; 县内 places last for the health-cleared,
+            # who are the only ones who can go elsewhere
+            there = np.bincount(loose[list(members)][loose[list(members)] >= 0],
+                                minlength=len(room))[fits]
+            spare = local[fits] & bool(instance.cleared[keys].all())
+            v = int(fits[np.lexsort((fits, cost.sum(axis=0)[fits], -there, spare))][0])
+            vacancy_of[list(members)] = v
+            room[v] -= len(members)
+    if singles:
+        rest = solve_flow(replace(instance, capacity=room), singles)
+        vacancy_of[list(singles)] = rest[list(singles)]
+    return vacancy_of, _aims(instance, vacancy_of) == _aims(instance, loose)

@@ -57,10 +57,13 @@ def match(seekers: Sequence[Seeker], vacancies: Sequence[Vacancy],
         vacancy_of = np.full(len(seekers), -1, dtype=np.int64)
         proven = True
     elif groups:
-        from charterplan.matching._groups import solve_groups
+        from charterplan.matching._groups import MAX_CP_SAT_PAIRS, place_groups, solve_groups
 
-        vacancy_of, proven = solve_groups(instance, singles, groups,
-                                          policy.max_deterministic_time)
+        if (instance.num_classes + len(groups)) * len(vacancies) <= MAX_CP_SAT_PAIRS:
+            vacancy_of, proven = solve_groups(instance, singles, groups,
+                                              policy.max_deterministic_time)
+        else:
+            vacancy_of, proven = place_groups(instance, singles, groups)
     else:
         from charterplan.matching._flow import solve_flow
 
