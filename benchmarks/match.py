@@ -1,6 +1,6 @@
 """Job matching at scale: generated seekers and employers, ``match`` timed (SPEC §11).
 
-Seekers and vacancies come from :mod:`benchmarks.demand` (the sample county's shape:
+Seekers and vacancies come from :mod:`charterplan.samples.demand` (the sample county's shape:
 Xinhuang's townships, employers near the cities of places.csv, 15 % 县内, 扶贫特岗),
 built once; only :func:`charterplan.matching.match` is timed. Prints one JSON line a
 run and the median.
@@ -18,8 +18,8 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from benchmarks.demand import demand_rows, seeker_rows, to_seekers, to_vacancies
 from charterplan.matching import match
+from charterplan.samples.demand import demand_rows, seeker_rows, to_seekers, to_vacancies
 
 __all__ = ["main"]
 

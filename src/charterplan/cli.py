@@ -1,7 +1,9 @@
 """The command line: the only module that prints, sets up logging or exits.
 
-``python -m charterplan plan REQUEST.json [--out DIR]`` plans and writes the outputs;
-``check REQUEST.json PLAN.json`` re-verifies a plan; ``schema`` prints the JSON Schemas.
+``python -m charterplan plan REQUEST.json [--out DIR]`` plans and writes the outputs (a
+registry table with ``--county`` in place of the request); ``import REGISTRY --county
+COUNTY`` writes the request a registry makes; ``check REQUEST.json PLAN.json``
+re-verifies a plan; ``schema`` prints the JSON Schemas.
 Exit status: 0 planned (also with unassigned workers), 1 internal or solver failure
 (or violations found by ``check``), 2 bad input or bad usage.
 """
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from charterplan import __version__
 from charterplan._progress import ProgressBar
-from charterplan.errors import RequestError, SolverError
+from charterplan.errors import Problem, RequestError, SolverError
 from charterplan.io.output import OutputFolderError
 from charterplan.io.plan_json import PlanFileError
 from charterplan.matching.write import MatchFolderError
@@ -70,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     plan = commands.add_parser("plan", parents=[common],
                                help="plan a request and write plan, manifests and reports")
-    plan.add_argument("request", type=Path, help="request JSON file")
+    plan.add_argument("request", type=Path, help="request JSON file, or a registry table "
+                      "(.xlsx or .csv, with --county)")
+    _registry_options(plan)
     plan.add_argument("--out", type=Path, metavar="DIR",
                       help="output folder (default: charterplan-out/<plan_id>)")
     plan.add_argument("--roads", type=Path, metavar="FILE",
@@ -86,7 +90,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="Dask scheduler tcp://HOST:PORT to solve areas on")
     plan.add_argument("--quiet", action="store_true",
                       help="no progress bar; print only the output folder")
-    _match_parser(commands, common)
+    imports = commands.add_parser("import", parents=[common],
+                                  help="build a request from a registry table and a county "
+                                  "file")
+    imports.add_argument("request", type=Path, metavar="REGISTRY",
+                         help="registry table (.xlsx or .csv, SPEC §9 columns)")
+    _registry_options(imports)
+    imports.add_argument("-o", "--out", type=Path, metavar="FILE",
+                         help="write the request here (default: standard output)")
+    _match_parser(commands, common, plan)
     check = commands.add_parser("check", parents=[common],
                                 help="verify a plan against its request (exit 1 if broken)")
     check.add_argument("request", type=Path, help="request JSON file")
@@ -100,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _registry_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--county", type=Path, metavar="FILE",
+                        help="county file (.toml or .json) for a registry table: hubs, "
+                        "employers, buses, staff, policy")
+    parser.add_argument("--sheet", metavar="NAME",
+                        help="the workbook's sheet to read (default: the first)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     try:
@@ -108,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    command = {"plan": _plan, "check": _check, "schema": _schema,
-               "match": _match}[args.command]
+    command = {"plan": _plan, "import": _import, "check": _check,
+               "schema": _schema, "match": _match}[args.command]
     try:
         return command(args)
     except RequestError as exc:
@@ -131,8 +151,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _request(args: argparse.Namespace) -> PlanRequest:
-    from charterplan.io.request import read_request, with_roads
+    from charterplan.io.request import parse_request, read_request, read_roads, with_roads
+    from charterplan.tables._cli import import_notes, is_table, table_import
 
+    if is_table(args.request):
+        if getattr(args, "demand", None) is not None:
+            args.request, args.county = _match_first(args)
+        result = table_import(args.request, args.county, args.sheet)
+        for note in import_notes(result):
+            print(f"note: {note}", file=sys.stderr)
+        if args.roads is None:
+            return result.request
+        return parse_request({**result.data,
+                              "roads": [*result.data.get("roads", []), *read_roads(args.roads)]})
     if args.roads is None:
         return read_request(args.request)
     return with_roads(args.request, args.roads)
@@ -158,6 +189,20 @@ def _plan(args: argparse.Namespace) -> int:
            "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
     write_outputs(request, result, folder, run)
     print(folder if args.quiet else _summary(result, wall, folder))
+    return OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from charterplan.tables._cli import import_notes, request_json, table_import, write_request
+
+    result = table_import(args.request, args.county, args.sheet)
+    for note in import_notes(result):
+        print(f"note: {note}", file=sys.stderr)
+    if args.out is None:
+        print(request_json(result), end="")
+        return OK
+    write_request(args.out, result)
+    print(f"wrote {args.out}: {len(result.request.workers)} workers", file=sys.stderr)
     return OK
 
 
@@ -216,7 +261,10 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _match_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                  common: argparse.ArgumentParser) -> None:
+                  common: argparse.ArgumentParser, plan: argparse.ArgumentParser) -> None:
+    plan.add_argument("--demand", type=Path, metavar="FILE",
+                      help="demand table (附件5): match the registry's job seekers first "
+                      "(as 'match' does, into charterplan-out/<registry>-match), then plan")
     match = commands.add_parser(
         "match", parents=[common], help="match job seekers of a registry to the vacancies "
         "of a demand table (附件5); write the registry with 返岗单位 filled, 附件3, 附件6")
@@ -246,6 +294,19 @@ def _match(args: argparse.Namespace) -> int:
         progress.finish()
     print(text)
     return OK
+
+
+def _match_first(args: argparse.Namespace) -> tuple[Path, Path]:
+    """``plan REGISTRY --county C --demand D``: the match, then what plan reads."""
+    from charterplan.matching.command import run_match
+    from charterplan.matching.write import default_match_folder
+
+    if args.county is None:
+        raise RequestError([Problem("", "--demand needs the county file: --county FILE")])
+    folder = default_match_folder(args.request)
+    print(run_match(args.request, args.demand, args.county, out=folder, sheet=args.sheet),
+          file=sys.stderr)
+    return folder / "matched.xlsx", folder / "county.json"
 
 
 def _schema(args: argparse.Namespace) -> int:

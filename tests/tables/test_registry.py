@@ -221,3 +221,10 @@ def test_malformed_county(tmp_path: Path) -> None:
     (tmp_path / "county.toml").write_text("hubs = [", encoding="utf-8")
     with pytest.raises(TableError, match=r"county\.toml: malformed TOML"):
         import_registry(registry(tmp_path, [row()]), tmp_path / "county.toml")
+
+
+def test_county_json_key_given_twice(tmp_path: Path) -> None:
+    """A JSON county file repeating a key is refused, as a TOML one would be."""
+    (tmp_path / "county.json").write_text('{"plan_id": "a", "plan_id": "b"}', encoding="utf-8")
+    with pytest.raises(TableError, match=r"malformed JSON: the key 'plan_id' is given twice"):
+        import_registry(registry(tmp_path, [row()]), tmp_path / "county.json")

@@ -58,6 +58,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; a key given twice is refused, as TOML does."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(f"the key {key!r} is given twice in one object")
+        found[key] = value
+    return found
+
+
 def parse_county(data: Mapping[str, Any], name: str) -> County:
     """Check the keys of a county file's content and split it.
 
@@ -108,14 +122,14 @@ def read_county(path: str | PathLike[str]) -> County:
         if path.suffix.lower() == ".toml":
             data: Any = tomllib.loads(text)
         elif path.suffix.lower() == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_keys)
         else:
             raise TableError(path.name, [Problem(path.name, "expected a .toml or .json "
                                                  "county file")])
     except UnicodeDecodeError:
         raise TableError(path.name, [Problem(path.name, "not UTF-8 text; save it as "
                                              "UTF-8")]) from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, _DuplicateKey) as exc:
         raise TableError(path.name, [Problem(path.name, f"malformed "
                                              f"{path.suffix[1:].upper()}: {exc}")]) from None
     if not isinstance(data, dict):

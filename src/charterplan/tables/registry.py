@@ -166,6 +166,9 @@ class _RowReader:
         self.seen_ids: dict[str, int] = {}
 
     def text(self, cell: Cell) -> str | None:
+        value = cell.value
+        if value is None or isinstance(value, str):  # most cells: no parser needed
+            return value
         return self.problems.parse(cell, parse_text)
 
     def required(self, cell: Cell) -> str | None:
@@ -239,12 +242,16 @@ class _RowReader:
         return town
 
     def moment(self, cell: Cell) -> str | None:
+        if cell.value is None:
+            return None
         value = self.problems.parse(cell, parse_moment)
         if isinstance(value, datetime):
             return value.isoformat(timespec="minutes")
         return value.isoformat() if value is not None else None
 
     def day(self, cell: Cell) -> str | None:
+        if cell.value is None:
+            return None
         value = self.problems.parse(cell, parse_day)
         return value.isoformat() if value is not None else None
 
@@ -263,7 +270,10 @@ class _RowReader:
         return record
 
     def yes_no(self, cell: Cell) -> bool:
-        return bool(self.problems.parse(cell, parse_yes_no))
+        value = cell.value
+        if value is None or value == "否":
+            return False
+        return value == "是" or bool(self.problems.parse(cell, parse_yes_no))
 
 
 def _person(reader: _RowReader, row: Row) -> dict[str, Any]:
