@@ -73,8 +73,8 @@ class MatchPolicy:
     """
 
     road_factor: float = 1.3
-    region_penalty_km: int = 300
-    trade_penalty_km: int = 200
+    region_penalty_km: int = 1000
+    trade_penalty_km: int = 300
     max_km: float | None = None
     max_deterministic_time: float = 60.0
 
