@@ -93,10 +93,10 @@ def _spot(row: Row, places: CountyPlaces, problems: TableProblems, employer: str
         return None if lat is None or lon is None else Spot(lat, lon)
     if employer in places.employers:
         return places.employers[employer]
+    if local:  # 县内: in the county, whatever city the row names
+        return places.seat
     if city and city in places.cities:
         return places.cities[city]
-    if local:
-        return places.seat
     if city:
         problems.cell(row["city"], f"the county file knows no city {city!r} and the row "
                       f"gives no 纬度/经度{_closest(city, sorted(places.cities))}")

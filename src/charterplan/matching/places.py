@@ -2,8 +2,8 @@
 
 Seekers gather at their 集合点 or else at their township's first pickup point (else
 the first bus station); a vacancy lies where its row's 纬度/经度 say, or at the county's
-employer of that name, or at the centre of the county's employers in its 所在市; a
-县内 vacancy without either lies at the first bus station (the county seat).
+employer of that name, or (县内) at the first bus station, the county seat, or at the
+centre of the county's employers in its 所在市.
 """
 
 from __future__ import annotations
