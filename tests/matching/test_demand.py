@@ -34,7 +34,8 @@ def test_rows_become_vacancies_placed_by_coordinates_city_or_county(
     """Coordinates win; else a city the county knows; a 县内 row without either is at the seat."""
     city = next(iter(places.cities))
     path = _table(tmp_path, [
-        ["甲厂", "广东省", "东莞市", 23.0, 113.7, 12, "2020-02-25", "电子厂", "否", "否", "王", "1"],
+        ["甲厂", "广东省", "东莞市", 23.0, 113.7, 12, "2020-02-25", "电子厂", "否", "否", "王",
+         "1"],
         ["乙厂", "", city, "", "", 3, "", "", "", "", "", ""],
         ["丙社", "湖南省", "怀化市", "", "", 2, "2020/3/1", "保洁", "是", "是", "", ""],
     ])

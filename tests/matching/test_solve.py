@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import replace
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -197,3 +199,42 @@ def test_policy_refuses_values_out_of_range(field: str) -> None:
     """A policy value out of range is a ValueError naming the field."""
     with pytest.raises(ValueError, match=field):
         MatchPolicy(**{field: -1.0})
+
+
+@given(match_instances(max_seekers=6, max_vacancies=3, groups=True))
+def test_placing_groups_keeps_the_rules_and_its_optimal_claims(instance: Instance) -> None:
+    """The placement used above CP-SAT's size keeps every rule, never beats brute force,
+    and says optimal only when it is."""
+    seekers, vacancies, policy = instance
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("charterplan.matching._groups.MAX_CP_SAT_PAIRS", 0)
+        result = match(seekers, vacancies, policy)
+    choice = _choice(seekers, vacancies, result)
+    assert _feasible(seekers, vacancies, policy, choice)
+    best = _brute_force(seekers, vacancies, policy)
+    reached = _aims(seekers, vacancies, policy, choice)
+    assert reached <= best
+    if result.status == "optimal":
+        assert reached == best
+
+
+def test_sample_demand_and_job_seekers_are_the_generators() -> None:
+    """data/sample/demand.xlsx and job_seekers.xlsx hold what the generator makes."""
+    from python_calamine import CalamineWorkbook
+
+    from charterplan.samples.demand import DEMAND_HEADERS, SEEKER_HEADERS, demand_rows, seeker_rows
+    from charterplan.tables import read_county
+
+    sample = Path(__file__).parents[2] / "data" / "sample"
+    known = sorted({d["city"] for d in read_county(sample / "county.toml").fields[
+        "destinations"]})
+    for name, headers, rows in (
+            ("demand.xlsx", DEMAND_HEADERS, demand_rows(60, 1500, 2020, known_cities=known)),
+            ("job_seekers.xlsx", SEEKER_HEADERS, seeker_rows(300, 2020))):
+        with CalamineWorkbook.from_path(sample / name) as book:
+            grid = book.get_sheet_by_index(0).to_python()
+        assert grid[0] == list(headers)
+        expected = [["" if row[h] is None else row[h] for h in headers] for row in rows]
+        found = [[v.date() if hasattr(v, "date") and not isinstance(v, date) else v
+                  for v in line] for line in grid[1:]]
+        assert found == expected, name
