@@ -278,7 +278,7 @@ def _match_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
                        help="output folder (default: charterplan-out/<registry>-match)")
     match.add_argument("--sheet", metavar="NAME", help="the registry workbook's sheet")
     match.add_argument("--demand-sheet", metavar="NAME", help="the demand workbook's sheet")
-    match.add_argument("--max-km", type=_seconds, metavar="KM",
+    match.add_argument("--max-km", type=_kilometres, metavar="KM",
                        help="vacancies further by road are out of reach (default: none)")
 
 
@@ -294,6 +294,14 @@ def _match(args: argparse.Namespace) -> int:
         progress.finish()
     print(text)
     return OK
+
+
+def _kilometres(text: str) -> float:
+    """An argparse type: a distance in km above 0."""
+    try:
+        return _seconds(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected km above 0 (got {text!r})") from None
 
 
 def _match_first(args: argparse.Namespace) -> tuple[Path, Path]:

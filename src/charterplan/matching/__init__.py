@@ -1,10 +1,13 @@
 """Job matching (两需求一贯通, SPEC §11): workers without an employer to vacancies.
 
-``match(seekers, vacancies, policy)`` is the whole model on typed inputs; the table
-readers and writers around it turn a registry and a demand table (附件5) into those
-inputs and the answer into the registry with 返岗单位 filled, 附件3 and 附件6.
+``match(seekers, vacancies, policy)`` is the whole model on typed inputs. Around it,
+``match_tables(registry, demand, county)`` reads the registry (附件1), the demand
+table (附件5, :func:`read_demand`) and the county file into those inputs, and
+``write_match(result, folder)`` writes the registry with 返岗单位 filled, the county
+file with the new employers, 附件3 and 附件6.
 """
 
+from charterplan.matching.demand import DemandLine, read_demand
 from charterplan.matching.model import (
     Matching,
     MatchPolicy,
@@ -14,13 +17,20 @@ from charterplan.matching.model import (
     Vacancy,
 )
 from charterplan.matching.solve import match
+from charterplan.matching.tables import TableMatch, match_tables
+from charterplan.matching.write import write_match
 
 __all__ = [
+    "DemandLine",
     "MatchPolicy",
     "Matching",
     "Seeker",
+    "TableMatch",
     "Unmatched",
     "UnmatchedReason",
     "Vacancy",
     "match",
+    "match_tables",
+    "read_demand",
+    "write_match",
 ]
