@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                           "employers": args.employers, "group_share": args.group_share,
                           "status": result.status, "poor_matched": result.poor_matched,
                           "matched": result.matched, "cost_km": result.cost_km,
+                          "bound": result.bound,
                           "seconds": round(seconds[-1], 2)}), flush=True)
     print(f"median {statistics.median(seconds):.2f} s over {args.repeat} runs")
 

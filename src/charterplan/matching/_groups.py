@@ -27,7 +27,7 @@ from charterplan.errors import SolverError
 from charterplan.matching._flow import Classes, hand_out, solve_flow
 from charterplan.matching._instance import Instance
 
-__all__ = ["MAX_CP_SAT_PAIRS", "place_groups", "solve_groups"]
+__all__ = ["MAX_CP_SAT_PAIRS", "Aims", "aims_of", "place_groups", "solve_groups"]
 
 MAX_CP_SAT_PAIRS = 2_000_000
 """Above this many (class or group) × vacancy pairs, groups are placed, not solved."""
@@ -35,7 +35,10 @@ MAX_CP_SAT_PAIRS = 2_000_000
 _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-def _aims(instance: Instance, vacancy_of: NDArray[np.int64]) -> tuple[int, int, int]:
+Aims = tuple[int, int, int]
+
+
+def aims_of(instance: Instance, vacancy_of: NDArray[np.int64]) -> Aims:
     """(poor matched, matched, cost) of an assignment."""
     taken = np.flatnonzero(vacancy_of >= 0)
     poor = sum(instance.seekers[s].poor for s in taken.tolist())
@@ -113,7 +116,7 @@ def solve_groups(instance: Instance, singles: Sequence[int],
 
     # the flow that lets groups split bounds each aim while the earlier ones are at it
     loose = solve_flow(instance, [*singles, *(s for members in groups for s in members)])
-    bounds = _aims(instance, loose)
+    bounds = aims_of(instance, loose)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = max_deterministic_time
@@ -152,15 +155,15 @@ def solve_groups(instance: Instance, singles: Sequence[int],
 
 
 def place_groups(instance: Instance, singles: Sequence[int],
-                 groups: Sequence[Sequence[int]]) -> tuple[NDArray[np.int64], bool]:
-    """A match for instances too large for CP-SAT, and whether it is proven optimal.
+                 groups: Sequence[Sequence[int]]) -> tuple[NDArray[np.int64], Aims]:
+    """A match for instances too large for CP-SAT, and the split flow's aims (a bound).
 
     The flow that lets groups split is solved first; groups it kept whole stay where
     they are, the others go whole (most poor members first, then the largest) to a
     vacancy in reach of every member that still has room, if any (not 县内 if all are
     health-cleared, where the split flow put most of them, the cheapest); then the
-    flow matches the seekers outside groups to the places left. The answer is proven
-    optimal when it reaches the split flow's bound on all three aims.
+    flow matches the seekers outside groups to the places left. The answer is optimal
+    when it reaches the split flow's aims.
     """
     everyone = [*singles, *(s for members in groups for s in members)]
     loose = solve_flow(instance, everyone)
@@ -193,4 +196,4 @@ def place_groups(instance: Instance, singles: Sequence[int],
     if singles:
         rest = solve_flow(replace(instance, capacity=room), singles)
         vacancy_of[list(singles)] = rest[list(singles)]
-    return vacancy_of, _aims(instance, vacancy_of) == _aims(instance, loose)
+    return vacancy_of, aims_of(instance, loose)

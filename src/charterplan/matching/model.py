@@ -127,7 +127,8 @@ class Matching:
     Every seeker id is in exactly one of ``vacancy_of`` and ``unmatched``. The three
     aims' values: ``poor_matched``, ``matched`` and ``cost_km`` (the third aim's
     total). ``status`` is ``"optimal"`` when all three are proven optimal in that
-    order, else ``"feasible"``.
+    order, else ``"feasible"``; then ``bound`` holds the aims of the match that lets
+    groups split (poor matched, matched, cost), which no match can beat.
     """
 
     vacancy_of: MappingProxyType[str, str]
@@ -138,3 +139,4 @@ class Matching:
     status: Literal["optimal", "feasible"]
     filled: MappingProxyType[str, int] = field(
         default_factory=lambda: MappingProxyType({}))
+    bound: tuple[int, int, int] | None = None

@@ -53,26 +53,34 @@ def match(seekers: Sequence[Seeker], vacancies: Sequence[Vacancy],
             raise ValueError(f"{name} ids repeat")
     instance = build_instance(seekers, vacancies, policy)
     singles, groups = _groups(seekers)
+    bound = None
     if not seekers or not vacancies:
         vacancy_of = np.full(len(seekers), -1, dtype=np.int64)
         proven = True
     elif groups:
-        from charterplan.matching._groups import MAX_CP_SAT_PAIRS, place_groups, solve_groups
+        from charterplan.matching._groups import (
+            MAX_CP_SAT_PAIRS,
+            aims_of,
+            place_groups,
+            solve_groups,
+        )
 
         if (instance.num_classes + len(groups)) * len(vacancies) <= MAX_CP_SAT_PAIRS:
             vacancy_of, proven = solve_groups(instance, singles, groups,
                                               policy.max_deterministic_time)
         else:
-            vacancy_of, proven = place_groups(instance, singles, groups)
+            vacancy_of, bound = place_groups(instance, singles, groups)
+            proven = aims_of(instance, vacancy_of) == bound
     else:
         from charterplan.matching._flow import solve_flow
 
         vacancy_of, proven = solve_flow(instance, singles), True
-    return _matching(instance, vacancy_of, groups, proven)
+    return _matching(instance, vacancy_of, groups, proven,
+                     None if proven or bound is None else bound)
 
 
 def _matching(instance: Instance, vacancy_of: NDArray[np.int64], groups: list[list[int]],
-              proven: bool) -> Matching:
+              proven: bool, bound: tuple[int, int, int] | None) -> Matching:
     seekers, vacancies = instance.seekers, instance.vacancies
     group_of = {s: members for members in groups for s in members}
     taken = vacancy_of >= 0
@@ -86,7 +94,7 @@ def _matching(instance: Instance, vacancy_of: NDArray[np.int64], groups: list[li
         unmatched=tuple(unmatched),
         poor_matched=sum(seekers[s].poor for s in np.flatnonzero(taken).tolist()),
         matched=int(taken.sum()), cost_km=cost,
-        status="optimal" if proven else "feasible",
+        status="optimal" if proven else "feasible", bound=bound,
         filled=MappingProxyType({v.id: int(n) for v, n in zip(vacancies, filled.tolist(),
                                                                 strict=True)}))
 

@@ -81,7 +81,8 @@ def county_with_employers(fields: dict[str, Any], demand: tuple[DemandLine, ...]
     taken = {str(item.get("id")) for key in ("hubs", "pickup_points", "destinations")
              for item in fields.get(key, []) if isinstance(item, dict)}
     taken |= {s.get("id") for r in fields.get("rail_services", []) for s in r.get("stops", [])}
-    known = {d.get("name"): d["id"] for d in destinations}
+    known = {d.get("name"): d["id"] for d in destinations} | {
+        d["id"]: d["id"] for d in destinations}  # a row may name an employer by id
     site_of: dict[tuple[str, float, float], str] = {}
     text_of: dict[str, str] = {}
     number = 0

@@ -184,7 +184,9 @@ def summary(match: TableMatch) -> dict[str, Any]:
             "unmatched": len(m.unmatched), "unmatched_by_reason": by_reason,
             "vacancies": sum(line.vacancy.count for line in match.demand),
             "employers": len({line.vacancy.employer for line in match.demand}),
-            "travel_and_fit_km": m.cost_km}
+            "travel_and_fit_km": m.cost_km,
+            **({"bound": dict(zip(("poor_matched", "matched", "travel_and_fit_km"), m.bound,
+                                  strict=True))} if m.bound else {})}
 
 
 def check_match_folder(folder: str | PathLike[str]) -> Path:
@@ -242,6 +244,14 @@ def default_match_folder(registry: str | PathLike[str]) -> Path:
     return Path("charterplan-out") / f"{Path(registry).stem}-match"
 
 
+def _bound_line(s: dict[str, Any]) -> list[str]:
+    if "bound" not in s:
+        return []
+    b = s["bound"]
+    return [f"  bound         {b['poor_matched']} poor households, {b['matched']} matched, "
+            f"{b['travel_and_fit_km']:,} km, were groups allowed to split"]
+
+
 def describe(match: TableMatch, folder: Path) -> str:
     """The summary the command line prints after a match."""
     s = summary(match)
@@ -253,6 +263,7 @@ def describe(match: TableMatch, folder: Path) -> str:
         f"  unmatched     {s['unmatched']}" + (f"  ({reasons})" if reasons else ""),
         f"  vacancies     {s['vacancies']} at {s['employers']} employers",
         f"  travel + fit  {s['travel_and_fit_km']:,} km",
+        *_bound_line(s),
         f"written to {folder}: matched.xlsx/.csv with county.json (plan them: python -m "
         f"charterplan plan {folder / 'matched.xlsx'} --county {folder / 'county.json'}), "
         f"{ANNEX3}, {ANNEX6}",
