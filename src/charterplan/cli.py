@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     _match_parser(commands, common, plan)
     check = commands.add_parser("check", parents=[common],
                                 help="verify a plan against its request (exit 1 if broken)")
-    check.add_argument("request", type=Path, help="request JSON file")
+    check.add_argument("request", type=Path, help="request JSON file, or the registry "
+                       "table it was imported from (with --county)")
+    _registry_options(check)
     check.add_argument("plan", type=Path, help="plan.json written by 'plan'")
     check.add_argument("--roads", type=Path, metavar="FILE",
                        help="the road table the plan was made with, if any")

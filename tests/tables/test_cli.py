@@ -47,3 +47,14 @@ def test_import_prints_the_request_and_notes_job_seekers(tmp_path: Path,
     assert [w["id"] for w in json.loads(out)["workers"]] == [worker_id(id_number(11))]
     assert "1 row(s) have no 返岗单位 but 就业意愿 是 (rows 3)" in err
     assert "python -m charterplan match" in err
+
+
+def test_check_takes_the_registry_too(tmp_path: Path, capsys: Capture) -> None:
+    """A plan made from a registry checks against the same registry and county file."""
+    table, county_file = registry(tmp_path, [row()]), county(tmp_path)
+    out = tmp_path / "out"
+    assert main(["plan", str(table), "--county", str(county_file), "--out", str(out),
+                 "--quiet"]) == 0
+    assert main(["check", str(table), str(out / "plan.json"), "--county",
+                 str(county_file)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("plan is sound: ")

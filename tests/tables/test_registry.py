@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 
 from charterplan import parse_request
-from charterplan.tables import TableError, import_registry, worker_id
+from charterplan.tables import (
+    REGISTRY_COLUMNS,
+    TableError,
+    import_registry,
+    read_county,
+    read_table,
+    registry_request,
+    worker_id,
+)
 from charterplan.tables.idcard import check_character
 from tests.conftest import BASE
 from tests.tables.conftest import write_table
@@ -130,8 +138,8 @@ def test_every_bad_cell_in_one_pass(tmp_path: Path) -> None:
         f"{place}P10 (集合点): unknown gathering point '晃州集合点'; closest: 晃州镇集合点",
         f"{place}C11 (姓名): blank; it is required",
         f"{place}E12 (身份证号码): the same ID number as row 11",
-        f"{place}J13 (最迟到岗日期): latest_arrival 2020-02-20T23:59+08:00 is not "
-        "after earliest_departure 2020-02-21T00:00+08:00",
+        f"{place}J13 (最迟到岗日期): 最迟到岗日期 2020-02-20T23:59+08:00 is not "
+        "after 最早出发日期 2020-02-21T00:00+08:00",
         f"{place}T14 (状态): expected 取消 or blank (got '已出发')",
         f"{place}H15 (返岗单位): blank: name the employer, or write 是 under 就业意愿 to "
         "have job matching find one",
@@ -228,3 +236,27 @@ def test_county_json_key_given_twice(tmp_path: Path) -> None:
     (tmp_path / "county.json").write_text('{"plan_id": "a", "plan_id": "b"}', encoding="utf-8")
     with pytest.raises(TableError, match=r"malformed JSON: the key 'plan_id' is given twice"):
         import_registry(registry(tmp_path, [row()]), tmp_path / "county.json")
+
+
+def test_many_bad_rows_list_fifty_then_how_many_more(tmp_path: Path) -> None:
+    """120 rows with unknown employers: 50 listed, with closest names, then 'and 70 more'."""
+    rows = [row(身份证号码=id_number(2 * k + 1), 返岗单位=f"东莞电子{k}") for k in range(120)]
+    with pytest.raises(TableError) as caught:
+        import_registry(registry(tmp_path, rows), county(tmp_path), today=TODAY)
+    error = caught.value
+    assert error.total == 120 and len(error.problems) == 51
+    assert str(error.problems[0]).endswith("unknown employer '东莞电子0'; closest: 东莞电子厂, "
+                                           "东莞鞋厂")
+    assert str(error.problems[-1]) == "and 70 more"
+
+
+def test_a_read_table_imports_again_the_same(tmp_path: Path) -> None:
+    """A table keeps no problems of an earlier import: a second gives the same answer."""
+    table = read_table(registry(tmp_path, [row(电话号码="1")]), REGISTRY_COLUMNS)
+    place = read_county(county(tmp_path))
+    found = []
+    for _ in range(2):
+        with pytest.raises(TableError) as caught:
+            registry_request(table, place, today=TODAY)
+        found.append([str(p) for p in caught.value.problems])
+    assert found[0] == found[1] and len(found[0]) == 1

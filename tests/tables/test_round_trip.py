@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
+
+from hypothesis import given
 
 from charterplan import read_request
 from charterplan.io.request import request_digest
 from charterplan.samples import generate_request, write_sample
 from charterplan.tables import import_registry
+from tests.strategies import county_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -30,6 +35,18 @@ def test_sample_registry_imports_as_the_sample_request() -> None:
     assert imported.request == request
     assert request_digest(imported.request) == request_digest(request)
     assert not imported.job_seekers and not imported.cancelled
+
+
+@given(county_requests())
+def test_any_generated_county_imports_as_itself(data: dict[str, Any]) -> None:
+    """Written as registry.xlsx and county.toml, a generated request imports as itself:
+    dates with and without times, health states and their dates, groups, gathering
+    points, poor households and captains all survive the table."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_sample(data, Path(folder))
+        imported = import_registry(Path(folder) / "registry.xlsx",
+                                   Path(folder) / "county.toml")
+    assert imported.data == data
 
 
 def test_both_routes_plan_the_same_bytes(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def read_demand(path: str | PathLike[str], places: CountyPlaces, *,
         TableError: every bad cell, as ``FILE!SHEET!CELL (header): problem``.
     """
     table = read_table(path, DEMAND_COLUMNS, sheet=sheet)
-    problems = table.problems
+    problems = table.new_problems()
     lines = []
     for row in table:
         employer = problems.parse(row["employer"], parse_text)

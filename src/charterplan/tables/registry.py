@@ -15,8 +15,9 @@ Both are listed in the result, never dropped unsaid.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from os import PathLike
@@ -29,7 +30,7 @@ from charterplan.model import PlanRequest
 from charterplan.tables.cells import parse_day, parse_moment, parse_text, parse_yes_no
 from charterplan.tables.county import County, read_county
 from charterplan.tables.idcard import parse_id_number, worker_id
-from charterplan.tables.problems import CellError
+from charterplan.tables.problems import MAX_LISTED, CellError, TableProblems
 from charterplan.tables.sheet import Cell, Column, Row, Table, read_table
 
 __all__ = ["HEALTH", "REGISTRY_COLUMNS", "Registrant", "RegistryImport", "import_registry",
@@ -150,7 +151,9 @@ def _lookup(items: Any) -> dict[str, str]:
     return found
 
 
-def _closest(word: str, known: Sequence[str]) -> str:
+@functools.lru_cache(maxsize=1024)
+def _closest(word: str, known: tuple[str, ...]) -> str:
+    """"; closest: a, b, c" (the names most like ``word``), or nothing."""
     close = difflib.get_close_matches(word, known, n=3, cutoff=0.4)
     return f"; closest: {', '.join(close)}" if close else ""
 
@@ -160,9 +163,12 @@ class _RowReader:
 
     def __init__(self, table: Table, county: County, today: date) -> None:
         self.table, self.county, self.today = table, county, today
-        self.problems = table.problems
+        self.problems = table.new_problems()
         self.places = _Places(county.fields)
         self.townships = set(county.townships)
+        self.names = {"employer": tuple(sorted(self.places.employers)),
+                      "gathering point": tuple(sorted(self.places.gatherings)),
+                      "township": tuple(sorted(self.townships))}
         self.seen_ids: dict[str, int] = {}
 
     def text(self, cell: Cell) -> str | None:
@@ -227,18 +233,24 @@ class _RowReader:
             return None
         found = known.get(text)
         if found is None:
-            self.problems.cell(cell, f"unknown {what} {text!r}"
-                               f"{_closest(text, sorted(known))}")
+            self.problems.cell(cell, f"unknown {what} {text!r}{self.closest(text, what)}")
         elif found == "":
             self.problems.cell(cell, f"two {what}s are named {text!r}; write the id")
             return None
         return found
 
+    def closest(self, word: str, what: str) -> str:
+        """The ``what`` names most like ``word``, while problems are still listed (past
+        :data:`MAX_LISTED` nobody reads them, and difflib is slow on thousands)."""
+        if len(self.problems) >= MAX_LISTED:
+            return ""
+        return _closest(word, self.names[what])
+
     def township(self, cell: Cell) -> str | None:
         town = self.required(cell)
         if town is not None and self.townships and town not in self.townships:
             self.problems.cell(cell, f"unknown township {town!r}"
-                               f"{_closest(town, sorted(self.townships))}")
+                               f"{self.closest(town, 'township')}")
         return town
 
     def moment(self, cell: Cell) -> str | None:
@@ -330,7 +342,7 @@ def registry_request(table: Table, county: County, *, plan_id: str = "registry",
             county, each named by its cell or its place in the county file.
     """
     reader = _RowReader(table, county, today or date.today())
-    problems = table.problems
+    problems = reader.problems
     workers: list[dict[str, Any]] = []
     rows: list[int] = []
     seekers: list[Registrant] = []
@@ -361,7 +373,7 @@ def registry_request(table: Table, county: County, *, plan_id: str = "registry",
         request = parse_request(data)
     except RequestError as exc:
         for problem in exc.problems:
-            _map_back(problem, table, county, rows)
+            _map_back(problem, table, county, rows, problems)
         request = None
     problems.raise_if_any()
     assert request is not None  # parse_request raised nothing, or problems were listed
@@ -369,20 +381,27 @@ def registry_request(table: Table, county: County, *, plan_id: str = "registry",
                           tuple(seekers), tuple(cancelled))
 
 
+_FIELD_HEADERS = {"earliest_departure": "最早出发日期", "latest_arrival": "最迟到岗日期",
+                  "quarantine_until": "隔离期满日期",
+                  "certificate_valid_until": "健康证明有效期至"}
 _WORKER_PATH = re.compile(r"workers\[(\d+)\](?:\.(\w+(?:\.\w+)?))?")
 
 
-def _map_back(problem: Problem, table: Table, county: County, rows: list[int]) -> None:
+def _map_back(problem: Problem, table: Table, county: County, rows: list[int],
+              problems: TableProblems) -> None:
     """Record a request problem at its cell (a worker's field), or in the county file."""
     match = _WORKER_PATH.match(problem.path)
     if match is None:
-        table.problems.other(county.problem(problem.path, problem.message))
+        problems.other(county.problem(problem.path, problem.message))
         return
     number = rows[int(match.group(1))]
     column = _FIELD_COLUMNS.get(match.group(2) or "")
     index = table.headers.get(column) if column is not None else None
+    message = problem.message
+    for name, header in _FIELD_HEADERS.items():  # the clerk's words for the fields
+        message = message.replace(name, header)
     if column is None:
-        table.problems.row(number, problem.message)
+        problems.row(number, message)
     else:
         header = next(c.header for c in REGISTRY_COLUMNS if c.key == column)
-        table.problems.cell(Cell(None, number, index, header), problem.message)
+        problems.cell(Cell(None, number, index, header), message)

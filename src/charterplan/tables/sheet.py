@@ -7,8 +7,8 @@ first :data:`HEADER_SEARCH_ROWS` that names the most wanted columns, so a title 
 above it (as on the county's printed forms) is fine. Columns nobody asked for are
 ignored; rows with every cell blank are skipped.
 
-Workbooks are read with python-calamine (a Rust reader; about fifteen times faster
-than openpyxl's read-only mode on a 20,000-row registry, see benchmarks/RESULTS.md).
+Workbooks are read with python-calamine (a Rust reader; twelve times as fast as
+openpyxl's read-only mode on a 20,000-row registry, see benchmarks/RESULTS.md).
 CSV files are read as UTF-8 (with or without BOM) or GB18030 (which includes GBK);
 any other encoding is refused with its name. In a CSV file the sheet is named after
 the file without its suffix, as a spreadsheet program opening it names it.
@@ -20,7 +20,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from os import PathLike
 from pathlib import Path
@@ -115,8 +115,7 @@ class Row:
 class Table:
     """A read table: where it came from, its header row, its columns and its rows.
 
-    ``headers`` maps each found column's key to its 0-based index; ``problems`` is a
-    fresh collector naming places in this table, for the caller's checks.
+    ``headers`` maps each found column's key to its 0-based index.
     """
 
     file: str
@@ -124,7 +123,10 @@ class Table:
     header_row: int
     headers: dict[str, int]
     rows: list[Row]
-    problems: TableProblems = field(compare=False)
+
+    def new_problems(self) -> TableProblems:
+        """An empty collector naming places in this table, for a caller's checks."""
+        return TableProblems(self.file, self.sheet)
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -171,8 +173,7 @@ def read_table(path: str | PathLike[str], columns: Sequence[Column], *,
     rows = [Row(number, values, found)
             for number, values in enumerate(grid[header_row:], start=header_row + 1)
             if any(v is not None for v in values)]
-    return Table(path.name, problems.sheet, header_row, headers, rows,
-                 TableProblems(path.name, problems.sheet))
+    return Table(path.name, problems.sheet, header_row, headers, rows)
 
 
 def _find_headers(grid: list[list[Value]], columns: Sequence[Column],

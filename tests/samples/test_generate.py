@@ -21,7 +21,7 @@ from charterplan.samples import (
 )
 from charterplan.tables import parse_id_number, worker_id
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 # sha256 of what the planner reads of generate_request(...) (_planned below), taken
 # before ID numbers were made to agree with 性别 and staff names lost their role: the
