@@ -85,8 +85,14 @@ def _matching(instance: Instance, vacancy_of: NDArray[np.int64], groups: list[li
     group_of = {s: members for members in groups for s in members}
     taken = vacancy_of >= 0
     cost = int(instance.pair_cost(instance.key_of[taken], vacancy_of[taken]).sum())
-    unmatched = [_why(instance, group_of.get(s, [s]), seekers[s].id)
-                 for s in np.flatnonzero(~taken).tolist()]
+    # seekers of one cost class (or groups of the same classes) share their reason
+    reasons: dict[tuple[int, ...], tuple[UnmatchedReason, str]] = {}
+    unmatched = []
+    for s in np.flatnonzero(~taken).tolist():
+        keys = tuple(sorted(instance.key_of[group_of.get(s, [s])].tolist()))
+        if keys not in reasons:
+            reasons[keys] = _why(instance, np.array(keys, dtype=np.int64))
+        unmatched.append(Unmatched(seekers[s].id, *reasons[keys]))
     filled = np.bincount(vacancy_of[taken], minlength=len(vacancies))
     return Matching(
         vacancy_of=MappingProxyType({seekers[s].id: vacancies[v].id for s, v in
@@ -99,23 +105,21 @@ def _matching(instance: Instance, vacancy_of: NDArray[np.int64], groups: list[li
                                                                 strict=True)}))
 
 
-def _why(instance: Instance, members: list[int], seeker: str) -> Unmatched:
-    """The reason a seeker (alone or with their group ``members``) is unmatched."""
-    keys = instance.key_of[members]
+def _why(instance: Instance, keys: NDArray[np.int64]) -> tuple[UnmatchedReason, str]:
+    """Why a seeker is unmatched, alone or in a group: ``keys`` are the cost classes of
+    the seeker or of each member."""
     reach = instance.rows(keys)[1].all(axis=0)
     cleared = bool(instance.cleared[keys].all())
     if not reach.any():
         if not cleared:
-            return Unmatched(seeker, UnmatchedReason.HEALTH,
-                             "未获健康通行，只能去县内岗位，可达范围内没有县内岗位")
-        return Unmatched(seeker, UnmatchedReason.NO_VACANCY_IN_REACH,
-                         "可达范围内没有岗位")
-    size = len(members)
+            return (UnmatchedReason.HEALTH,
+                    "未获健康通行，只能去县内岗位，可达范围内没有县内岗位")
+        return UnmatchedReason.NO_VACANCY_IN_REACH, "可达范围内没有岗位"
+    size = len(keys)
     if size > 1 and not (reach & (instance.capacity >= size)).any():
         most = int(instance.capacity[reach].max())
-        return Unmatched(seeker, UnmatchedReason.GROUP_TOO_LARGE,
-                         f"同行组 {size} 人，可去企业最多只招 {most} 人")
+        return (UnmatchedReason.GROUP_TOO_LARGE,
+                f"同行组 {size} 人，可去企业最多只招 {most} 人")
     places = int(instance.capacity[reach].sum())
     only_local = "（未获健康通行，仅限县内岗位）" if not cleared else ""
-    return Unmatched(seeker, UnmatchedReason.VACANCIES_TAKEN,
-                     f"可去岗位 {places} 个均已安排他人{only_local}")
+    return UnmatchedReason.VACANCIES_TAKEN, f"可去岗位 {places} 个均已安排他人{only_local}"
