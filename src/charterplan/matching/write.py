@@ -83,12 +83,13 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _age(id_number: str | None, on: str | None) -> str:
+def _age(id_number: str | None, on: str | None) -> int | str:
+    """Age in whole years on the day ``on`` (the earliest departure), from the ID number's
+    birth date; blank without either."""
     if not id_number or len(id_number) != 18 or not on:
         return ""
     born, day = id_number[6:14], date.fromisoformat(on[:10])
-    years = day.year - int(born[:4]) - ((day.month, day.day) < (int(born[4:6]), int(born[6:8])))
-    return str(years)
+    return day.year - int(born[:4]) - ((day.month, day.day) < (int(born[4:6]), int(born[6:8])))
 
 
 _HEALTH = {"cleared": "健康", "quarantine": "隔离中", "symptomatic": "有症状",
