@@ -61,6 +61,8 @@ def main() -> None:
         import csv as csv_module
         with csv.open("w", encoding="gb18030", newline="") as handle:
             csv_module.writer(handle).writerows(registry_rows(request))
+        if import_registry(xlsx, county).data != request:  # timed only if it is right
+            raise SystemExit("the imported request differs from the generated one")
         command = [sys.executable, "-m", "charterplan", "import", str(xlsx), "--county",
                    str(county), "-o", str(root / "out.json")]
         rows = [

@@ -12,6 +12,7 @@ from charterplan.tables import (
     parse_day,
     parse_integer,
     parse_moment,
+    parse_number,
     parse_text,
     parse_yes_no,
 )
@@ -88,3 +89,14 @@ def test_text() -> None:
     assert parse_text(cell(date(2020, 2, 1))) == "2020-02-01"
     assert parse_text(cell(2.5)) == "2.5"
     assert parse_text(cell(None)) is None
+
+
+def test_numbers_in_range() -> None:
+    """Decimals in range pass, as numbers or text; others are refused, shown."""
+    assert parse_number(cell(23.02), -90, 90) == 23.02
+    assert parse_number(cell(" 113.75"), -180, 180) == 113.75
+    assert parse_number(cell(None), 0, 1) is None
+    for value, words in (("北纬23", "expected a number"), (95.0, "must be -90 to 90"),
+                         ("nan", "must be"), (True, "expected a number")):
+        with pytest.raises(CellError, match=words):
+            parse_number(cell(value), -90, 90)

@@ -260,3 +260,22 @@ def test_a_read_table_imports_again_the_same(tmp_path: Path) -> None:
             registry_request(table, place, today=TODAY)
         found.append([str(p) for p in caught.value.problems])
     assert found[0] == found[1] and len(found[0]) == 1
+
+
+def test_a_name_two_places_share_asks_for_the_id(tmp_path: Path) -> None:
+    """Two employers or gathering points of one name: the row must give the id."""
+    twins = copy.deepcopy(BASE["destinations"])
+    twins[1]["name"] = twins[0]["name"]
+    points = [{"id": f"P{k}", "name": "晃州镇集合点", "township": "晃州镇", "lat": 27.37,
+               "lon": 109.13} for k in (1, 2)]
+    found = problems(tmp_path, [row(集合点="晃州镇集合点")], destinations=twins,
+                     pickup_points=points)
+    assert found == [
+        "registry.xlsx!Sheet1!H2 (返岗单位): two employers are named '东莞电子厂'; write the id",
+        "registry.xlsx!Sheet1!P2 (集合点): two gathering points are named '晃州镇集合点'; "
+        "write the id"]
+    result = import_registry(registry(tmp_path, [row(返岗单位="DG2", 集合点="P2")]),
+                             county(tmp_path, destinations=twins, pickup_points=points),
+                             today=TODAY)
+    assert (result.request.workers[0].destination, result.request.workers[0].pickup_point) == (
+        "DG2", "P2")

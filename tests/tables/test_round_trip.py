@@ -50,8 +50,8 @@ def test_any_generated_county_imports_as_itself(data: dict[str, Any]) -> None:
 
 
 def test_both_routes_plan_the_same_bytes(tmp_path: Path) -> None:
-    """A generated county planned from JSON, from the workbook and from a CSV export of
-    it gives byte-identical plan.json files; `import -o` writes the JSON itself."""
+    """A generated county planned from its JSON and from its workbook gives
+    byte-identical plan.json files; `import -o` writes the JSON itself."""
     data = generate_request(80, 3, seed=7, rail=True, registry_ids=True)
     (tmp_path / "request.json").write_text(json.dumps(data, ensure_ascii=False),
                                            encoding="utf-8")

@@ -11,6 +11,7 @@ from charterplan.tables.cells import (
     parse_day,
     parse_integer,
     parse_moment,
+    parse_number,
     parse_text,
     parse_yes_no,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "parse_id_number",
     "parse_integer",
     "parse_moment",
+    "parse_number",
     "parse_text",
     "parse_yes_no",
     "read_county",

@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from charterplan.tables.problems import CellError
 from charterplan.tables.sheet import Cell
 
-__all__ = ["CellError", "parse_day", "parse_integer", "parse_moment", "parse_text",
-           "parse_yes_no"]
+__all__ = ["CellError", "parse_day", "parse_integer", "parse_moment", "parse_number",
+           "parse_text", "parse_yes_no"]
 
 _YES = {"是", "y", "yes", "true", "1", "√"}
 _NO = {"否", "n", "no", "false", "0", "×"}
@@ -75,6 +75,22 @@ def parse_integer(cell: Cell, low: int, high: int) -> int | None:
     if not low <= number <= high:
         raise CellError(f"must be {low} to {high} (got {_shown(value)})")
     return int(number)
+
+
+def parse_number(cell: Cell, low: float, high: float) -> float | None:
+    """A finite number in ``[low, high]`` (a coordinate, an amount)."""
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise CellError(f"expected a number (got {_shown(value)})")
+    try:
+        number = float(value)
+    except ValueError:
+        raise CellError(f"expected a number (got {_shown(value)})") from None
+    if not low <= number <= high:  # also refuses nan
+        raise CellError(f"must be {low:g} to {high:g} (got {_shown(value)})")
+    return number
 
 
 def parse_moment(cell: Cell) -> date | datetime | None:

@@ -95,8 +95,9 @@ class Registrant:
 
 @dataclass(frozen=True)
 class RegistryImport:
-    """The result of an import: the request as validated and as a JSON-ready dict, and
-    the rows left out of it (cancelled, job seekers for ``match``)."""
+    """The result of an import: the request as validated and as a JSON-ready dict, the
+    registry row of each worker (by worker id), and the rows left out of the request
+    (cancelled, job seekers for ``match``)."""
 
     request: PlanRequest
     data: dict[str, Any]
@@ -133,8 +134,10 @@ class _Places:
         points = _lookup(fields.get("pickup_points", []))
         hubs = _lookup([h for h in fields.get("hubs", [])
                         if isinstance(h, dict) and h.get("kind") == "bus_station"])
-        self.gatherings = {**{k: ("hub", v) for k, v in hubs.items()},
-                           **{k: ("pickup_point", v) for k, v in points.items()}}
+        # a name two places share maps to "" (ambiguous), as in _lookup
+        self.gatherings: dict[str, tuple[str, str] | str] = {
+            **{k: ("hub", v) if v else "" for k, v in hubs.items()},
+            **{k: ("pickup_point", v) if v else "" for k, v in points.items()}}
 
 
 def _lookup(items: Any) -> dict[str, str]:
