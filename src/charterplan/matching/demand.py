@@ -9,7 +9,6 @@ names an employer or a 所在市 the county file knows (:mod:`.places`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
 
@@ -17,12 +16,12 @@ from charterplan.matching.model import Vacancy
 from charterplan.matching.places import CountyPlaces, Spot
 from charterplan.tables import (
     Cell,
-    CellError,
     Column,
     Row,
     TableProblems,
     parse_day,
     parse_integer,
+    parse_number,
     parse_text,
     parse_yes_no,
     read_table,
@@ -57,24 +56,12 @@ class DemandLine:
     phone: str | None = None
 
 
-def _degrees(low: float, high: float) -> Callable[[Cell], float | None]:
-    def parse(cell: Cell) -> float | None:
-        value = cell.value
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise CellError(f"expected degrees as a number (got {value!r})")
-        try:
-            number = float(value)
-        except ValueError:
-            raise CellError(f"expected degrees as a number (got {value!r})") from None
-        if not low <= number <= high:
-            raise CellError(f"must be {low:g} to {high:g} degrees (got {number:g})")
-        return number
-    return parse
+def _lat(cell: Cell) -> float | None:
+    return parse_number(cell, -90, 90)
 
 
-_LAT, _LON = _degrees(-90, 90), _degrees(-180, 180)
+def _lon(cell: Cell) -> float | None:
+    return parse_number(cell, -180, 180)
 
 
 def _closest(name: str, known: list[str]) -> str:
@@ -89,7 +76,7 @@ def _spot(row: Row, places: CountyPlaces, problems: TableProblems, employer: str
         problems.cell(blank, "纬度 and 经度 go together: give both or neither")
         return None
     if not row["lat"].blank:
-        lat, lon = problems.parse(row["lat"], _LAT), problems.parse(row["lon"], _LON)
+        lat, lon = problems.parse(row["lat"], _lat), problems.parse(row["lon"], _lon)
         return None if lat is None or lon is None else Spot(lat, lon)
     if employer in places.employers:
         return places.employers[employer]
