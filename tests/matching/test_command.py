@@ -124,3 +124,23 @@ def test_plan_with_demand_matches_then_plans(tables: tuple[Path, Path], tmp_path
     matched = sum(bool(r["返岗单位"]) for r in _csv(
         tmp_path / "charterplan-out" / "seekers-match" / "matched.csv"))
     assert plan["summary"]["workers"] == matched > 0
+
+
+def test_a_gbk_csv_registry_comes_back_filled(tables: tuple[Path, Path], tmp_path: Path) -> None:
+    """A registry saved as GB18030 CSV is matched and written back with every column."""
+    rows = seeker_rows(12, 3)
+    registry = tmp_path / "seekers.csv"
+    with registry.open("w", encoding="gb18030", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*SEEKER_HEADERS, "备注"])
+        writer.writerows([*(row[h] if row[h] is not None else "" for h in SEEKER_HEADERS),
+                          f"note {k}"] for k, row in enumerate(rows))
+    out = tmp_path / "out"
+    assert main(["match", str(registry), "--demand", str(tables[1]), "--county", str(COUNTY),
+                 "-o", str(out)]) == 0
+    back = _csv(out / "matched.csv")
+    assert [row["备注"] for row in back] == [f"note {k}" for k in range(12)]
+    assert [row["身份证号码"] for row in back] == [row["身份证号码"] for row in rows]
+    assert any(row["返岗单位"] for row in back)
+    result = import_registry(out / "matched.xlsx", out / "county.json")
+    assert len(result.request.workers) == sum(bool(row["返岗单位"]) for row in back)
