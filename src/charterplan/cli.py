@@ -5,7 +5,12 @@ registry table with ``--county`` in place of the request); ``import REGISTRY --c
 COUNTY`` writes the request a registry makes; ``check REQUEST.json PLAN.json``
 re-verifies a plan; ``schema`` prints the JSON Schemas.
 Exit status: 0 planned (also with unassigned workers), 1 internal or solver failure
-(or violations found by ``check``), 2 bad input or bad usage.
+(or violations found by ``check``), 2 bad input or bad usage, 130 / 143 interrupted by
+SIGINT / SIGTERM (nothing written).
+
+Every command runs under :class:`~charterplan._interrupts.Interrupts` and writes its
+folder through :func:`_output_folder`, so a sub-command added here gets both rules of
+SPEC §8 for free.
 """
 
 from __future__ import annotations
@@ -17,24 +22,40 @@ import platform
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charterplan import __version__
+from charterplan._interrupts import Interrupted, Interrupts
 from charterplan._progress import ProgressBar
 from charterplan.errors import Problem, RequestError, SolverError
-from charterplan.io.output import OutputFolderError
+from charterplan.io.folder import OutputFolderError, claim_output_folder
 from charterplan.io.plan_json import PlanFileError
-from charterplan.matching.write import MatchFolderError
 
 if TYPE_CHECKING:
     from charterplan.model import Plan, PlanRequest
 
 __all__ = ["main"]
 
-OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+_INTERRUPTS = Interrupts()
+
+
+@contextmanager
+def _output_folder(folder: Path) -> Iterator[Path]:
+    """Claim ``folder`` now (refused at once if it holds files charterplan did not
+    write, cannot be written, or another run writes it); yield the staging folder to
+    fill; put it in place if the block ends normally. An interrupt before that point
+    leaves nothing; from there on it comes too late and the command ends normally."""
+    with claim_output_folder(folder) as out:
+        yield out.staging
+        _INTERRUPTS.finishing()
+        out.commit()
 
 
 def _seconds(text: str) -> float:
@@ -132,18 +153,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     command = {"plan": _plan, "import": _import, "check": _check,
                "schema": _schema, "match": _match}[args.command]
+    with _INTERRUPTS.installed():
+        return _run(command, args, _INTERRUPTS)
+
+
+def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
+         interrupts: Interrupts) -> int:
     try:
-        return command(args)
+        status = command(args)
+        if interrupts.received is not None:  # swallowed on its way (see Interrupts)
+            raise Interrupted(interrupts.received)
+        return status
     except RequestError as exc:
         print(f"{args.request}: {exc}", file=sys.stderr)
         return BAD_INPUT
-    except (PlanFileError, OutputFolderError, MatchFolderError) as exc:
+    except (PlanFileError, OutputFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:
+        interrupts.caught()
         print("\ninterrupted; nothing was written", file=sys.stderr)
-        return INTERRUPTED
+        return interrupts.exit_status()
     except Exception as exc:
+        if interrupts.received is not None:  # e.g. a worker process killed by the signal
+            interrupts.caught()
+            print("\ninterrupted; nothing was written", file=sys.stderr)
+            return interrupts.exit_status()
         if args.debug:
             traceback.print_exception(exc)
         what = "solver failure" if isinstance(exc, SolverError) else "internal error"
@@ -172,24 +207,26 @@ def _request(args: argparse.Namespace) -> PlanRequest:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from charterplan.io.output import check_output_folder, default_output_folder, write_outputs
+    from charterplan.io.output import default_output_folder, fill_outputs
 
     started = time.perf_counter()
     request = _with_overrides(_request(args), args.seed, args.time_limit)
-    folder = check_output_folder(args.out or default_output_folder(request.plan_id))
-    from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
+    folder = args.out or default_output_folder(request.plan_id)
+    with _output_folder(folder) as staging:
+        from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
 
-    progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
-    try:
-        result = plan(request, progress=progress, jobs=args.jobs, scheduler=args.scheduler)
-    finally:
-        progress.finish()
-    wall = round(time.perf_counter() - started, 3)
-    run = {"charterplan": __version__, "python": platform.python_version(),
-           "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
-               timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
-           "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
-    write_outputs(request, result, folder, run)
+        progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
+        try:
+            result = plan(request, progress=progress, jobs=args.jobs,
+                          scheduler=args.scheduler)
+        finally:
+            progress.finish()
+        wall = round(time.perf_counter() - started, 3)
+        run = {"charterplan": __version__, "python": platform.python_version(),
+               "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
+                   timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
+               "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
+        fill_outputs(staging, request, result, run)
     print(folder if args.quiet else _summary(result, wall, folder))
     return OK
 
@@ -285,16 +322,19 @@ def _match_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def _match(args: argparse.Namespace) -> int:
-    from charterplan.matching.command import run_match
+    from charterplan.matching.command import match_into
+    from charterplan.matching.write import default_match_folder, describe
 
+    folder = args.out or default_match_folder(args.request)
     progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.debug)
     try:
-        text = run_match(args.request, args.demand, args.county, out=args.out,
-                         sheet=args.sheet, demand_sheet=args.demand_sheet,
-                         max_km=args.max_km, progress=progress)
+        with _output_folder(folder) as staging:
+            found = match_into(staging, args.request, args.demand, args.county,
+                               sheet=args.sheet, demand_sheet=args.demand_sheet,
+                               max_km=args.max_km, progress=progress)
     finally:
         progress.finish()
-    print(text)
+    print(describe(found, folder))
     return OK
 
 
@@ -308,14 +348,15 @@ def _kilometres(text: str) -> float:
 
 def _match_first(args: argparse.Namespace) -> tuple[Path, Path]:
     """``plan REGISTRY --county C --demand D``: the match, then what plan reads."""
-    from charterplan.matching.command import run_match
-    from charterplan.matching.write import default_match_folder
+    from charterplan.matching.command import match_into
+    from charterplan.matching.write import default_match_folder, describe
 
     if args.county is None:
         raise RequestError([Problem("", "--demand needs the county file: --county FILE")])
     folder = default_match_folder(args.request)
-    print(run_match(args.request, args.demand, args.county, out=folder, sheet=args.sheet),
-          file=sys.stderr)
+    with _output_folder(folder) as staging:
+        found = match_into(staging, args.request, args.demand, args.county, sheet=args.sheet)
+    print(describe(found, folder), file=sys.stderr)
     return folder / "matched.xlsx", folder / "county.json"
 
 
@@ -326,8 +367,9 @@ def _schema(args: argparse.Namespace) -> int:
     if args.out is None:
         print(dump_schema(schemas), end="")
         return OK
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, schema in schemas.items():
-        (args.out / f"{name}.schema.json").write_text(dump_schema(schema), encoding="utf-8")
+    with _output_folder(args.out) as staging:
+        for name, schema in schemas.items():
+            (staging / f"{name}.schema.json").write_text(dump_schema(schema),
+                                                         encoding="utf-8")
     print(f"wrote {args.out / 'request.schema.json'} and {args.out / 'plan.schema.json'}")
     return OK

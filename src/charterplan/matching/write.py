@@ -7,7 +7,8 @@ of failing. ``county.json`` is the county file with the matched employers it did
 know added as destinations: plan ``matched.xlsx`` with it. 附件3 lists the seekers
 left (reasons in Chinese, codes for machines), 附件6 each employer's places, filled
 and open, with a 合计 row. ID numbers and phones are masked in 附件3 and 附件6.
-The folder is written beside its target and renamed into place (all or nothing).
+The folder is claimed, filled and put in place as every command's is
+(:mod:`charterplan.io.folder`).
 """
 
 from __future__ import annotations
@@ -15,29 +16,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import secrets
-import shutil
 from collections.abc import Sequence
 from datetime import date, datetime
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from charterplan.errors import CharterplanError
 from charterplan.io._files import csv_text
+from charterplan.io.folder import claim_output_folder
 from charterplan.io.masking import mask_id_number, mask_phone
 from charterplan.matching.tables import TableMatch
 
-__all__ = ["ANNEX3", "ANNEX6", "MatchFolderError", "default_match_folder", "describe",
+__all__ = ["ANNEX3", "ANNEX6", "default_match_folder", "describe", "fill_match",
            "write_match"]
 
 ANNEX3 = "附件3_劳动力资源供给清单"
 ANNEX6 = "附件6_用工需求汇总"
-MARKER = "match.json"
-
-
-class MatchFolderError(CharterplanError, ValueError):
-    """The output folder is a file, or holds things an earlier match did not write."""
 
 
 def _grid(match: TableMatch) -> list[list[Any]]:
@@ -190,54 +184,31 @@ def summary(match: TableMatch) -> dict[str, Any]:
                                   strict=True))} if m.bound else {})}
 
 
-def check_match_folder(folder: str | PathLike[str]) -> Path:
-    """``folder`` as a path if :func:`write_match` may fill or replace it.
-
-    Raises:
-        MatchFolderError: it is a file, or a non-empty folder without ``match.json``.
-    """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise MatchFolderError(f"output folder {str(target)!r} is a file")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise MatchFolderError(f"output folder {str(target)!r} is not empty and holds no "
-                               f"earlier {MARKER}; choose another -o folder")
-    return target
-
-
-def write_match(match: TableMatch, folder: str | PathLike[str]) -> list[str]:
-    """Write the match's files into ``folder``, all or nothing; return their names.
-
-    Raises:
-        MatchFolderError: see :func:`check_match_folder`.
-    """
-    target = check_match_folder(folder).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(4)
-    staging = target.with_name(f".{target.name}.{token}.partial")
-    staging.mkdir()
-    try:
-        grid = _filled(match)
-        names = _both(staging, "matched", match.sheet or "返岗需求", grid)
-        (staging / "county.json").write_text(
-            json.dumps({**match.county_fields, "townships": list(match.county.townships),
-                        "defaults": match.county.defaults}, ensure_ascii=False, indent=1)
-            + "\n", encoding="utf-8")
-        names += ["county.json", *_both(staging, ANNEX3, "劳动力资源供给清单", annex3_rows(match)),
-                  *_both(staging, ANNEX6, "用工需求汇总", annex6_rows(match)), MARKER]
-        (staging / MARKER).write_text(json.dumps(summary(match), ensure_ascii=False,
-                                                 indent=1) + "\n", encoding="utf-8")
-        if target.exists():
-            old = target.with_name(f".{target.name}.{token}.old")
-            target.rename(old)
-            staging.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+def fill_match(match: TableMatch, folder: Path) -> list[str]:
+    """Write the match's files into the existing ``folder``; return their names."""
+    grid = _filled(match)
+    names = _both(folder, "matched", match.sheet or "返岗需求", grid)
+    (folder / "county.json").write_text(
+        json.dumps({**match.county_fields, "townships": list(match.county.townships),
+                    "defaults": match.county.defaults}, ensure_ascii=False, indent=1)
+        + "\n", encoding="utf-8")
+    names += ["county.json", *_both(folder, ANNEX3, "劳动力资源供给清单", annex3_rows(match)),
+              *_both(folder, ANNEX6, "用工需求汇总", annex6_rows(match)), "match.json"]
+    (folder / "match.json").write_text(json.dumps(summary(match), ensure_ascii=False,
+                                                  indent=1) + "\n", encoding="utf-8")
     return names
+
+
+def write_match(match: TableMatch, folder: str | PathLike[str]) -> Path:
+    """Write the match's files into ``folder``, all or nothing (SPEC §8: replaced only
+    when an earlier run wrote everything in it); return its path.
+
+    Raises:
+        OutputFolderError: the folder is not ours to replace, or another run holds it.
+    """
+    with claim_output_folder(folder) as out:
+        fill_match(match, out.staging)
+        return out.commit()
 
 
 def default_match_folder(registry: str | PathLike[str]) -> Path:
