@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
+from charterplan._stop import stoppable
 from charterplan.errors import SolverError
 from charterplan.matching._flow import Classes, hand_out, solve_flow
 from charterplan.matching._instance import Instance
@@ -120,6 +121,7 @@ def solve_groups(instance: Instance, singles: Sequence[int],
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = max_deterministic_time
+    solver.parameters.catch_sigint_signal = False  # the command line stops it (_stop)
     proven, at_bound = True, True
     aims = ((sum(poor_terms), 1), (sum(all_terms), 1), (sum(cost_terms), -1))
     for (expression, sense), bound in zip(aims, bounds, strict=True):
@@ -129,7 +131,8 @@ def solve_groups(instance: Instance, singles: Sequence[int],
             model.maximize(expression)
         else:
             model.minimize(expression)
-        status = solver.solve(model)
+        with stoppable(solver):
+            status = solver.solve(model)
         if status not in _FOUND:
             raise SolverError(f"CP-SAT found no match (status {solver.status_name(status)})")
         proven &= status == cp_model.OPTIMAL
