@@ -52,9 +52,36 @@ def _planning(run: subprocess.Popen[str], out: Path, workers: int) -> list[psuti
     raise AssertionError("the run never started planning")
 
 
+def _catches(pid: int, number: signal.Signals) -> bool:
+    """Whether process ``pid`` has a handler for ``number`` (Linux's /proc SigCgt)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(next(line.split()[1] for line in status.splitlines()
+                      if line.startswith("SigCgt:")), 16)
+    return bool(caught >> (number - 1) & 1)
+
+
 def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
     return [p for p in processes
             if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux /proc")
+def test_interrupt_while_loading_exits_with_the_status(tmp_path: Path,
+                                                       number: signal.Signals) -> None:
+    """A signal while Python still loads charterplan (its first second, before the
+    command line's own handlers) exits 130 / 143 at once with the message alone, no
+    traceback, and nothing written."""
+    out = tmp_path / "out"
+    run = _start(out, 1)
+    deadline = time.monotonic() + 30
+    while not _catches(run.pid, signal.SIGTERM):  # our first handler is in place
+        assert time.monotonic() < deadline and run.poll() is None
+        time.sleep(0.005)
+    run.send_signal(number)
+    _, err = run.communicate(timeout=10)
+    assert (run.returncode, err) == (128 + number, "interrupted; nothing was written\n")
+    assert sorted(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("jobs", "number", "group"), [
