@@ -15,12 +15,16 @@ RUN = {"wall_seconds": 0.5}
 
 
 def test_writes_every_file(request_: PlanRequest, hand_plan: Plan, tmp_path: Path) -> None:
-    """plan.json, run.json, manifests, the page, reports and unassigned.csv are written."""
+    """plan.json, run.json, manifests, the page, reports, unassigned.csv and the office
+    files (workbook, PDF, hand-over lists per city, figures) are written; no contacts."""
     folder = write_outputs(request_, hand_plan, tmp_path / "out", RUN)
     names = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
     assert names == {"plan.json", "run.json", "manifests.html", "unassigned.csv",
                      "manifests/XH-0221-001.csv", "manifests/XH-0222-001.csv",
-                     "reports/departures_by_day.csv"}
+                     "reports/departures_by_day.csv", "plan.xlsx", "manifests.pdf",
+                     "handover/东莞市.xlsx", "handover/东莞市.pdf", "handover/长沙市.xlsx",
+                     "handover/长沙市.pdf", "figures/departures_by_day.png",
+                     "figures/bus_fill.png", "figures/map.png"}
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

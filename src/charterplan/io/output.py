@@ -22,6 +22,7 @@ from charterplan.io.plan_json import dump_plan
 from charterplan.io.reports import write_reports
 from charterplan.io.trains import write_trains
 from charterplan.model import Plan, PlanRequest
+from charterplan.office import write_office_files
 
 __all__ = ["OutputFolderError", "check_output_folder", "default_output_folder",
            "write_outputs"]
@@ -52,25 +53,30 @@ def check_output_folder(folder: str | PathLike[str]) -> Path:
     return target
 
 
-def _fill(staging: Path, request: PlanRequest, plan: Plan, run: Mapping[str, Any]) -> None:
+def _fill(staging: Path, request: PlanRequest, plan: Plan, run: Mapping[str, Any],
+          with_contacts: bool = False) -> None:
     (staging / "plan.json").write_text(dump_plan(plan), encoding="utf-8", newline="")
     (staging / "run.json").write_text(
         json.dumps(dict(run), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_manifests(request, plan, staging)
     write_trains(request, plan, staging)
     write_reports(request, plan, staging)
+    write_office_files(request, plan, staging, with_contacts=with_contacts)
 
 
 def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
-                  run: Mapping[str, Any]) -> Path:
+                  run: Mapping[str, Any], *, with_contacts: bool = False) -> Path:
     """Write plan.json, run.json, manifests, train manifests (if the plan uses a rail
-    service) and reports into ``folder``, all or nothing.
+    service), reports and the office files (plan.xlsx, manifests.pdf, figures,
+    hand-over lists; :mod:`charterplan.office`) into ``folder``, all or nothing.
 
     Args:
         request: the request the plan answers (names and contacts for the manifests).
         plan: the plan.
         folder: the output folder; replaced only once the new one is complete.
         run: facts of this run for ``run.json`` (timings, versions), not part of the plan.
+        with_contacts: also write ``contacts/`` with full phones (mode 0600), and show
+            phones in full in the hand-over lists.
 
     Returns:
         The folder's path.
@@ -84,7 +90,7 @@ def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
     staging = target.with_name(f".{target.name}.{token}.partial")
     staging.mkdir()
     try:
-        _fill(staging, request, plan, run)
+        _fill(staging, request, plan, run, with_contacts)
         _swap(staging, target, target.with_name(f".{target.name}.{token}.old"))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
