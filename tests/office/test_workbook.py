@@ -64,7 +64,7 @@ def test_sheets_are_set_up_for_printing(rail_folder: Path) -> None:
         assert sheet.freeze_panes == "A3"
         assert sheet.print_title_rows == "$1:$2"
         assert sheet.page_setup.orientation == "landscape"
-        assert sheet.page_setup.paperSize == sheet.PAPERSIZE_A4
+        assert int(sheet.page_setup.paperSize or 0) == int(sheet.PAPERSIZE_A4)
         assert sheet.page_setup.fitToWidth == 1
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
