@@ -95,7 +95,9 @@ def _fill(roster: Roster, plan: Plan, path: Path) -> Path:
 
     ax.legend(handles=[Patch(color=_COLOURS["汽车"], label="汽车"),
                        Patch(color=_COLOURS["接驳车"], label="接驳车"),
-                       *ax.get_legend_handles_labels()[0]], frameon=False, loc="lower right")
+                       *ax.get_legend_handles_labels()[0]], frameon=False, loc="upper right",
+              ncols=3)
+    ax.set_ylim(0, max([*limits, *riders, 1]) * 1.2)  # room for the legend above the bars
     return _save(figure, path)
 
 
