@@ -121,7 +121,10 @@ def _widths(table: Table) -> tuple[tuple[float, ...], float]:
             cap = rest / (len(widths) - n)
             break
         rest -= w
-    return tuple(min(n * size * _PT + 1.6, cap) for n in natural), size
+    # a column as wide as its widest text is marked negative: its cells are drawn
+    # without measuring them again
+    return tuple(-(n * size * _PT + 1.6) if n * size * _PT + 1.6 <= cap else cap
+                 for n in natural), size
 
 
 def _pair_rows(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
@@ -218,7 +221,8 @@ def _draw_item(pdf: object, item: _Item) -> None:
     from fpdf import FPDF
 
     assert isinstance(pdf, FPDF)
-    pdf.set_font(_FAMILY, size=item.size)
+    if pdf.font_size_pt != item.size:
+        pdf.set_font(_FAMILY, size=item.size)
     base = item.y + item.size * _PT * 0.9
     if item.kind in ("title", "heading", "text"):
         pdf.text(_MARGIN, base, item.texts[0])
@@ -229,15 +233,15 @@ def _draw_item(pdf: object, item: _Item) -> None:
             pdf.text(_MARGIN + n * step, base, _fit(cell, step * (3 if len(item.texts) == 1
                                                                        else 1) - 2, item.size))
         return
-    x = _MARGIN
+    x, right = _MARGIN, _MARGIN + sum(abs(w) for w in item.widths)
     if item.kind == "columns":
         pdf.set_fill_color(230, 230, 230)
-        pdf.rect(_MARGIN, item.y, sum(item.widths), _ROW, style="F")
+        pdf.rect(_MARGIN, item.y, right - _MARGIN, _ROW, style="F")
     base = item.y + (_ROW + item.size * _PT * 0.75) / 2
     for text, width in zip(item.texts, item.widths, strict=True):
-        pdf.text(x + 0.8, base, _fit(text, width - 1.6, item.size))
-        x += width
-    right = _MARGIN + sum(item.widths)
+        if text:
+            pdf.text(x + 0.8, base, text if width < 0 else _fit(text, width - 1.6, item.size))
+        x += abs(width)
     pdf.line(_MARGIN, item.y + _ROW, right, item.y + _ROW)
     if item.kind == "columns":
         pdf.line(_MARGIN, item.y, right, item.y)
