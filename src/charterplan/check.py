@@ -11,8 +11,8 @@ import bisect
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from charterplan.model import (
     Worker,
 )
 
-__all__ = ["Violation", "check_plan"]
+__all__ = ["FAMILIES", "Violation", "check_plan"]
 
 TOLERANCE = 0.01
 """Relative slack on distances and travel times (the planner uses a sphere)."""
@@ -38,14 +38,17 @@ TOLERANCE = 0.01
 @dataclass(frozen=True, order=True)
 class Violation:
     """A broken invariant: its SPEC §5 number (0: plan consistency), what it concerns,
-    and what was expected against what was found."""
+    what was expected against what was found, and the family of checks that found it
+    (a name of :data:`FAMILIES`; set by :func:`check_plan`)."""
 
     invariant: int
     subject: str
     message: str
+    family: str = ""
 
     def __str__(self) -> str:
-        return f"[{self.invariant}] {self.subject}: {self.message}"
+        family = f" {self.family}" if self.family else ""
+        return f"[{self.invariant}{family}] {self.subject}: {self.message}"
 
 
 class _Facts:
@@ -121,17 +124,45 @@ class _Facts:
         return moment.astimezone(self.zone)
 
 
+_Rule = Callable[[_Facts, Plan], Iterator[Violation]]
+
+
+def _families() -> tuple[tuple[str, _Rule], ...]:
+    """Each family of checks with its name, looked up when called (so that a test
+    can switch one off: see benchmarks/mutate_check.py)."""
+    return (
+        ("everyone-once", _everyone_once),   # 1
+        ("feeders", _feeders),               # 1
+        ("cleared", _cleared),               # 2
+        ("windows", _windows),               # 3
+        ("driving", _driving),               # 3
+        ("night-ban", _night_ban),           # 3
+        ("capacity", _capacity),             # 4
+        ("staff", _staff),                   # 5
+        ("crew", _crew),                     # 6
+        ("slots", _slots),                   # 7
+        ("fleet", _fleet),                   # 8
+        ("groups", _groups),                 # 9
+        ("dropoffs", _dropoffs),             # 10
+        ("boarding", _boarding),             # 10
+        ("rail", _rail),                     # 0 and 3
+        ("consistency", _consistency),       # 0
+        ("drivers", _driver_counts),         # 0
+        ("convoys", _convoys),               # 0
+        ("summary", _summary),               # 0
+    )
+
+
 def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
-    """Every violation of SPEC §5 and of the plan's own consistency, sorted.
+    """Every violation of SPEC §5 and of the plan's own consistency, sorted, each
+    with the name of the family of checks that found it.
 
     An empty list means the plan is sound for this request.
     """
     facts = _Facts(request)
-    found: list[Violation] = []
-    for rule in (_everyone_once, _cleared, _windows, _capacity, _staff, _crew, _slots,
-                 _fleet, _groups, _dropoffs, _boarding, _rail, _consistency):
-        found.extend(rule(facts, plan))
-    return sorted(set(found))
+    found = {replace(violation, family=name)
+             for name, rule in _families() for violation in rule(facts, plan)}
+    return sorted(found)
 
 
 def _riders(plan: Plan) -> Iterator[tuple[Trip, str]]:
@@ -162,7 +193,6 @@ def _everyone_once(f: _Facts, plan: Plan) -> Iterator[Violation]:
                                     f"passenger {worker} has {calls[worker]} {kind} stops")
             for worker in calls.keys() - riders:
                 yield Violation(1, f"trip {trip.id}", f"{kind} of non-passenger {worker}")
-    yield from _feeders(f, plan)
 
 
 def _trains(plan: Plan) -> dict[str, list[Trip]]:
@@ -255,8 +285,47 @@ def _windows(f: _Facts, plan: Plan) -> Iterator[Violation]:
             if stop is not None and stop.eta > worker.latest_arrival:
                 yield Violation(3, f"trip {trip.id}", f"{worker_id} arrives {stop.eta.isoformat()}"
                                 f", after {worker.latest_arrival.isoformat()}")
+
+
+def _driving(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """3: each bus reaches its stops and is back no sooner than the road and the coach
+    driving rules allow."""
+    for trip in plan.trips:
         if trip.mode == "bus":
             yield from _bus_times(f, trip)
+
+
+def _night_ban(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """3 (coach driving rules): with the night ban on, no bus leaves its hub inside the
+    ban, nor reaches a stop or its hub by a leg of road inside it (arriving at the
+    ban's start is driving before it; arriving at its end is driving in it). A bus
+    may stand during the ban: its ETAs only say when it arrives."""
+    policy = f.request.policy
+    if not policy.night_driving_ban:
+        return
+    ban = (policy.night_ban_from.hour * 60 + policy.night_ban_from.minute,
+           policy.night_ban_until.hour * 60 + policy.night_ban_until.minute)
+    span = f"{policy.night_ban_from:%H:%M}–{policy.night_ban_until:%H:%M}"
+
+    def clock(moment: datetime) -> int:
+        local = f.local(moment)
+        return local.hour * 60 + local.minute
+
+    for trip in plan.trips:
+        if trip.mode != "bus":
+            continue
+        if _in(clock(trip.departure), ban):
+            yield Violation(3, f"trip {trip.id}", f"leaves {trip.hub} at "
+                            f"{f.local(trip.departure):%H:%M}, inside the night ban {span}")
+        places = [trip.hub] + [s.place for s in trip.stops] + [trip.hub]
+        arrivals = [s.eta for s in trip.stops] + [trip.back_at_hub]
+        for here, there, when in zip(places[:-1], places[1:], arrivals, strict=True):
+            if here == there or here not in f.coords or there not in f.coords:
+                continue  # no road driven (unknown places are reported with the times)
+            if f.leg_minutes(here, there, generous=False) > 0 and _in(
+                    (clock(when) - 1) % 1440, ban):
+                yield Violation(3, f"trip {trip.id}", f"reaches {there} at "
+                                f"{f.local(when):%H:%M}, driving inside the night ban {span}")
 
 
 def _bus_times(f: _Facts, trip: Trip) -> Iterator[Violation]:
@@ -426,10 +495,13 @@ def _staff(f: _Facts, plan: Plan) -> Iterator[Violation]:
     rest = timedelta(hours=f.request.policy.staff_rest_hours)
     busy: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for trip in plan.trips:
-        if trip.escort == trip.medic:
+        if trip.escort == trip.medic and trip.escort:
             yield Violation(5, f"trip {trip.id}", f"{trip.escort} is both escort and medic")
         for role, person_id in (("escort", trip.escort), ("medic", trip.medic)):
             person = f.staff.get(person_id)
+            if not person_id:
+                yield Violation(5, f"trip {trip.id}", f"has no {role}")
+                continue
             if person is None:
                 yield Violation(5, f"trip {trip.id}", f"unknown {role} {person_id!r}")
                 continue
@@ -452,10 +524,12 @@ def _staff(f: _Facts, plan: Plan) -> Iterator[Violation]:
 def _crew(f: _Facts, plan: Plan) -> Iterator[Violation]:
     """6: captain and deputy are two different passengers of the trip."""
     for trip in plan.trips:
-        if trip.captain == trip.deputy_captain:
+        if trip.captain == trip.deputy_captain and trip.captain:
             yield Violation(6, f"trip {trip.id}", "captain and deputy are the same person")
         for role, worker in (("captain", trip.captain), ("deputy", trip.deputy_captain)):
-            if worker not in trip.passengers:
+            if not worker:
+                yield Violation(6, f"trip {trip.id}", f"has no {role}")
+            elif worker not in trip.passengers:
                 yield Violation(6, f"trip {trip.id}", f"{role} {worker} is not a passenger")
 
 
@@ -666,7 +740,6 @@ def _consistency(f: _Facts, plan: Plan) -> Iterator[Violation]:
     for trip in plan.trips:
         bus = f.bus_types.get(trip.vehicle_type)
         if trip.mode == "bus" and bus is not None:
-            yield from _drivers(f, trip)
             cost = (bus.fixed_cost + bus.cost_per_km * trip.distance_km
                     + (trip.drivers - 1) * f.request.policy.cost_per_extra_driver)
             if abs(trip.cost - cost) > 0.01 + 1e-6 * cost:
@@ -677,8 +750,13 @@ def _consistency(f: _Facts, plan: Plan) -> Iterator[Violation]:
             if trip.distance_km < km * (1 - TOLERANCE):
                 yield Violation(0, f"trip {trip.id}",
                                 f"distance {trip.distance_km} km is under the route's {km:.1f}")
-    yield from _convoys(plan)
-    yield from _summary(plan, f)
+
+
+def _driver_counts(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """0: each bus of a known type has as many drivers as its outward journey needs."""
+    for trip in plan.trips:
+        if trip.mode == "bus" and trip.vehicle_type in f.bus_types:
+            yield from _drivers(f, trip)
 
 
 def _drivers(f: _Facts, trip: Trip) -> Iterator[Violation]:
@@ -699,7 +777,9 @@ def _drivers(f: _Facts, trip: Trip) -> Iterator[Violation]:
                         f"journey of {outward:.0f} road km; expected {min(needed)}")
 
 
-def _convoys(plan: Plan) -> Iterator[Violation]:
+def _convoys(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """0: convoys list known trips, trips name the convoy that lists them, and each
+    convoy's leader escorts one of its trips."""
     trips = {t.id: t for t in plan.trips}
     listed: dict[str, str] = {}
     for convoy in plan.convoys:
@@ -707,7 +787,9 @@ def _convoys(plan: Plan) -> Iterator[Violation]:
             listed[trip_id] = convoy.id
             if trip_id not in trips:
                 yield Violation(0, f"convoy {convoy.id}", f"lists unknown trip {trip_id}")
-        if convoy.leader not in {trips[t].escort for t in convoy.trips if t in trips}:
+        if not convoy.leader:
+            yield Violation(0, f"convoy {convoy.id}", "has no leader")
+        elif convoy.leader not in {trips[t].escort for t in convoy.trips if t in trips}:
             yield Violation(0, f"convoy {convoy.id}",
                             f"leader {convoy.leader} escorts none of its trips")
     for trip in plan.trips:
@@ -727,7 +809,8 @@ def _moved(f: _Facts, plan: Plan) -> int | None:
                and (worker := f.workers.get(w)) is not None and worker.pickup_point)
 
 
-def _summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
+def _summary(f: _Facts, plan: Plan) -> Iterator[Violation]:
+    """0: the summary and its trains agree with the trips."""
     s = plan.summary
     riders = sum(1 for _ in _riders(plan))
     reasons = Counter(u.reason.value for u in plan.unassigned)
@@ -788,3 +871,7 @@ def _trains_summary(plan: Plan, f: _Facts) -> Iterator[Violation]:
         for ok, message in checks:
             if not ok:
                 yield Violation(0, f"summary train {train.service}", message)
+
+
+FAMILIES: tuple[str, ...] = tuple(name for name, _ in _families())
+"""The names of the families of checks, in the order :func:`check_plan` runs them."""
