@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, pipeline
 from charterplan.check import check_plan
 from charterplan.io._roster import PASSENGER_COLUMNS, Roster
 from charterplan.io.plan_json import dump_plan
 from charterplan.model import Plan, Reason
 from charterplan.pipeline import plan
+from charterplan.samples import generate_request
 from tests.conftest import worker
 
 POINTS = [  # around the county seat XH: two near each other, one 40 km off

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import _progress, parse_request, plan
 from charterplan._progress import ProgressBar
+from charterplan.samples import generate_request
 
 
 def test_bar_redraws_one_line_and_clears_it() -> None:

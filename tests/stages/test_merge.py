@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, pipeline, plan
 from charterplan.check import check_plan
 from charterplan.model import Plan, Reason, Unassigned
+from charterplan.samples import generate_request
 from charterplan.stages import merge
 from charterplan.stages.context import DAY, build_context
 from charterplan.stages.eligibility import screen

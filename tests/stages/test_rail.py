@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.check import check_plan
+from charterplan.samples import generate_request
 from charterplan.stages import assign as assign_stage
 from charterplan.stages.context import build_context
 from charterplan.stages.eligibility import Unit

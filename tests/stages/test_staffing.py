@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, pipeline
 from charterplan.check import check_plan
 from charterplan.model import Reason, Staff
 from charterplan.pipeline import plan
+from charterplan.samples import generate_request
 from charterplan.stages.staffing import (
     Duty,
     _loss,

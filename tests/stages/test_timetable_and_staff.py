@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 from typing import Any
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
+from charterplan.samples import generate_request
 from charterplan.stages.areas import build_areas
 from charterplan.stages.assign import assign
 from charterplan.stages.context import SlotGrid, build_context

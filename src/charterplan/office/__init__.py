@@ -9,10 +9,7 @@ The planner never imports this package; ``charterplan.io.output`` calls
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from os import PathLike
 from pathlib import Path
 
@@ -31,67 +28,47 @@ def write_office_files(request: PlanRequest, plan: Plan, folder: str | PathLike[
     hand-over lists show the escorts', medics', riders' and employers' phones in full and
     ``contacts/`` is written (mode 0600); ID numbers stay masked everywhere.
 
-    On a machine with more than one core the PDFs and the figures are drawn in two
-    forked processes while this one writes the workbooks (the files are the same).
+    On a machine with more than one core the PDFs, the figures and the workbooks are
+    written by three worker processes at once (``charterplan.parallel``'s, which never
+    outlive the run); the files are the same either way.
     """
+    root = Path(folder)
+    tasks = [(kind, request, plan, root, with_contacts)
+             for kind in ("pdfs", "figures", "workbooks")]
+    if (os.cpu_count() or 1) > 1:
+        from charterplan.parallel import process_runner
+
+        done = list(process_runner(len(tasks))(_write, tasks))
+    else:
+        done = [_write(task) for task in tasks]
+    return [path for paths in done for path in paths]
+
+
+def _write(task: tuple[str, PlanRequest, Plan, Path, bool]) -> list[Path]:
+    """Write one kind of office file: ``pdfs``, ``figures`` or ``workbooks`` (and the
+    contact sheets)."""
+    kind, request, plan, root, with_contacts = task
+    roster = Roster(request, plan.trips)
+    if kind == "pdfs":
+        from charterplan.office._content import manifest_sections
+        from charterplan.office._pdf import render
+        from charterplan.office.handover import handover_documents
+
+        documents = {root / "manifests.pdf": manifest_sections(roster, plan)}
+        documents.update(handover_documents(roster, plan, arrivals(roster, plan), root,
+                                            with_contacts))
+        return render(documents, f"乘车名单 {plan.plan_id}")
+    if kind == "figures":
+        from charterplan.office.figures import write_figures
+
+        return write_figures(request, plan, root, roster)
     from charterplan.office.contacts import write_contacts
     from charterplan.office.handover import write_handover_workbooks
     from charterplan.office.workbook import write_plan_workbook
 
-    root = Path(folder)
-    roster = Roster(request, plan.trips)
-    side: list[tuple[Callable[..., list[Path]], tuple[object, ...]]] = [
-        (_pdfs, (request, plan, root, with_contacts)), (_figures, (request, plan, root))]
-    with _Pool(len(side)) as pool:
-        futures = [pool.submit(fn, *args) for fn, args in side]
-        written = [write_plan_workbook(request, plan, root, roster)]
-        written += write_handover_workbooks(roster, plan, arrivals(roster, plan), root,
-                                            with_contacts)
-        if with_contacts:
-            written += write_contacts(roster, plan, root)
-        for future in futures:
-            written += future.result()
+    written = [write_plan_workbook(request, plan, root, roster)]
+    written += write_handover_workbooks(roster, plan, arrivals(roster, plan), root,
+                                        with_contacts)
+    if with_contacts:
+        written += write_contacts(roster, plan, root)
     return written
-
-
-def _pdfs(request: PlanRequest, plan: Plan, root: Path, with_contacts: bool) -> list[Path]:
-    """Write manifests.pdf and handover/<city>.pdf."""
-    from charterplan.office._content import manifest_sections
-    from charterplan.office._pdf import render
-    from charterplan.office.handover import handover_documents
-
-    roster = Roster(request, plan.trips)
-    documents = {root / "manifests.pdf": manifest_sections(roster, plan)}
-    documents.update(handover_documents(roster, plan, arrivals(roster, plan), root,
-                                        with_contacts))
-    return render(documents, f"乘车名单 {plan.plan_id}")
-
-
-def _figures(request: PlanRequest, plan: Plan, root: Path) -> list[Path]:
-    from charterplan.office.figures import write_figures
-
-    return write_figures(request, plan, root)
-
-
-class _Pool:
-    """Forked worker processes where the machine has cores to spare and fork exists,
-    else running each task at once in this process."""
-
-    def __init__(self, tasks: int) -> None:
-        self.pool: Executor | None = None
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = ProcessPoolExecutor(tasks, mp_context=multiprocessing.get_context("fork"))
-
-    def submit(self, fn: Callable[..., list[Path]], *args: object) -> Future[list[Path]]:
-        if self.pool is not None:
-            return self.pool.submit(fn, *args)
-        done: Future[list[Path]] = Future()
-        done.set_result(fn(*args))
-        return done
-
-    def __enter__(self) -> _Pool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)

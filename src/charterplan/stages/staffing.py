@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from charterplan._stop import stoppable
 from charterplan.model import BusType, Staff
 from charterplan.stages.context import Context
 from charterplan.stages.eligibility import Unit
@@ -325,7 +326,10 @@ def _staff_exactly(trips: Sequence[Duty], people: list[_Person], rest: int,
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = STAFF_EFFORT
     solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.catch_sigint_signal = False  # an interrupt stops the plan: _stop.py
+    with stoppable(solver):
+        status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(hint)
     crew: list[tuple[str, str] | None] = [None] * len(trips)
     held: dict[tuple[int, str], str] = {}
