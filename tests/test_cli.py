@@ -38,6 +38,17 @@ def test_plan_with_only_the_request_writes_the_default_folder(tmp_path: Path) ->
     assert checked.stdout.startswith("plan is sound: ")
 
 
+def test_with_contacts_writes_private_files_and_says_so(tmp_path: Path) -> None:
+    """--with-contacts writes contacts/<staff id>.csv with mode 0600 and says on stderr
+    that unmasked files were written; the summary names the figures."""
+    result = _run("plan", MINIMAL, "--out", tmp_path / "out", "--with-contacts")
+    assert result.returncode == 0, result.stderr
+    assert "unmasked" in result.stderr and "contacts" in result.stderr
+    files = list((tmp_path / "out" / "contacts").glob("*.csv"))
+    assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert str(tmp_path / "out" / "figures" / "map.png") in result.stdout
+
+
 def test_same_seed_same_plan_bytes(tmp_path: Path) -> None:
     """Two runs with the same seed write byte-identical plan.json files."""
     for name in ("a", "b"):

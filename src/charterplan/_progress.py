@@ -19,7 +19,7 @@ class ProgressBar:
     A stage's time runs from the previous progress report to its own last report.
     """
 
-    WIDTH = 24
+    WIDTH = 20
 
     def __init__(self, stream: TextIO, draw: bool) -> None:
         self.stream, self.draw = stream, draw
@@ -27,6 +27,7 @@ class ProgressBar:
         self.stage_seconds: dict[str, float] = {}
         self._begun: dict[str, float] = {}
         self._drawn = -1.0
+        self._length = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
@@ -37,13 +38,16 @@ class ProgressBar:
             self._drawn = now
             filled = self.WIDTH * min(done, total) // max(total, 1)
             eta = f"eta {(now - begun) / done * (total - done):.1f}s" if 0 < done < total else ""
-            line = (f"{stage[:14]:<14} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                    f"{done}/{total}  {now - self.start:.1f}s  {eta}")
-            self.stream.write(f"\r{line:<78}")
+            # the whole stage name: "assign (shared fleet), round 2" must not read
+            # "assign (shared"
+            line = (f"{stage:<24} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                    f"{done}/{total}  {now - self.start:.1f}s  {eta}").rstrip()
+            self.stream.write(f"\r{line:<{self._length}}")
+            self._length = max(self._length, len(line))
             self.stream.flush()
 
     def finish(self) -> None:
         """Clear the bar's line, if one was drawn."""
         if self._drawn >= 0:
-            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.write("\r" + " " * self._length + "\r")
             self.stream.flush()

@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="Dask scheduler tcp://HOST:PORT to solve areas on")
     plan.add_argument("--quiet", action="store_true",
                       help="no progress bar; print only the output folder")
+    plan.add_argument("--with-contacts", action="store_true",
+                      help="also write contacts/<staff id>.csv with full phones (mode "
+                      "0600) and show phones in the hand-over lists")
     imports = commands.add_parser("import", parents=[common],
                                   help="build a request from a registry table and a county "
                                   "file")
@@ -234,7 +237,11 @@ def _plan(args: argparse.Namespace) -> int:
                "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
                    timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
                "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
-        fill_outputs(staging, request, result, run)
+        fill_outputs(staging, request, result, run, with_contacts=args.with_contacts)
+    if args.with_contacts:
+        print(f"note: --with-contacts wrote unmasked phone numbers to {folder / 'contacts'} "
+              f"(mode 0600) and to the hand-over lists in {folder / 'handover'}; keep them "
+              "private", file=sys.stderr)
     print(folder if args.quiet else _summary(result, wall, folder))
     return OK
 
@@ -265,8 +272,12 @@ def _with_overrides(request: PlanRequest, seed: int | None,
 
 
 def _summary(result: Plan, wall: float, folder: Path) -> str:
+    from charterplan.io.reports import REASON_LABELS
+    from charterplan.office.figures import FIGURES
+
     s = result.summary
-    reasons = ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items())
+    labels = {r.value: label for r, label in REASON_LABELS.items()}
+    reasons = ", ".join(f"{labels.get(k, k)} {k} {v}" for k, v in s.unassigned_by_reason.items())
     modes = ", ".join(f"{k} {v}" for k, v in s.trips_by_mode.items())
     return "\n".join([
         f"plan {result.plan_id}: {result.status.value} (seed {result.seed})",
@@ -283,6 +294,9 @@ def _summary(result: Plan, wall: float, folder: Path) -> str:
         f"  lower bound  {s.lower_bound_cost:,.2f}  (gap {s.gap_pct:.2f} %)",
         f"  wall time    {wall:.1f} s",
         f"written to {folder}",
+        "  plan.xlsx, manifests.pdf, manifests.html, reports/*.csv, unassigned.csv, "
+        "handover/<city>.xlsx and .pdf",
+        "  figures: " + ", ".join(str(folder / "figures" / name) for name in FIGURES),
     ])
 
 

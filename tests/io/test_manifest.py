@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from charterplan.io.manifest import PASSENGER_COLUMNS, manifest_csv, manifests_html, write_manifests
@@ -91,17 +92,20 @@ def test_unsafe_trip_id_becomes_a_safe_file_name(
 
 
 def test_unassigned_list_has_code_label_and_detail(request_: PlanRequest, hand_plan: Plan) -> None:
-    """unassigned.csv gives each left-out worker's reason code, Chinese label and detail."""
+    """unassigned.csv says why in Chinese for people, then the reason code and the
+    planner's detail for machines."""
     rows = list(csv.reader(io.StringIO(unassigned_csv(request_, hand_plan).lstrip("\ufeff"))))
-    assert rows[0] == ["工人编号", "姓名", "乡镇", "目的地", "原因代码", "原因", "说明"]
-    assert rows[1] == ["W6", "孙八", "波洲镇", "长沙机械厂", "quarantine_past_window",
-                       "隔离期晚于出行时间", "quarantine ends after the window"]
+    assert rows[0] == ["工人编号", "姓名", "乡镇", "目的地", "原因", "说明", "reason", "detail"]
+    assert rows[1][:5] == ["W6", "孙八", "波洲镇", "长沙机械厂", "隔离期晚于出行时间"]
+    assert rows[1][5].startswith("隔离期至") and not re.search("[A-Za-z]", rows[1][5])
+    assert rows[1][6:] == ["quarantine_past_window", "quarantine ends after the window"]
 
 
 def test_report_tables_become_csv_files(
         request_: PlanRequest, hand_plan: Plan, tmp_path: Path) -> None:
-    """Every summary table is written as reports/<name>.csv: title, columns, rows."""
+    """Every summary table is written as reports/<name>.csv: one header row (the title
+    is the workbook's), then the rows."""
     write_reports(request_, hand_plan, tmp_path)
     assert _rows(tmp_path / "reports" / "departures_by_day.csv") == [
-        ["每日发车汇总"], ["日期", "车次", "人数"], ["2020-02-21", "1", "2"],
+        ["日期", "车次", "人数"], ["2020-02-21", "1", "2"],
         ["2020-02-22", "1", "3"]]

@@ -22,7 +22,10 @@ def test_writes_every_file(request_: PlanRequest, hand_plan: Plan, tmp_path: Pat
     assert names == {".charterplan-output.json", "plan.json", "run.json", "manifests.html",
                      "unassigned.csv",
                      "manifests/XH-0221-001.csv", "manifests/XH-0222-001.csv",
-                     "reports/departures_by_day.csv"}
+                     "reports/departures_by_day.csv", "plan.xlsx", "manifests.pdf",
+                     "handover/东莞市.xlsx", "handover/东莞市.pdf", "handover/长沙市.xlsx",
+                     "handover/长沙市.pdf", "figures/departures_by_day.png",
+                     "figures/bus_fill.png", "figures/map.png"}
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["csv_text", "file_name"]
+__all__ = ["csv_text", "file_name", "money"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,3 +36,8 @@ def file_name(text: str) -> str:
     """``text`` made safe as one file or folder name: no separators, no leading dot."""
     name = re.sub(r"[^\w.\-]", "_", text.strip()).lstrip(".")
     return name or "_"
+
+
+def money(value: float) -> str:
+    """An amount of yuan as text with two decimals: ``40440.0`` → ``40440.00``."""
+    return f"{value:.2f}"

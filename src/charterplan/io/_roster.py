@@ -228,8 +228,19 @@ class Roster:
             self.boarding(trip, w, up), self.when(up.eta) if up else "",
             self.place(down.place) if down else "",
             dest.name if dest else "", dest.city if dest else "", self.contact(dest),
-            self.when(down.eta) if down else "",
+            self.arrival(trip, worker_id, down),
         )
+
+    def arrival(self, trip: Trip, worker_id: str, down: Stop | None) -> str:
+        """When a rider arrives: the drop-off's time; a feeder's rider arrives with the
+        train, at its station (``2020-02-20 14:00 广州南站``), not at the feeder's."""
+        rail = self.rail_of.get(worker_id) if trip.feeder else None
+        if rail is not None:
+            drop = next((s for s in rail.stops if s.kind == "dropoff" and worker_id in s.workers),
+                        None)
+            if drop is not None:
+                return f"{self.when(drop.eta)} {self.place(drop.place)}"
+        return self.when(down.eta) if down else ""
 
     def passengers(self, trip: Trip) -> list[tuple[str, ...]]:
         """One row per passenger, in the trip's order (columns: PASSENGER_COLUMNS)."""

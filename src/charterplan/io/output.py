@@ -21,6 +21,7 @@ from charterplan.io.plan_json import dump_plan
 from charterplan.io.reports import write_reports
 from charterplan.io.trains import write_trains
 from charterplan.model import Plan, PlanRequest
+from charterplan.office import write_office_files
 
 __all__ = ["OutputFolderError", "check_output_folder", "default_output_folder",
            "fill_outputs", "write_outputs"]
@@ -32,7 +33,7 @@ def default_output_folder(plan_id: str) -> Path:
 
 
 def fill_outputs(staging: Path, request: PlanRequest, plan: Plan,
-                 run: Mapping[str, Any]) -> None:
+                 run: Mapping[str, Any], *, with_contacts: bool = False) -> None:
     """Write the outputs of :func:`write_outputs` into ``staging`` (the staging folder
     of a :func:`~charterplan.io.folder.claim_output_folder`)."""
     (staging / "plan.json").write_text(dump_plan(plan), encoding="utf-8", newline="")
@@ -41,18 +42,22 @@ def fill_outputs(staging: Path, request: PlanRequest, plan: Plan,
     write_manifests(request, plan, staging)
     write_trains(request, plan, staging)
     write_reports(request, plan, staging)
+    write_office_files(request, plan, staging, with_contacts=with_contacts)
 
 
 def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
-                  run: Mapping[str, Any]) -> Path:
+                  run: Mapping[str, Any], *, with_contacts: bool = False) -> Path:
     """Write plan.json, run.json, manifests, train manifests (if the plan uses a rail
-    service) and reports into ``folder``, all or nothing.
+    service), reports and the office files (plan.xlsx, manifests.pdf, figures,
+    hand-over lists; :mod:`charterplan.office`) into ``folder``, all or nothing.
 
     Args:
         request: the request the plan answers (names and contacts for the manifests).
         plan: the plan.
         folder: the output folder; replaced only once the new one is complete.
         run: facts of this run for ``run.json`` (timings, versions), not part of the plan.
+        with_contacts: also write ``contacts/`` with full phones (mode 0600), and show
+            phones in full in the hand-over lists.
 
     Returns:
         The folder's path.
@@ -62,5 +67,5 @@ def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
             be written, or another run is writing it (:mod:`charterplan.io.folder`).
     """
     with claim_output_folder(folder) as out:
-        fill_outputs(out.staging, request, plan, run)
+        fill_outputs(out.staging, request, plan, run, with_contacts=with_contacts)
         return out.commit()
