@@ -34,9 +34,9 @@ from benchmarks.peers.measure import PEERS, runner
 from benchmarks.peers.ours import plan_routes
 from benchmarks.peers.policy import route_cost
 from charterplan import parse_request, plan
-from charterplan.stages.areas import neighbours
-from charterplan.stages.context import DAY, Context, build_context
+from charterplan.shared.context import DAY, Context, build_context
 from charterplan.stages.report import seat_bound
+from charterplan.stages.s2_areas import neighbours
 
 __all__ = ["THIN", "breakdown"]
 

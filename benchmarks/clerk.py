@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from benchmarks.peers.common import PeerResult, Piece, Route, chunk, pieces, run_routes
 from benchmarks.peers.policy import route_cost, route_km
 from charterplan.model import BusType, PlanRequest
-from charterplan.stages.context import DAY, Context, build_context
-from charterplan.stages.eligibility import Unit, screen
-from charterplan.stages.routes import nearest_first
+from charterplan.shared.context import DAY, Context, build_context
+from charterplan.shared.routes import nearest_first
+from charterplan.shared.units import Unit
+from charterplan.stages.s1_eligibility import screen
 
 __all__ = ["NAME", "ClerkPlan", "clerk_plan", "clerk_routes", "run"]
 

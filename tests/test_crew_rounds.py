@@ -10,7 +10,7 @@ from typing import Any, cast
 from charterplan import parse_request
 from charterplan.model import Plan
 from charterplan.pipeline import CREW_ROUNDS, Made, _crewed
-from charterplan.stages.context import Context, build_context
+from charterplan.shared.context import Context, build_context
 
 SHORT = {("XH", 6): 0}
 """A day at the hub whose trips all lacked a crew."""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from charterplan.stages.assign import Runner, run_in_order
+from charterplan.shared.runner import Runner, run_in_order
 
 __all__ = ["dask_runner", "process_runner", "runner_for"]
 

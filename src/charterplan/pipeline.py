@@ -34,18 +34,19 @@ from charterplan.model import (
     Worker,
 )
 from charterplan.parallel import runner_for
-from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import Memo, Progress, Runner, assign, run_in_order
-from charterplan.stages.context import Context, build_context
+from charterplan.shared.context import Context, build_context
+from charterplan.shared.packing import Bus
+from charterplan.shared.runner import Progress, Runner, run_in_order
 from charterplan.stages.crew import choose_captains
-from charterplan.stages.eligibility import screen
 from charterplan.stages.fallback import crowded_out, uncollected
-from charterplan.stages.merge import merge_buses
-from charterplan.stages.packing import Bus
-from charterplan.stages.rail import Carriage, board, connected
 from charterplan.stages.report import lower_bound, report_tables
-from charterplan.stages.staffing import Crewing, Duty, refill, staff_trips
-from charterplan.stages.timetable import Scheduled, Timetable, schedule
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import build_areas
+from charterplan.stages.s3_assign import Memo, assign
+from charterplan.stages.s4_rail import Carriage, board, connected
+from charterplan.stages.s5_merge import merge_buses
+from charterplan.stages.s6_timetable import Scheduled, Timetable, schedule
+from charterplan.stages.s7_staffing import Crewing, Duty, refill, staff_trips
 
 __all__ = ["plan"]
 

@@ -10,11 +10,11 @@ from typing import Any
 from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
-from charterplan.stages.areas import build_areas
-from charterplan.stages.assign import assign
-from charterplan.stages.context import SlotGrid, build_context
-from charterplan.stages.eligibility import screen
-from charterplan.stages.timetable import _allot, _convoy_order, _Draft, _draft, _place
+from charterplan.shared.context import SlotGrid, build_context
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import build_areas
+from charterplan.stages.s3_assign import assign
+from charterplan.stages.s6_timetable import _allot, _convoy_order, _Draft, _draft, _place
 from tests.conftest import worker
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from charterplan.model import Plan, Reason
-from charterplan.stages.context import Context
+from charterplan.shared.context import Context
 
 __all__ = ["FALLBACK", "SHORTAGES", "crowded_out", "uncollected"]
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from charterplan.geo import great_circle_km
 from charterplan.model import BusType, ReportTable, Trip, Unassigned
-from charterplan.stages.context import Context
+from charterplan.shared.context import Context
 
 __all__ = ["lower_bound", "report_tables", "seat_bound"]
 

@@ -13,13 +13,14 @@ import pytest
 
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
+from charterplan.shared.context import SlotGrid, build_context
+from charterplan.shared.units import Area
+from charterplan.shared.waves import Waves, plan_waves
 from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
 from charterplan.stages import assign as assign_stage
-from charterplan.stages.areas import Area, build_areas
-from charterplan.stages.assign import Memo, _top_up, _with_caps, apportion
-from charterplan.stages.context import SlotGrid, build_context
-from charterplan.stages.eligibility import screen
-from charterplan.stages.waves import Waves, plan_waves
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import build_areas
+from charterplan.stages.s3_assign import Memo, _top_up, _with_caps, apportion
 from tests.conftest import worker
 
 T = TypeVar("T")

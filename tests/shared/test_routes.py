@@ -6,8 +6,8 @@ import itertools
 from typing import Any
 
 from charterplan import parse_request
-from charterplan.stages.context import build_context
-from charterplan.stages.routes import _path, best_route, route
+from charterplan.shared.context import build_context
+from charterplan.shared.routes import _path, best_route, route
 
 
 def _context(base: dict[str, Any]) -> Any:

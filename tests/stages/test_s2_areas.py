@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from charterplan import parse_request
-from charterplan.stages.areas import build_areas
-from charterplan.stages.context import build_context
-from charterplan.stages.eligibility import screen
-from charterplan.stages.routes import best_route
+from charterplan.shared.context import build_context
+from charterplan.shared.routes import best_route
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import build_areas
 from tests.conftest import worker
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from charterplan.shared.context import DAY, SlotGrid
+from charterplan.shared.routes import Pattern, latest_slot
+from charterplan.shared.units import Area, Unit
 from charterplan.solvers.assignment import Demand
-from charterplan.stages.areas import Area
-from charterplan.stages.context import DAY, SlotGrid
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.routes import Pattern, latest_slot
 
 __all__ = ["Waves", "area_services", "latest_departure", "plan_waves"]
 

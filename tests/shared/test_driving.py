@@ -14,7 +14,7 @@ from charterplan import parse_request
 from charterplan.check import _bus_times, _earliest_arrivals, _Rules, check_plan
 from charterplan.model import Policy
 from charterplan.pipeline import plan
-from charterplan.stages.driving import DrivingRules
+from charterplan.shared.driving import DrivingRules
 from tests.conftest import worker
 
 RULES = DrivingRules.of(Policy())

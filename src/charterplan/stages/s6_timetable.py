@@ -17,11 +17,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
-from charterplan.stages.context import DAY, HUB_TOKEN, Context, SlotGrid
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.packing import Bus
-from charterplan.stages.routes import Pattern, best_route, route, too_long
-from charterplan.stages.waves import latest_departure
+from charterplan.shared.context import DAY, HUB_TOKEN, Context, SlotGrid
+from charterplan.shared.packing import Bus
+from charterplan.shared.routes import Pattern, best_route, route, too_long
+from charterplan.shared.units import Unit
+from charterplan.shared.waves import latest_departure
 
 __all__ = ["Scheduled", "Timetable", "schedule"]
 

@@ -9,8 +9,9 @@ import pytest
 
 from charterplan import parse_request
 from charterplan.model import Reason
-from charterplan.stages.context import build_context
-from charterplan.stages.eligibility import Screening, Unit, screen
+from charterplan.shared.context import build_context
+from charterplan.shared.units import Unit
+from charterplan.stages.s1_eligibility import Screening, screen
 from tests.conftest import worker
 
 

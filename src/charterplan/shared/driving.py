@@ -103,7 +103,7 @@ class DrivingRules:
     hardly any."""
     latest: dict[tuple[object, ...], int] = field(
         default_factory=dict, compare=False, hash=False, repr=False)
-    """Memo of :func:`charterplan.stages.routes.latest_slot` by the journey up to the
+    """Memo of :func:`charterplan.shared.routes.latest_slot` by the journey up to the
     last stop asked about, kept here to live as long as :attr:`_offsets`."""
 
     def __reduce__(self) -> tuple[type[DrivingRules], tuple[object, ...]]:

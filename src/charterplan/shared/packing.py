@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from charterplan.shared.routes import Pattern
+from charterplan.shared.units import Area, Unit
+from charterplan.shared.waves import Waves
 from charterplan.solvers.assignment import Problem, Solution, bus_cost
-from charterplan.stages.areas import Area
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.routes import Pattern
-from charterplan.stages.waves import Waves
 
 __all__ = ["Bus", "pack"]
 
@@ -66,7 +65,7 @@ def _units_by_wave(waves: Waves, solution: Solution) -> tuple[
             direct[demand.dests, w] += units[:take]
             units = units[take:]
         by_train = sum(solution.rail_units.get((c, o), 0) for o in demand.rails)
-        left += units[by_train:]  # those going by train are boarded in stages.rail
+        left += units[by_train:]  # those going by train are boarded in stages.s4_rail
     return shared, direct, left
 
 

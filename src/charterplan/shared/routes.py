@@ -2,7 +2,7 @@
 
 A :class:`Pattern` is a closed route hub → pickup points → drop-offs → hub. Its length
 is fixed; its timing is not, because the coach driving rules
-(:mod:`charterplan.stages.driving`) make a bus that leaves in the evening wait out the
+(:mod:`charterplan.shared.driving`) make a bus that leaves in the evening wait out the
 night ban. So a pattern keeps its legs (minutes at the wheel, minutes stopped) and
 answers *when*, given a departure minute.
 """
@@ -18,11 +18,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from charterplan.geo import to_units
+from charterplan.shared.context import DAY, HUB_TOKEN, NEVER, Context, SlotGrid
+from charterplan.shared.driving import DrivingRules, Leg
+from charterplan.shared.railnet import Service
 from charterplan.solvers.routing import RoutingProblem, solve_routes
-from charterplan.stages.context import DAY, Context, SlotGrid
-from charterplan.stages.driving import DrivingRules, Leg
 
-__all__ = ["Pattern", "best_route", "latest_slot", "nearest_first", "route"]
+__all__ = ["Pattern", "best_route", "feeder_leaves", "feeder_route", "latest_slot", "nearest_first",
+           "route"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +253,21 @@ def _latest_slot(rules: DrivingRules, grid: SlotGrid, legs: tuple[Leg, ...], dri
         # a day's step back skips no feasible slot unless that slot is within minutes
         slot = grid.last_at_or_before(slot - DAY if late > DAY else slot - 1)
     return floor - DAY
+
+
+def feeder_route(context: Context, hub: str, station: str) -> Pattern:
+    """The feeder bus's route: from bus station ``hub`` to rail station ``station``."""
+    return route(context, hub, (station,), (), frozenset({HUB_TOKEN}))
+
+
+def feeder_leaves(context: Context, hub: str, service: Service) -> int:
+    """The latest slot at ``hub`` whose feeder makes ``service``'s boarding cut-off
+    (the train's departure when the train leaves from ``hub`` itself)."""
+    if hub == service.hub:
+        return service.departure
+    key = (hub, service.id)
+    if key not in context.feeder_slots:
+        cutoff = service.departure - context.request.policy.rail_cutoff_minutes
+        context.feeder_slots[key] = latest_slot(feeder_route(context, hub, service.hub),
+                                           context.grids[hub], ((service.hub, cutoff),), NEVER)
+    return context.feeder_slots[key]

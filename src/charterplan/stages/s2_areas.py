@@ -21,23 +21,11 @@ from geopy.distance import geodesic
 from numpy.typing import NDArray
 
 from charterplan.geo import great_circle_km
-from charterplan.stages.context import DAY, HUB_TOKEN, Context, pickup_token
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.routes import Pattern, best_route, too_long
+from charterplan.shared.context import DAY, HUB_TOKEN, Context, pickup_token
+from charterplan.shared.routes import Pattern, best_route, too_long
+from charterplan.shared.units import Area, Unit
 
-__all__ = ["Area", "build_areas", "neighbours"]
-
-
-@dataclass(frozen=True, slots=True)
-class Area:
-    """A sub-problem: one hub, nearby destinations, their patterns and units."""
-
-    id: str
-    hub: str
-    name: str
-    destinations: tuple[str, ...]
-    patterns: tuple[Pattern, ...]
-    units: tuple[Unit, ...]
+__all__ = ["build_areas", "neighbours"]
 
 
 def neighbours(context: Context, dests: list[str]) -> nx.Graph:

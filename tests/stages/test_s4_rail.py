@@ -9,10 +9,10 @@ import pytest
 from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.check import check_plan
+from charterplan.shared.context import build_context
+from charterplan.shared.units import Unit
 from charterplan.stages import assign as assign_stage
-from charterplan.stages.context import build_context
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.rail import _by_readiness, _even_out
+from charterplan.stages.s4_rail import _by_readiness, _even_out
 
 DONGGUAN = (23.021, 113.752)
 

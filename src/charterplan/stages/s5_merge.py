@@ -47,15 +47,15 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from charterplan.model import BusType
+from charterplan.shared.context import DAY, HUB_TOKEN, Context
+from charterplan.shared.packing import Bus
+from charterplan.shared.routes import Pattern, RouteMemo, best_route, too_long
+from charterplan.shared.runner import Runner, run_in_order
+from charterplan.shared.units import Unit
 from charterplan.solvers._problem import apportion
 from charterplan.solvers.assignment import BusKind, bus_cost
-from charterplan.stages.areas import neighbours
-from charterplan.stages.assign import Runner, run_in_order
-from charterplan.stages.context import DAY, HUB_TOKEN, Context
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.packing import Bus
-from charterplan.stages.routes import Pattern, RouteMemo, best_route, too_long
-from charterplan.stages.timetable import first_and_last_slot
+from charterplan.stages.s2_areas import neighbours
+from charterplan.stages.s6_timetable import first_and_last_slot
 
 __all__ = ["merge_buses"]
 
@@ -81,7 +81,7 @@ def _cost(kind: BusType, route: Pattern) -> float:
 
 def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     """Whether some slot of ``bus``'s day lets every rider leave in their window and
-    arrive in time on ``route`` (the window :mod:`~charterplan.stages.timetable` gives
+    arrive in time on ``route`` (the window :mod:`~charterplan.stages.s6_timetable` gives
     the bus is then not empty).
 
     Leaving later (almost) never arrives earlier, so the earliest slot every rider may

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from charterplan.geo import Places
 from charterplan.model import BusType, Hub, PlanRequest
-from charterplan.stages.driving import DAY, DrivingRules
-from charterplan.stages.railnet import RailNetwork, build_network
+from charterplan.shared.driving import DAY, DrivingRules
+from charterplan.shared.railnet import RailNetwork, build_network
 
 if TYPE_CHECKING:
-    from charterplan.stages.routes import Pattern
+    from charterplan.shared.routes import Pattern
 
 __all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "SlotGrid", "build_context", "pickup_token"]
 
@@ -80,11 +80,11 @@ class Context:
     feeder_slots: dict[tuple[str, str], int] = field(
         default_factory=dict, repr=False, compare=False)
     """Latest feeder departure found so far, by (bus station, rail service); see
-    ``stages.rail.feeder_leaves``."""
+    ``stages.s4_rail.feeder_leaves``."""
     routes: dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern] = field(
         default_factory=dict, repr=False, compare=False)
     """Routes built so far, by (hub, calls in order, boarding tokens); see
-    ``stages.routes.route``."""
+    ``shared.routes.route``."""
     at_hub: frozenset[str] = frozenset()
     """Workers who gather at their hub although door to door would collect them at
     their pickup point: the plan's fallback for those it could not collect (see

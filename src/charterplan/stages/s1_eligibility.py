@@ -18,88 +18,27 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
-from charterplan.stages.context import HUB_TOKEN, NEVER, Context, pickup_token
-from charterplan.stages.railnet import Service
-from charterplan.stages.routes import Pattern, best_route, latest_slot, route, too_long
+from charterplan.shared.context import HUB_TOKEN, NEVER, Context, pickup_token
+from charterplan.shared.routes import (
+    Pattern,
+    best_route,
+    feeder_leaves,
+    latest_slot,
+    route,
+    too_long,
+)
+from charterplan.shared.units import RailOption, Unit
 
-__all__ = ["RailOption", "Screening", "Unit", "feeder_leaves", "feeder_route", "rail_options",
-           "screen"]
-
-
-@dataclass(frozen=True, slots=True)
-class RailOption:
-    """A rail service a unit may take, and the minute it leaves its bus station for it:
-    its feeder's latest slot (or the train's departure when the train leaves from there)."""
-
-    service: str
-    leaves: int
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """Workers who must ride one bus: a single worker, or a whole group.
-
-    Times are minutes since the context's epoch. ``deadlines`` pairs each destination
-    of the unit with the latest arrival there; ``latest_departure`` comes from health
-    certificates (:data:`NEVER` when none expires). ``pickups`` are the pickup points
-    its workers board at (none: they board at the hub); ``boarding`` the tokens of
-    those points (:func:`~charterplan.stages.context.pickup_token`), and
-    :data:`HUB_TOKEN` for workers boarding at the hub.
-    """
-
-    workers: tuple[str, ...]
-    hub: str
-    deadlines: tuple[tuple[str, int], ...]
-    earliest: int
-    latest_departure: int
-    poverty: int
-    pickups: tuple[str, ...] = ()
-    boarding: frozenset[str] = frozenset({HUB_TOKEN})
-    rail: tuple[RailOption, ...] = ()
-    destinations: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    """Distinct destinations of the unit, sorted, as ``deadlines`` lists them (kept,
-    not derived on each use: the merge stage asks millions of times at a province's
-    scale)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "destinations", tuple(dest for dest, _ in self.deadlines))
-
-    @property
-    def key(self) -> frozenset[str]:
-        """Destinations and boarding tokens: the unit rides patterns whose key holds it."""
-        return frozenset(self.destinations) | self.boarding
-
-    @property
-    def size(self) -> int:
-        """Seats the unit needs."""
-        return len(self.workers)
-
-
-def feeder_route(context: Context, hub: str, station: str) -> Pattern:
-    """The feeder bus's route: from bus station ``hub`` to rail station ``station``."""
-    return route(context, hub, (station,), (), frozenset({HUB_TOKEN}))
-
-
-def feeder_leaves(context: Context, hub: str, service: Service) -> int:
-    """The latest slot at ``hub`` whose feeder makes ``service``'s boarding cut-off
-    (the train's departure when the train leaves from ``hub`` itself)."""
-    if hub == service.hub:
-        return service.departure
-    key = (hub, service.id)
-    if key not in context.feeder_slots:
-        cutoff = service.departure - context.request.policy.rail_cutoff_minutes
-        context.feeder_slots[key] = latest_slot(feeder_route(context, hub, service.hub),
-                                           context.grids[hub], ((service.hub, cutoff),), NEVER)
-    return context.feeder_slots[key]
+__all__ = ["Screening", "rail_options", "screen"]
 
 
 def rail_options(context: Context, hub: str, deadlines: Sequence[tuple[str, int]],
                  earliest: int, latest_departure: int) -> tuple[RailOption, ...]:
     """The services a unit gathering at ``hub`` may take: one service calls at the
-    stops serving all its destinations (:mod:`~charterplan.stages.railnet`) and reaches
+    stops serving all its destinations (:mod:`~charterplan.shared.railnet`) and reaches
     them by their deadlines, leaves while the health certificate is valid, and — when
     it leaves from another station — a feeder the unit can be on makes the boarding
     cut-off (``rail_cutoff_minutes``).

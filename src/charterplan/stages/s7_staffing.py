@@ -30,10 +30,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from charterplan.model import BusType, Staff
-from charterplan.stages.context import Context
-from charterplan.stages.eligibility import Unit
-from charterplan.stages.packing import Bus
-from charterplan.stages.timetable import Scheduled
+from charterplan.shared.context import Context
+from charterplan.shared.packing import Bus
+from charterplan.shared.units import Unit
+from charterplan.stages.s6_timetable import Scheduled
 
 __all__ = ["Crewing", "Duty", "refill", "staff_trips"]
 

@@ -7,7 +7,7 @@ whole of each resource; where the areas together overuse one, each area gets a s
 the areas that exceeded their share are solved again within it; an area that still
 leaves units behind then gets what the others leave unused (:func:`_top_up`). A train
 is shared in seats, not carriages: its carriages are filled with every area's riders
-together (:mod:`~charterplan.stages.rail`), so an area with a dozen riders takes a
+together (:mod:`~charterplan.stages.s4_rail`), so an area with a dozen riders takes a
 dozen seats, not a carriage. A train's last carriage that its pooled riders would fill
 less than half is withdrawn first, and the areas that rode it solved again; as riders
 sent off one train can fill another thinly, this repeats while it finds a cheaper
@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
 
 from charterplan.model import Reason, Unassigned
+from charterplan.shared.context import DAY, Context, SlotGrid
+from charterplan.shared.packing import Bus, pack
+from charterplan.shared.routes import feeder_leaves, feeder_route
+from charterplan.shared.runner import Progress, Runner, run_in_order
+from charterplan.shared.units import Area, RailRider, Unit
+from charterplan.shared.waves import Waves, area_services, plan_waves
 from charterplan.solvers._problem import apportion
 from charterplan.solvers.assignment import (
     BusKind,
@@ -33,33 +38,8 @@ from charterplan.solvers.assignment import (
     bus_cost,
     solve,
 )
-from charterplan.stages.areas import Area
-from charterplan.stages.context import DAY, Context, SlotGrid
-from charterplan.stages.eligibility import Unit, feeder_leaves, feeder_route
-from charterplan.stages.packing import Bus, pack
-from charterplan.stages.rail import RailRider
-from charterplan.stages.waves import Waves, area_services, plan_waves
 
-__all__ = ["Assignment", "Memo", "Progress", "Runner", "apportion", "assign", "run_in_order"]
-
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)``."""
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class Runner(Protocol):
-    """Maps a picklable function over items — the waves over areas, the solver over
-    problems — yielding the results in the items' order."""
-
-    def __call__(self, fn: Callable[[T], R], items: Sequence[T], /) -> Iterable[R]: ...
-
-
-def run_in_order(fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:
-    """The default runner: one item after another in this process."""
-    return (fn(item) for item in items)
-
+__all__ = ["Assignment", "Memo", "apportion", "assign"]
 
 @dataclass(frozen=True, slots=True)
 class Assignment:

@@ -1,6 +1,6 @@
 """Rail: the carriages and feeder buses that units sent by train ride.
 
-Which trains a unit may take is eligibility's (:func:`~charterplan.stages.eligibility.
+Which trains a unit may take is eligibility's (:func:`~charterplan.stages.s1_eligibility.
 rail_options`). Feeders leave in the latest slot that makes the boarding cut-off, so
 riders do not wait at the station for hours; the timetable places them as late as it
 can. After the assignment, each service's riders from every area are pooled into its
@@ -19,12 +19,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from charterplan.model import Reason, Unassigned
-from charterplan.stages.context import DAY, Context
-from charterplan.stages.eligibility import Unit, feeder_leaves, feeder_route
-from charterplan.stages.packing import Bus
-from charterplan.stages.railnet import Service
+from charterplan.shared.context import DAY, Context
+from charterplan.shared.packing import Bus
+from charterplan.shared.railnet import Service
+from charterplan.shared.routes import feeder_leaves, feeder_route
+from charterplan.shared.units import RailRider, Unit
 
-__all__ = ["Carriage", "RailRider", "Railway", "board", "connected"]
+__all__ = ["Carriage", "Railway", "board", "connected"]
 
 Packer = Callable[[list[Unit], list[int]], tuple[list[list[Unit]], list[Unit]]]
 """Packs units into vehicles of the given seats; returns the loads and the units left."""
@@ -72,15 +73,6 @@ class Carriage:
 
 def _destinations(context: Context, unit: Unit) -> list[str]:
     return [context.destination_of[w] for w in unit.workers]
-
-
-@dataclass(frozen=True, slots=True)
-class RailRider:
-    """A unit the assignment sent by ``service`` from bus station ``hub``."""
-
-    hub: str
-    service: str
-    unit: Unit
 
 
 @dataclass(frozen=True, slots=True)

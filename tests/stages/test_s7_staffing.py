@@ -16,7 +16,7 @@ from charterplan import parse_request, pipeline
 from charterplan.check import check_plan
 from charterplan.model import Reason, Staff
 from charterplan.pipeline import plan
-from charterplan.stages.staffing import (
+from charterplan.stages.s7_staffing import (
     Duty,
     _loss,
     _Person,

@@ -13,11 +13,11 @@ from benchmarks.generate import generate_request
 from charterplan import parse_request, pipeline, plan
 from charterplan.check import check_plan
 from charterplan.model import Plan, Reason, Unassigned
+from charterplan.shared.context import DAY, build_context
+from charterplan.shared.packing import Bus
 from charterplan.stages import merge
-from charterplan.stages.context import DAY, build_context
-from charterplan.stages.eligibility import screen
-from charterplan.stages.packing import Bus
-from charterplan.stages.timetable import Timetable
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s6_timetable import Timetable
 from tests.conftest import worker
 
 
