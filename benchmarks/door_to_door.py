@@ -15,9 +15,8 @@ import time
 from collections import defaultdict
 
 from benchmarks.generate import generate_request
-from charterplan import parse_request
+from charterplan import parse_request, plan
 from charterplan.model import PlanRequest
-from charterplan.pipeline import plan
 from charterplan.shared.context import build_context
 from charterplan.shared.waves import plan_waves
 from charterplan.stages.s1_eligibility import screen

@@ -16,7 +16,7 @@ from charterplan.io.reports import write_reports
 from charterplan.io.trains import train_csv, train_uses, trains_html, write_trains
 from charterplan.model import Plan, PlanRequest
 from charterplan.shared.context import build_context
-from charterplan.stages.report import report_tables
+from charterplan.stages.s8_assemble.summary import report_tables
 
 
 def _rows(text: str) -> list[list[str]]:

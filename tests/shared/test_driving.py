@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from charterplan import parse_request
+from charterplan import parse_request, plan
 from charterplan.check import _bus_times, _earliest_arrivals, _Rules, check_plan
 from charterplan.model import Policy
-from charterplan.pipeline import plan
 from charterplan.shared.driving import DrivingRules
 from tests.conftest import worker
 

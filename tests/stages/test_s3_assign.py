@@ -17,7 +17,7 @@ from charterplan.shared.context import SlotGrid, build_context
 from charterplan.shared.units import Area
 from charterplan.shared.waves import Waves, plan_waves
 from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
-from charterplan.stages import assign as assign_stage
+from charterplan.stages import s3_assign as assign_stage
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s2_areas import build_areas
 from charterplan.stages.s3_assign import Memo, _top_up, _with_caps, apportion

@@ -11,7 +11,7 @@ from charterplan import parse_request, plan
 from charterplan.check import check_plan
 from charterplan.shared.context import build_context
 from charterplan.shared.units import Unit
-from charterplan.stages import assign as assign_stage
+from charterplan.stages import s3_assign as assign_stage
 from charterplan.stages.s4_rail import _by_readiness, _even_out
 
 DONGGUAN = (23.021, 113.752)

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from benchmarks.generate import generate_request
-from charterplan import parse_request, pipeline, plan
+from charterplan import parse_request, plan, replan
 from charterplan.check import check_plan
 from charterplan.model import Plan, Reason, Unassigned
 from charterplan.shared.context import DAY, build_context
 from charterplan.shared.packing import Bus
-from charterplan.stages import merge
+from charterplan.stages import s5_merge as merge
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s6_timetable import Timetable
 from tests.conftest import worker
@@ -124,7 +124,7 @@ PAIRS = {("A1", "A2"): "A12", ("B1", "B2"): "B12", ("B3", "B4"): "B34"}
 
 def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int],
                     buses: list[str] | None = None) -> list[str]:
-    """The buses (by name) that pipeline._timetable keeps when the merge stage merges
+    """The buses (by name) that replan.merge_and_schedule keeps when the merge stage merges
     the :data:`PAIRS` it is given (onto type L), and the timetable finds no slot for
     the merged bus B12, with the daily ``fleet`` per type."""
     given = [_bus(name, name[0]) for name in buses or ["A1", "A2", "B1", "B2"]]
@@ -144,12 +144,12 @@ def _timetable_with(monkeypatch: pytest.MonkeyPatch, fleet: dict[str, int],
         return Timetable(trips=tuple(b for b in some if b.area != "B12"), convoy_areas={},
                          left=left)
 
-    monkeypatch.setattr(pipeline, "merge_buses", merge_buses)
-    monkeypatch.setattr(pipeline, "schedule", schedule)
+    monkeypatch.setattr(replan, "merge_buses", merge_buses)
+    monkeypatch.setattr(replan, "schedule", schedule)
     context = SimpleNamespace(request=SimpleNamespace(
         policy=SimpleNamespace(share_buses_across_areas=True),
         bus_types=[SimpleNamespace(id=k, available_per_day=n) for k, n in fleet.items()]))
-    return [t.area for t in pipeline._timetable(  # type: ignore[arg-type]
+    return [t.area for t in replan.merge_and_schedule(  # type: ignore[arg-type]
         context, given, (), lambda stage, done, total: None).trips]
 
 

@@ -12,24 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate_request
-from charterplan import parse_request, pipeline
+from charterplan import parse_request, plan, replan
 from charterplan.check import check_plan
 from charterplan.model import Reason, Staff
-from charterplan.pipeline import plan
-from charterplan.stages.s7_staffing import (
-    Duty,
-    _loss,
-    _Person,
-    _staff_by_time,
-    _staff_exactly,
-    _staff_in,
-)
+from charterplan.solvers.staffing import Duty, Person, solve_crews
+from charterplan.stages.s7_staffing import _loss, _staff_by_time, _staff_in
 
 HUBS = ("A", "B")
 
 
 @st.composite
-def _people(draw: st.DrawFn) -> list[_Person]:
+def _people(draw: st.DrawFn) -> list[Person]:
     people = []
     for n in range(draw(st.integers(0, 12))):
         roles = draw(st.sampled_from([["escort"], ["medic"], ["escort", "medic"]]))
@@ -38,7 +31,7 @@ def _people(draw: st.DrawFn) -> list[_Person]:
         hub = draw(st.sampled_from((None, *HUBS)))
         staff = Staff(id=f"S{n:02d}", name=f"S{n}", roles=roles,
                       available_from="2020-02-01", available_until="2020-02-09")
-        people.append(_Person(staff, start, end, hub))
+        people.append(Person(staff, start, end, hub))
     return people
 
 
@@ -55,7 +48,7 @@ def _duties(draw: st.DrawFn) -> list[Duty]:
 @settings(max_examples=300, deadline=None)
 @given(_people(), _duties(), st.integers(0, 720))
 def test_departure_order_pass_matches_the_reference_scan(
-        people: list[_Person], duties: list[Duty], rest: int) -> None:
+        people: list[Person], duties: list[Duty], rest: int) -> None:
     """The heap-based pass is a speed-up of scanning every person for every trip in
     departure order, never a different answer: availability, hubs, rest and people
     holding both roles included."""
@@ -63,7 +56,7 @@ def test_departure_order_pass_matches_the_reference_scan(
     assert _staff_by_time(duties, people, rest) == _staff_in(order, duties, people, rest)
 
 
-def _naive(order: list[int], duties: list[Duty], people: list[_Person], rest: int) -> (
+def _naive(order: list[int], duties: list[Duty], people: list[Person], rest: int) -> (
         list[tuple[str, str] | None]):
     """Every person checked for every trip: the definition the fast passes must meet."""
     busy: list[list[tuple[int, int]]] = [[] for _ in people]
@@ -92,7 +85,7 @@ def _naive(order: list[int], duties: list[Duty], people: list[_Person], rest: in
 @settings(max_examples=300, deadline=None)
 @given(_people(), _duties(), st.integers(0, 720), st.randoms(use_true_random=False))
 def test_any_order_pass_matches_checking_everybody(
-        people: list[_Person], duties: list[Duty], rest: int, rng: Any) -> None:
+        people: list[Person], duties: list[Duty], rest: int, rng: Any) -> None:
     """The priority pass (any order) skips people on duty by its coarse map of time
     blocks, never somebody free: it chooses what checking every person chooses."""
     order = list(range(len(duties)))
@@ -100,10 +93,10 @@ def test_any_order_pass_matches_checking_everybody(
     assert _staff_in(order, duties, people, rest) == _naive(order, duties, people, rest)
 
 
-def _person(ident: str, roles: list[str], end: int, hub: str | None) -> _Person:
+def _person(ident: str, roles: list[str], end: int, hub: str | None) -> Person:
     staff = Staff(id=ident, name=ident, roles=roles, available_from="2020-02-01",
                   available_until="2020-02-09")
-    return _Person(staff, 0, end, hub)
+    return Person(staff, 0, end, hub)
 
 
 def test_the_crew_model_staffs_what_both_passes_leave() -> None:
@@ -116,19 +109,19 @@ def test_the_crew_model_staffs_what_both_passes_leave() -> None:
     duties = [Duty("A", 600, 900, 0, 20), Duty("B", 610, 900, 0, 10)]
     by_time = _staff_by_time(duties, people, 0)
     assert by_time[1] is None and _staff_in([0, 1], duties, people, 0) == by_time
-    crew = _staff_exactly(duties, people, 0, by_time, seed=0, time_limit_s=10)
+    crew = solve_crews(duties, people, 0, by_time, seed=0, time_limit_s=10)
     assert [c[0] if c else None for c in crew] == ["E", "G"]
 
 
 @settings(max_examples=100, deadline=None)
 @given(_people(), _duties(), st.integers(0, 720))
 def test_the_crew_model_keeps_every_rule_and_never_loses_to_the_passes(
-        people: list[_Person], duties: list[Duty], rest: int) -> None:
+        people: list[Person], duties: list[Duty], rest: int) -> None:
     """From the departure-order pass, the model's crews leave no more riders, and each
     is an escort and a different medic holding their roles, of the trip's hub or of
     none, available throughout, never on two duties (rest included) at once."""
     hint = _staff_by_time(duties, people, rest)
-    crew = _staff_exactly(duties, people, rest, hint, seed=0, time_limit_s=10)
+    crew = solve_crews(duties, people, rest, hint, seed=0, time_limit_s=10)
     assert _loss(duties, crew) <= _loss(duties, hint)
     by_id = {p.staff.id: p for p in people}
     busy: dict[str, list[tuple[int, int]]] = {}
@@ -152,7 +145,7 @@ def test_on_a_short_roster_crew_rounds_carry_more(monkeypatch: pytest.MonkeyPatc
     crew rounds carry 20 of them (894 workers, not 874). The 5 left could leave only on
     days capped for want of crews: they are ``no_staff`` too, not short of buses."""
     request = parse_request(generate_request(1000, 14, 2020))
-    monkeypatch.setattr(pipeline, "CREW_ROUNDS", 0)
+    monkeypatch.setattr(replan, "CREW_ROUNDS", 0)
     once = plan(request)
     monkeypatch.undo()
     rounds = plan(request)

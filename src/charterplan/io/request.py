@@ -8,7 +8,6 @@ with its JSON path (``workers[17].destination: unknown destination 'E-99'``).
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 
 from charterplan.errors import Problem, RequestError
 from charterplan.model import PlanRequest
+from charterplan.model.digest import request_digest
 
 __all__ = ["json_path", "parse_request", "parse_roads", "read_request", "read_roads",
            "request_digest", "with_roads"]
@@ -152,12 +152,3 @@ def with_roads(path: str | PathLike[str], roads: str | PathLike[str]) -> PlanReq
     if isinstance(data, dict):
         data["roads"] = [*data.get("roads", []), *read_roads(roads)]
     return parse_request(data)
-
-
-def request_digest(request: PlanRequest) -> str:
-    """SHA-256 of the canonical request: its validated JSON with sorted keys."""
-    canonical = json.dumps(
-        request.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

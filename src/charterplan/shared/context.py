@@ -88,11 +88,11 @@ class Context:
     at_hub: frozenset[str] = frozenset()
     """Workers who gather at their hub although door to door would collect them at
     their pickup point: the plan's fallback for those it could not collect (see
-    ``pipeline.plan``, ``policy.pickup_fallback_to_hub``)."""
+    :func:`charterplan.replan.with_fallback`, ``policy.pickup_fallback_to_hub``)."""
     departure_caps: dict[tuple[str, int], int] = field(default_factory=dict)
     """Most bus departures (feeders included) a hub may have on a day, by (hub, day),
     below what its slots allow: where trips found no crew, the plan tries again with
-    the day capped at the trips that found one (``pipeline._crewed``)."""
+    the day capped at the trips that found one (:func:`charterplan.replan.crew_rounds`)."""
 
     def minute(self, moment: datetime) -> int:
         """Whole minutes of local wall-clock time since the epoch (rounded down)."""

@@ -6,12 +6,13 @@ A :class:`Unit` comes out of eligibility (stage 1), an :class:`Area` out of the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from charterplan.shared.context import HUB_TOKEN
+from charterplan.shared.context import DAY, HUB_TOKEN, SlotGrid
 from charterplan.shared.routes import Pattern
 
-__all__ = ["Area", "RailOption", "RailRider", "Unit"]
+__all__ = ["Area", "RailOption", "RailRider", "Unit", "day_window", "deadlines_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +83,20 @@ class RailRider:
     hub: str
     service: str
     unit: Unit
+
+
+def day_window(grid: SlotGrid, day: int, units: Sequence[Unit]) -> tuple[int, int]:
+    """The first slot of ``day`` that all of ``units`` may take (the first slot of the
+    latest earliest departure, no earlier than the day's first), and the day's last."""
+    day_start = day * DAY + grid.open
+    return (max(day_start, grid.first_at_or_after(max(u.earliest for u in units))),
+            day_start + (grid.slots_per_day - 1) * grid.slot)
+
+
+def deadlines_of(units: Iterable[Unit]) -> dict[str, int]:
+    """The earliest deadline at each destination of ``units``."""
+    deadlines: dict[str, int] = {}
+    for unit in units:
+        for stop, by in unit.deadlines:
+            deadlines[stop] = min(by, deadlines.get(stop, by))
+    return deadlines

@@ -51,11 +51,10 @@ from charterplan.shared.context import DAY, HUB_TOKEN, Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.routes import Pattern, RouteMemo, best_route, too_long
 from charterplan.shared.runner import Runner, run_in_order
-from charterplan.shared.units import Unit
+from charterplan.shared.units import Unit, day_window, deadlines_of
 from charterplan.solvers._problem import apportion
 from charterplan.solvers.assignment import BusKind, bus_cost
 from charterplan.stages.s2_areas import neighbours
-from charterplan.stages.s6_timetable import first_and_last_slot
 
 __all__ = ["merge_buses"]
 
@@ -90,13 +89,10 @@ def _window(context: Context, bus: Bus, route: Pattern) -> bool:
     route that exists only as a trial. The slot tried is timed, so a merge it allows
     is sound; in the rare case where a later slot would arrive a few minutes earlier
     (``tests/stages/test_driving.py``) a merge is missed."""
-    lo, last = first_and_last_slot(context.grids[bus.hub], bus.day, bus.units)
+    lo, last = day_window(context.grids[bus.hub], bus.day, bus.units)
     if lo > last or min(u.latest_departure for u in bus.units) < lo:
         return False
-    deadlines: dict[str, int] = {}
-    for unit in bus.units:
-        for stop, by in unit.deadlines:
-            deadlines[stop] = min(by, deadlines.get(stop, by))
+    deadlines = deadlines_of(bus.units)
     # arriving in time at the wheel without a stop is needed and needs no driving rules
     ahead = dict(zip(route.calls, itertools.accumulate(m + d for m, d in route.legs),
                      strict=False))

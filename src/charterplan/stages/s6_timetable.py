@@ -20,7 +20,7 @@ from charterplan.model import Reason, Unassigned
 from charterplan.shared.context import DAY, HUB_TOKEN, Context, SlotGrid
 from charterplan.shared.packing import Bus
 from charterplan.shared.routes import Pattern, best_route, route, too_long
-from charterplan.shared.units import Unit
+from charterplan.shared.units import day_window, deadlines_of
 from charterplan.shared.waves import latest_departure
 
 __all__ = ["Scheduled", "Timetable", "schedule"]
@@ -71,14 +71,6 @@ class _Draft:
         return self.lo <= minute <= self.hi and self.route.in_time(minute, self.deadlines)
 
 
-def first_and_last_slot(grid: SlotGrid, day: int, units: Sequence[Unit]) -> tuple[int, int]:
-    """The first slot of ``day`` that all of ``units`` may take (the first slot of the
-    latest earliest departure, no earlier than the day's first), and the day's last."""
-    day_start = day * DAY + grid.open
-    return (max(day_start, grid.first_at_or_after(max(u.earliest for u in units))),
-            day_start + (grid.slots_per_day - 1) * grid.slot)
-
-
 def _draft(context: Context, bus: Bus) -> _Draft:
     """The bus's route over the stops it really serves, and its departure window:
     within its day (the fleet was counted per day) and every rider's window.
@@ -107,10 +99,10 @@ def _draft(context: Context, bus: Bus) -> _Draft:
 def _timed(context: Context, bus: Bus, actual: Pattern) -> _Draft:
     """``bus`` on ``actual``, with its departure window."""
     grid = context.grids[bus.hub]
-    lo, day_end = first_and_last_slot(grid, bus.day, bus.units)
+    lo, day_end = day_window(grid, bus.day, bus.units)
     hi = min(day_end, min(latest_departure(u, actual, grid) for u in bus.units))
-    deadlines = tuple((stop, min(by for u in bus.units for d, by in u.deadlines if d == stop))
-                      for stop in actual.stops)
+    by_stop = deadlines_of(bus.units)
+    deadlines = tuple((stop, by_stop[stop]) for stop in actual.stops)
     return _Draft(bus, actual, lo, hi, deadlines)
 
 

@@ -10,8 +10,8 @@ That serves every trip whenever the roster allows it in the usual cases. When it
 leaves trips unstaffed, a second pass staffs trips in order of priority — poor
 households first, then full buses — and the better of the two is kept, counting
 poor-household riders first; if that still leaves trips unstaffed, CP-SAT, started
-from it, searches for better crews (:func:`_staff_exactly`, for rosters of county
-size). A trip without both an escort and a medic does not run:
+from it, searches for better crews (:func:`~charterplan.solvers.staffing.solve_crews`,
+for rosters of county size). A trip without both an escort and a medic does not run:
 its riders first take any free seat on a staffed bus that passes their destination
 in their window (:func:`refill`); the rest are left with ``no_staff``.
 """
@@ -27,33 +27,87 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
 
-from charterplan.model import BusType, Staff
+from charterplan.model import BusType, Reason, Unassigned
 from charterplan.shared.context import Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.units import Unit
-from charterplan.stages.s6_timetable import Scheduled
+from charterplan.solvers.staffing import Duty, Person, solve_crews
+from charterplan.stages.s4_rail import Carriage, connected
+from charterplan.stages.s6_timetable import Scheduled, Timetable
 
-__all__ = ["Crewing", "Duty", "refill", "staff_trips"]
+__all__ = ["Crewing", "Staffed", "Uncrewed", "refill", "staff", "staff_trips"]
+
+
+Pair = tuple[str, str]
+"""(escort id, medic id)."""
+
+Uncrewed = dict[tuple[str, int], int]
+"""(hub, day) of bus trips that found no crew -> that day's trips at the hub that did."""
 
 
 @dataclass(frozen=True, slots=True)
-class Duty:
-    """What staffing needs of a trip (a bus, a feeder or a train carriage): where it
-    leaves from, when, when its crew is back, and whom it carries."""
+class Staffed:
+    """The staffing stage's result: the buses and carriages that carry riders, with
+    their crews, and the riders lost on the way."""
 
-    hub: str
-    departure: int
-    back: int
-    poverty: int
-    load: int
+    buses: tuple[tuple[Scheduled, Pair | None], ...]
+    """Scheduled buses with riders, each with its crew (None: no crew was free)."""
+    carriages: tuple[tuple[Carriage, Pair], ...]
+    """Staffed train carriages with riders."""
+    lost: tuple[Unassigned, ...]
+    """Carriage riders whose feeder bus found no departure slot or no crew (and feeder
+    riders whose carriage did not run)."""
+    no_crew: tuple[Unassigned, ...]
+    """Riders of carriages that found no crew."""
 
-    @classmethod
-    def of(cls, trip: Scheduled) -> Duty:
-        """The duty of a scheduled bus."""
-        return cls(trip.bus.hub, trip.departure, trip.back,
-                   sum(u.poverty for u in trip.bus.units), trip.bus.load)
+    def uncrewed(self) -> Uncrewed:
+        """Where bus trips found no crew: (hub, day) -> that day's crewed trips there."""
+        crewed = Counter((s.bus.hub, s.bus.day) for s, pair in self.buses if pair is not None)
+        return {(s.bus.hub, s.bus.day): crewed[s.bus.hub, s.bus.day]
+                for s, pair in self.buses if pair is None}
+
+
+def staff(context: Context, timetable: Timetable, carriages: Sequence[Carriage]) -> Staffed:
+    """Crew the timetable's buses and the carriages (:func:`staff_trips`), riders of
+    uncrewed buses moved onto free seats (:func:`refill`). A carriage rider keeps their
+    seat only while their feeder bus runs, and a feeder rider only while their carriage
+    does (:func:`~charterplan.stages.s4_rail.connected`)."""
+    carriages = list(carriages)
+    lost = connected(carriages, [s.bus for s in timetable.trips if s.bus.feeder],
+                     why="their feeder bus found no departure slot")
+    timed = [s for s in timetable.trips if s.bus.units]
+    carriages = [c for c in carriages if c.units]
+    crew = staff_trips(context, [duty_of_bus(s) for s in timed]
+                       + [duty_of_carriage(context, c) for c in carriages]).crew
+    bus_crew, rail_crew = crew[:len(timed)], crew[len(timed):]
+    scheduled = refill(timed, Crewing(bus_crew), context)
+    staffed = [(c, pair) for c, pair in zip(carriages, rail_crew, strict=True) if pair]
+    no_crew = [Unassigned(worker=w, reason=Reason.NO_STAFF,
+                          detail="no free escort and medic for the train carriage")
+               for c, pair in zip(carriages, rail_crew, strict=True) if pair is None
+               for u in c.units for w in u.workers]
+    lost += connected([c for c, _ in staffed],
+                      [s.bus for s, pair in zip(scheduled, bus_crew, strict=True)
+                       if pair and s.bus.feeder], reason=Reason.NO_STAFF,
+                      why="their feeder bus or train carriage has no escort and medic")
+    return Staffed(
+        buses=tuple((s, pair) for s, pair in zip(scheduled, bus_crew, strict=True)
+                    if s.bus.units),
+        carriages=tuple((c, pair) for c, pair in staffed if c.units),
+        lost=tuple(lost), no_crew=tuple(no_crew))
+
+
+def duty_of_bus(trip: Scheduled) -> Duty:
+    """The duty of a scheduled bus."""
+    return Duty(trip.bus.hub, trip.departure, trip.back,
+                sum(u.poverty for u in trip.bus.units), trip.bus.load)
+
+
+def duty_of_carriage(context: Context, carriage: Carriage) -> Duty:
+    """The duty of a train carriage: its crew is back when the train brings them."""
+    return Duty(carriage.hub, carriage.departure, carriage.back(context),
+                sum(u.poverty for u in carriage.units), carriage.load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +117,18 @@ class Crewing:
     crew: tuple[tuple[str, str] | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Person:
-    staff: Staff
-    start: int
-    end: int
-    hub: str | None
-
-
-def _people(context: Context) -> list[_Person]:
-    return [_Person(s, context.minute_up(s.available_from), context.minute(s.available_until),
+def _people(context: Context) -> list[Person]:
+    return [Person(s, context.minute_up(s.available_from), context.minute(s.available_until),
                     s.hub) for s in context.request.staff]
 
 
-def _preference(person: _Person) -> tuple[int, int, str]:
+def _preference(person: Person) -> tuple[int, int, str]:
     """Who is needed least elsewhere comes first: one role only, then whose
     availability ends first (the id breaks ties)."""
     return (int(len(person.staff.roles) > 1), person.end, person.staff.id)
 
 
-def _rosters(people: list[_Person]) -> dict[tuple[str, str | None], list[int]]:
+def _rosters(people: list[Person]) -> dict[tuple[str, str | None], list[int]]:
     """Per (role, hub) — hub None for people of any hub — who holds the role, in
     order of preference."""
     rosters: dict[tuple[str, str | None], list[int]] = defaultdict(list)
@@ -130,7 +176,7 @@ class _Diary:
         return people[~self.busy[lo:hi][:, people].any(axis=0)]
 
 
-def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person],
+def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[Person],
               rest: int) -> list[tuple[str, str] | None]:
     """Staff ``trips`` in any ``order``: each takes the most preferred free person of
     each role (the rosters are scanned in preference order, the coarse map of the
@@ -169,7 +215,7 @@ def _staff_in(order: Sequence[int], trips: Sequence[Duty], people: list[_Person]
     return crew
 
 
-def _staff_by_time(trips: Sequence[Duty], people: list[_Person], rest: int) -> (
+def _staff_by_time(trips: Sequence[Duty], people: list[Person], rest: int) -> (
         list[tuple[str, str] | None]):
     """The same choices as :func:`_staff_in` in departure order, in time that grows
     with trips × log(people).
@@ -247,13 +293,6 @@ def _loss(trips: Sequence[Duty], crew: list[tuple[str, str] | None]) -> tuple[in
     return (sum(t.poverty for t in missing), sum(t.load for t in missing))
 
 
-STAFF_EFFORT = 0.2
-"""CP-SAT deterministic time for the crews when the passes leave trips unstaffed. On
-the 1,000-worker 14-day request, the passes leave 4 of 64 trips (57 riders) without a
-crew; CP-SAT, started from them, leaves 3 (42 riders) at 0.1 and beyond (0.27 s at
-0.2), 0.05 is too little to finish presolve, and neither 3 started from them nor 10
-from scratch finds better (benchmarks/RESULTS.md)."""
-
 STAFF_MODEL_LIMIT = 200_000
 """Most (trip, person) pairs the crew model is built for; beyond, the passes' crews
 stand (a province's roster is planned in seconds that way, and short rosters show at
@@ -273,69 +312,10 @@ def staff_trips(context: Context, trips: Sequence[Duty]) -> Crewing:
         if _loss(trips, second) < _loss(trips, crew):
             crew = second
     if any(c is None for c in crew) and len(trips) * len(people) <= STAFF_MODEL_LIMIT:
-        exact = _staff_exactly(trips, people, rest, crew, policy.seed, policy.time_limit_s)
+        exact = solve_crews(trips, people, rest, crew, policy.seed, policy.time_limit_s)
         if _loss(trips, exact) < _loss(trips, crew):
             crew = exact
     return Crewing(crew=tuple(crew))
-
-
-def _staff_exactly(trips: Sequence[Duty], people: list[_Person], rest: int,
-                   hint: Sequence[tuple[str, str] | None], seed: int,
-                   time_limit_s: float) -> list[tuple[str, str] | None]:
-    """The crews that leave the fewest poor-household riders, then riders, without a
-    trip, by CP-SAT from ``hint`` (reproducible: one worker, a deterministic limit of
-    :data:`STAFF_EFFORT`, ``time_limit_s`` as a wall-clock safety net only).
-
-    A trip runs with one escort and one different medic, each holding the role, of its
-    hub or of none, available from departure to return; a person's trips, each busy
-    until ``rest`` minutes after return, do not overlap. The passes' crews are a
-    solution, so the answer is never worse than the hint."""
-    model = cp_model.CpModel()
-    runs = [model.new_bool_var(f"run{t}") for t in range(len(trips))]
-    takes: dict[tuple[int, int, str], cp_model.IntVar] = {}
-    duties: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-    for t, trip in enumerate(trips):
-        able = [i for i, p in enumerate(people) if p.hub in (None, trip.hub)
-                and p.start <= trip.departure and trip.back <= p.end]
-        for role in ("escort", "medic"):
-            chosen = [takes.setdefault((i, t, role), model.new_bool_var(f"{role}{i}_{t}"))
-                      for i in able if role in people[i].staff.roles]
-            model.add(sum(chosen) == runs[t])
-        for i in able:
-            both = [takes[i, t, r] for r in ("escort", "medic") if (i, t, r) in takes]
-            if both:
-                on = model.new_bool_var(f"on{i}_{t}")
-                model.add(sum(both) == on)
-                duties[i].append((t, on))
-    for i, mine in duties.items():
-        model.add_no_overlap([model.new_optional_fixed_size_interval_var(
-            trips[t].departure, trips[t].back + rest - trips[t].departure, on, f"d{i}_{t}")
-            for t, on in mine])
-    riders = sum(t.load for t in trips) + 1
-    model.maximize(sum(run * (t.poverty * riders + t.load)
-                       for run, t in zip(runs, trips, strict=True)))
-    index = {p.staff.id: i for i, p in enumerate(people)}
-    for t, pair in enumerate(hint):
-        model.add_hint(runs[t], pair is not None)
-    for (i, t, role), var in takes.items():
-        pair = hint[t]
-        model.add_hint(var, pair is not None and index[pair[role == "medic"]] == i)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_deterministic_time = STAFF_EFFORT
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return list(hint)
-    crew: list[tuple[str, str] | None] = [None] * len(trips)
-    held: dict[tuple[int, str], str] = {}
-    for (i, t, role), var in takes.items():
-        if solver.value(var):
-            held[t, role] = people[i].staff.id
-    for t in range(len(trips)):
-        if solver.value(runs[t]):
-            crew[t] = (held[t, "escort"], held[t, "medic"])
-    return crew
 
 
 def _in_time(unit: Unit, trip: Scheduled) -> bool:
@@ -392,8 +372,8 @@ def _on_way(unit: Unit, home: Bus, bus: Bus, trip: Scheduled) -> bool:
 def _make_room(context: Context, buses: list[Bus], on_way: Sequence[int], size: int,
                fleet: Counter[tuple[str, int]]) -> int | None:
     """Swap one of the ``on_way`` buses for a larger type that seats ``size`` more, the
-    least added cost first; the bus swapped, or None. ``fleet`` counts the running
-    buses per (type, day) and is updated."""
+    least added cost first; the bus swapped (replaced in ``buses``), or None. ``fleet``
+    counts the running buses per (type, day) and is updated."""
     best: tuple[float, int, BusType] | None = None
     for j in on_way:
         bus = buses[j]
@@ -412,5 +392,5 @@ def _make_room(context: Context, buses: list[Bus], on_way: Sequence[int], size: 
     _, j, kind = best
     fleet[buses[j].kind, buses[j].day] -= 1
     fleet[kind.id, buses[j].day] += 1
-    buses[j].kind, buses[j].capacity = kind.id, kind.capacity
+    buses[j] = dataclasses.replace(buses[j], kind=kind.id, capacity=kind.capacity)
     return j

@@ -1,4 +1,4 @@
-"""Crew rounds (:func:`charterplan.pipeline._crewed`): when they stop, and which plan
+"""Crew rounds (:func:`charterplan.replan.crew_rounds`): when they stop, and which plan
 they keep. The plans are stand-ins; what the rounds read of them is how many workers
 they carry and what they cost."""
 
@@ -9,16 +9,16 @@ from typing import Any, cast
 
 from charterplan import parse_request
 from charterplan.model import Plan
-from charterplan.pipeline import CREW_ROUNDS, Made, _crewed
+from charterplan.replan import CREW_ROUNDS, Attempt, crew_rounds
 from charterplan.shared.context import Context, build_context
 
 SHORT = {("XH", 6): 0}
 """A day at the hub whose trips all lacked a crew."""
 
 
-def _made(assigned: int, cost: float = 1000.0) -> Made:
+def _made(assigned: int, cost: float = 1000.0) -> Attempt:
     summary = SimpleNamespace(assigned=assigned, total_cost=cost)
-    return Made(cast(Plan, SimpleNamespace(summary=summary)), dict(SHORT))
+    return Attempt(cast(Plan, SimpleNamespace(summary=summary)), dict(SHORT))
 
 
 def _rounds(base: dict[str, Any], first: int, carried: list[int]) -> tuple[list[int], int]:
@@ -27,12 +27,12 @@ def _rounds(base: dict[str, Any], first: int, carried: list[int]) -> tuple[list[
     context: Context = build_context(parse_request(base))
     made: list[int] = []
 
-    def again(context: Context, n: int) -> Made:
+    def again(context: Context, n: int) -> Attempt:
         made.append(n)
         assert context.departure_caps == SHORT
         return _made(carried[n - 1])
 
-    return made, _crewed(context, _made(first), again).summary.assigned
+    return made, crew_rounds(context, _made(first), again).summary.assigned
 
 
 def test_rounds_go_on_while_they_gain_and_the_best_is_kept(base: dict[str, Any]) -> None:

@@ -16,10 +16,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from charterplan.geo import great_circle_km
-from charterplan.model import BusType, ReportTable, Trip, Unassigned
+from charterplan.model import BusType, ReportTable, Summary, TrainUse, Trip, Unassigned
 from charterplan.shared.context import Context
 
-__all__ = ["lower_bound", "report_tables", "seat_bound"]
+__all__ = ["lower_bound", "report_tables", "seat_bound", "summarize"]
 
 
 def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
@@ -118,3 +118,46 @@ def report_tables(context: Context, trips: Sequence[Trip],
                      "贫困户人数", "费用（元）"),
             rows=tuple(by_day)),
     }
+
+
+def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
+    """The whole-train view: per service used, its carriages, riders and cost."""
+    used: dict[str, list[Trip]] = defaultdict(list)
+    for trip in trips:
+        if trip.mode == "rail":
+            used[trip.vehicle_type].append(trip)
+    return tuple(
+        TrainUse(service=service.id, hub=service.hub, departure=ts[0].departure,
+                 carriages_used=len(ts), carriages=service.carriages,
+                 riders=sum(len(t.passengers) for t in ts),
+                 cost=round(sum(t.cost for t in ts), 2))
+        for service in sorted(context.rail.services.values(), key=lambda s: s.index)
+        if (ts := used.get(service.id)))
+
+
+def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
+             work: float) -> Summary:
+    cost = round(sum(t.cost for t in trips), 2)
+    bound = math.floor(lower_bound(context, trips) * 100) / 100
+    reasons: dict[str, int] = defaultdict(int)
+    for u in unassigned:
+        reasons[u.reason.value] += 1
+    modes: dict[str, int] = defaultdict(int)
+    for t in trips:
+        modes[t.mode] += 1
+    return Summary(
+        workers=len(context.request.workers),
+        assigned=sum(len(t.passengers) for t in trips if not t.feeder),
+        unassigned=len(unassigned),
+        unassigned_by_reason=dict(sorted(reasons.items())),
+        trips_by_mode=dict(sorted(modes.items())),
+        total_cost=cost,
+        total_km=round(sum(t.distance_km for t in trips), 1),
+        lower_bound_cost=bound,
+        gap_pct=round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0,
+        solve_seconds=round(work, 3),
+        tables=report_tables(context, trips, unassigned),
+        trains=_trains(context, trips),
+        moved_to_hub=sum(w in context.at_hub for t in trips if not t.feeder
+                         for w in t.passengers) if context.request.policy.door_to_door else None,
+    )
