@@ -46,8 +46,8 @@ from numpy.typing import NDArray
 
 from charterplan.geo import UNIT_M, to_units
 from charterplan.model import BusType, PlanRequest
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, NEVER, Context, build_context
-from charterplan.shared.routes import Pattern
 from charterplan.shared.routes import route as charter_route
 from charterplan.shared.units import Unit
 from charterplan.stages.s1_eligibility import screen
@@ -235,7 +235,7 @@ class Route:
         """Riders on board."""
         return sum(d.demand for d in self.drops)
 
-    def pattern(self, context: Context) -> Pattern:
+    def pattern(self, context: Context) -> BusRoute:
         """Charterplan's route of this bus: hub, pickups, stops and back to the hub."""
         return charter_route(context, self.hub, self.stops, self.pickups)
 

@@ -128,7 +128,7 @@ def test_leaving_later_arrives_at_most_a_rest_earlier(
 def test_a_journey_reaches_its_stops_as_its_first_legs_alone_do(
         clock: int, legs: list[tuple[int, int]], drivers: int, ban: bool, daily: bool) -> None:
     """The rules look only back, so the arrivals at the calls are those of the journey
-    without its way home (``Pattern.arrivals`` drives only those legs), also on
+    without its way home (``BusRoute.arrivals`` drives only those legs), also on
     journeys of days, whose drivers' logs drop spans a day old."""
     rules = DrivingRules.of(Policy(night_driving_ban=ban, daily_driving_limit=daily))
     assert rules.timeline(clock, legs[:-1], drivers) == rules.timeline(clock, legs, drivers)[:-1]

@@ -203,4 +203,4 @@ def test_no_bus_detours_a_rider_beyond_the_limit_with_five_wide_drop_offs() -> N
     limit = context.request.policy.max_detour_km
     drafts = [_draft(context, bus) for bus in buses]
     assert any(d.route.stops != d.bus.pattern.stops for d in drafts)
-    assert all(max(d.route.detours(context)) <= limit for d in drafts)
+    assert all(max(d.route.detours(context.places)) <= limit for d in drafts)

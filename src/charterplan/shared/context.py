@@ -10,16 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from charterplan.geo import Places
 from charterplan.model import BusType, Hub, PlanRequest
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.driving import DAY, DrivingRules
 from charterplan.shared.railnet import RailNetwork, build_network
-
-if TYPE_CHECKING:
-    from charterplan.shared.routes import Pattern
 
 __all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "SlotGrid", "build_context", "pickup_token"]
 
@@ -81,7 +78,7 @@ class Context:
         default_factory=dict, repr=False, compare=False)
     """Latest feeder departure found so far, by (bus station, rail service); see
     ``stages.s4_rail.feeder_leaves``."""
-    routes: dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern] = field(
+    routes: dict[tuple[str, tuple[str, ...], frozenset[str]], BusRoute] = field(
         default_factory=dict, repr=False, compare=False)
     """Routes built so far, by (hub, calls in order, boarding tokens); see
     ``shared.routes.route``."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from charterplan.shared.routes import Pattern
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.units import Area, Unit
 from charterplan.shared.waves import Waves
 from charterplan.solvers.assignment import Problem, Solution, bus_cost
@@ -33,7 +33,7 @@ class Bus:
     capacity: int
     wave: int
     day: int
-    pattern: Pattern
+    pattern: BusRoute
     units: list[Unit] = field(default_factory=list)
     feeder: str | None = None
 

@@ -1,10 +1,6 @@
-"""Bus routes: the order of a bus's stops, its length, and when it reaches each stop.
-
-A :class:`Pattern` is a closed route hub → pickup points → drop-offs → hub. Its length
-is fixed; its timing is not, because the coach driving rules
-(:mod:`charterplan.shared.driving`) make a bus that leaves in the evening wait out the
-night ban. So a pattern keeps its legs (minutes at the wheel, minutes stopped) and
-answers *when*, given a departure minute.
+"""Building bus routes (:class:`~charterplan.shared.bus_route.BusRoute`): the order of
+a bus's stops (exact for few, OR-Tools routing for many), the latest departure slot
+that keeps deadlines, and the feeder buses to a train's station.
 """
 
 from __future__ import annotations
@@ -12,103 +8,34 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from charterplan.geo import to_units
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, HUB_TOKEN, NEVER, Context, SlotGrid
 from charterplan.shared.driving import DrivingRules, Leg
 from charterplan.shared.railnet import Service
 from charterplan.solvers.routing import RoutingProblem, solve_routes
 
-__all__ = ["Pattern", "best_route", "feeder_leaves", "feeder_route", "latest_slot", "nearest_first",
+__all__ = ["best_route", "feeder_leaves", "feeder_route", "latest_slot", "nearest_first",
            "route"]
 
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """Where one bus calls, in visiting order, with its route.
-
-    ``pickups`` are township pickup points, ``stops`` the drop-offs; ``boarding`` the
-    boarding tokens (a pickup zone, the hub) of the riders it may take, so that
-    :attr:`key` — drop-offs and tokens — is what the assignment model matches riders
-    against. ``km`` is the closed route's road length, back to the hub included;
-    ``outward_km`` the length up to the last drop-off. ``legs`` has one leg per call
-    and a last one back to the hub; ``drivers`` is how many the outward length needs.
-    """
-
-    hub: str
-    pickups: tuple[str, ...]
-    stops: tuple[str, ...]
-    boarding: frozenset[str]
-    km: float
-    outward_km: float
-    legs: tuple[Leg, ...]
-    drivers: int
-    rules: DrivingRules
-    @property
-    def key(self) -> frozenset[str]:
-        """Drop-offs and boarding tokens: a unit whose key is a subset may ride."""
-        return frozenset(self.stops) | self.boarding
-
-    @property
-    def calls(self) -> tuple[str, ...]:
-        """Pickup points, then drop-offs, in visiting order."""
-        return self.pickups + self.stops
-
-    @property
-    def extra_cost(self) -> float:
-        """Cost of the drivers beyond the first."""
-        return (self.drivers - 1) * self.rules.extra_driver_cost
-
-    def timeline(self, departure: int) -> tuple[int, ...]:
-        """Minute of arrival at each call and back at the hub, leaving at ``departure``."""
-        return self.rules.timeline(departure, self.legs, self.drivers)
-
-    def arrivals(self, departure: int) -> tuple[int, ...]:
-        """Minute of arrival at each call, leaving the hub at ``departure``.
-
-        The rules look only back in time, so the calls' arrivals are those of the
-        journey without its way home: not driving that leg halves the work of
-        searching departures (:func:`latest_slot`)."""
-        return self.rules.timeline(departure, self.legs[:-1], self.drivers)
-
-    def in_time(self, departure: int, deadlines: Sequence[tuple[str, int]]) -> bool:
-        """Whether leaving at ``departure`` reaches each (place, minute) of ``deadlines``
-        by its minute."""
-        arrivals = self.arrivals(departure)
-        return all(arrivals[self.calls.index(place)] <= by for place, by in deadlines)
-
-    def back(self, departure: int) -> int:
-        """Minute the bus is back at the hub, leaving it at ``departure``."""
-        return self.timeline(departure)[-1]
-
-    def detours(self, context: Context) -> list[float]:
-        """Road km each boarding place (hub, pickup point) rides beyond the direct road,
-        to the farthest-detoured drop-off: the worst a rider boarding there suffers."""
-        path = [self.hub, *self.calls]
-        km = context.places.km
-        along = [0.0, *itertools.accumulate(km(a, b) for a, b in itertools.pairwise(path))]
-        drops = range(len(self.pickups) + 1, len(path))
-        return [max(along[j] - along[i] - km(path[i], path[j]) for j in drops)
-                for i in range(len(self.pickups) + 1)]
-
-
-def too_long(context: Context, pattern: Pattern, from_hub: bool) -> bool:
+def too_long(context: Context, pattern: BusRoute, from_hub: bool) -> bool:
     """Whether ``pattern`` detours a rider beyond ``max_detour_km``; riders board at
     the hub too when ``from_hub``."""
-    detours = pattern.detours(context)
+    detours = pattern.detours(context.places)
     return max(detours if from_hub else detours[1:]) > context.request.policy.max_detour_km
 
 
-RouteMemo = dict[tuple[str, tuple[str, ...], frozenset[str]], Pattern]
+RouteMemo = dict[tuple[str, tuple[str, ...], frozenset[str]], BusRoute]
 """Patterns built, by hub, calls and boarding tokens."""
 
 
 def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
-          boarding: frozenset[str] = frozenset(), memo: RouteMemo | None = None) -> Pattern:
+          boarding: frozenset[str] = frozenset(), memo: RouteMemo | None = None) -> BusRoute:
     """The pattern calling at ``pickups`` then ``stops``, in the given orders, from
     ``hub`` and back. A new pattern is kept in ``memo`` if given (a caller's trials,
     dropped with it), else in the context's, which lives as long as the plan."""
@@ -123,7 +50,7 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
     legs = tuple((context.leg_minutes(path[i], path[i + 1], k), pause if i < calls else 0)
                  for i, k in enumerate(km))
     outward = sum(km[:calls])
-    pattern = Pattern(hub=hub, pickups=pickups, stops=stops, boarding=boarding, km=sum(km),
+    pattern = BusRoute(hub=hub, pickups=pickups, stops=stops, boarding=boarding, km=sum(km),
                       outward_km=outward, legs=legs,
                       drivers=context.rules.drivers_for(outward), rules=context.rules)
     (context.routes if memo is None else memo)[key] = pattern
@@ -132,7 +59,7 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
 
 def best_route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str, ...] = (),
                boarding: frozenset[str] = frozenset(), memo: RouteMemo | None = None,
-               ) -> Pattern:
+               ) -> BusRoute:
     """The shortest closed route collecting at ``pickups`` and then dropping at ``stops``:
     exact up to 7 drop-offs and 4 pickups; beyond, the pickups in a shortest path towards
     the drop-off nearest the hub, then the drop-offs in a shortest path back to the hub,
@@ -213,7 +140,7 @@ def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[s
     return tuple(order)
 
 
-def latest_slot(pattern: Pattern, grid: SlotGrid, deadlines: Sequence[tuple[str, int]],
+def latest_slot(pattern: BusRoute, grid: SlotGrid, deadlines: Sequence[tuple[str, int]],
                 cap: int) -> int:
     """The latest departure slot, at or before ``cap``, from which ``pattern`` reaches
     each of its ``deadlines``' stops in time (earlier than any plan when none does).
@@ -255,7 +182,7 @@ def _latest_slot(rules: DrivingRules, grid: SlotGrid, legs: tuple[Leg, ...], dri
     return floor - DAY
 
 
-def feeder_route(context: Context, hub: str, station: str) -> Pattern:
+def feeder_route(context: Context, hub: str, station: str) -> BusRoute:
     """The feeder bus's route: from bus station ``hub`` to rail station ``station``."""
     return route(context, hub, (station,), (), frozenset({HUB_TOKEN}))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, HUB_TOKEN, SlotGrid
-from charterplan.shared.routes import Pattern
 
 __all__ = ["Area", "RailOption", "RailRider", "Unit", "day_window", "deadlines_of"]
 
@@ -72,7 +72,7 @@ class Area:
     hub: str
     name: str
     destinations: tuple[str, ...]
-    patterns: tuple[Pattern, ...]
+    patterns: tuple[BusRoute, ...]
     units: tuple[Unit, ...]
 
 

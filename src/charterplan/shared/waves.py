@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, SlotGrid
-from charterplan.shared.routes import Pattern, latest_slot
+from charterplan.shared.routes import latest_slot
 from charterplan.shared.units import Area, Unit
 from charterplan.solvers.assignment import Demand
 
@@ -38,7 +39,7 @@ class Waves:
     unserviceable: tuple[Unit, ...]
 
 
-def latest_departure(unit: Unit, pattern: Pattern, grid: SlotGrid) -> int:
+def latest_departure(unit: Unit, pattern: BusRoute, grid: SlotGrid) -> int:
     """Latest slot ``unit`` may leave in on ``pattern`` and meet all its deadlines
     (earlier than ``unit.earliest`` when there is none)."""
     return latest_slot(pattern, grid, unit.deadlines, unit.latest_departure)
@@ -83,7 +84,7 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
     spans: dict[Unit, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     unserviceable: list[Unit] = []
     # units of one key share their patterns, and most share deadlines and cap too
-    patterns: dict[frozenset[str], tuple[list[Pattern], list[Pattern]]] = {}
+    patterns: dict[frozenset[str], tuple[list[BusRoute], list[BusRoute]]] = {}
     latest: dict[tuple[frozenset[str], tuple[tuple[str, int], ...], int], tuple[int, int]] = {}
     for unit in area.units:
         wanted = unit.key

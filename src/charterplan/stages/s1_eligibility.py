@@ -21,15 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import HUB_TOKEN, NEVER, Context, pickup_token
-from charterplan.shared.routes import (
-    Pattern,
-    best_route,
-    feeder_leaves,
-    latest_slot,
-    route,
-    too_long,
-)
+from charterplan.shared.routes import best_route, feeder_leaves, latest_slot, route, too_long
 from charterplan.shared.units import RailOption, Unit
 
 __all__ = ["Screening", "rail_options", "screen"]
@@ -130,7 +124,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                 rail=rail)
 
 
-def _why_not(context: Context, worker: Worker, hub: str, direct: Pattern, earliest: int,
+def _why_not(context: Context, worker: Worker, hub: str, direct: BusRoute, earliest: int,
              released: int, cert: int, in_time: int) -> Unassigned:
     """Why a worker whom no train takes cannot go by bus either."""
     grid = context.grids[hub]

@@ -21,8 +21,9 @@ from geopy.distance import geodesic
 from numpy.typing import NDArray
 
 from charterplan.geo import great_circle_km
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, HUB_TOKEN, Context, pickup_token
-from charterplan.shared.routes import Pattern, best_route, too_long
+from charterplan.shared.routes import best_route, too_long
 from charterplan.shared.units import Area, Unit
 
 __all__ = ["build_areas", "neighbours"]
@@ -184,12 +185,12 @@ def _boardings(context: Context, hub: str, area_dests: list[str], units: list[Un
 
 
 def _patterns(context: Context, hub: str, graph: nx.Graph, units: list[Unit]) -> (
-        tuple[Pattern, ...]):
+        tuple[BusRoute, ...]):
     """Every clique of at most ``max_dropoffs_per_bus`` destinations, as a route, once
     for each way of boarding; a route that detours any rider beyond ``max_detour_km``
     is not offered (a shared one then boards no hub riders, if that is enough)."""
     policy = context.request.policy
-    found: set[Pattern] = set()
+    found: set[BusRoute] = set()
     shared, direct = _boardings(context, hub, sorted(graph.nodes), units)
     for clique in nx.enumerate_all_cliques(graph):
         if len(clique) > policy.max_dropoffs_per_bus:

@@ -47,9 +47,10 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from charterplan.model import BusType
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, HUB_TOKEN, Context
 from charterplan.shared.packing import Bus
-from charterplan.shared.routes import Pattern, RouteMemo, best_route, too_long
+from charterplan.shared.routes import RouteMemo, best_route, too_long
 from charterplan.shared.runner import Runner, run_in_order
 from charterplan.shared.units import Unit, day_window, deadlines_of
 from charterplan.solvers._problem import apportion
@@ -69,16 +70,16 @@ def _stops(bus: Bus) -> tuple[str, ...]:
 
 
 def _route(context: Context, hub: str, stops: tuple[str, ...],
-           memo: RouteMemo | None = None) -> Pattern:
+           memo: RouteMemo | None = None) -> BusRoute:
     return best_route(context, hub, stops, (), frozenset({HUB_TOKEN}), memo)
 
 
-def _cost(kind: BusType, route: Pattern) -> float:
+def _cost(kind: BusType, route: BusRoute) -> float:
     return bus_cost(BusKind(kind.id, kind.capacity, kind.fixed_cost, kind.cost_per_km),
                     route.km, route.extra_cost)
 
 
-def _window(context: Context, bus: Bus, route: Pattern) -> bool:
+def _window(context: Context, bus: Bus, route: BusRoute) -> bool:
     """Whether some slot of ``bus``'s day lets every rider leave in their window and
     arrive in time on ``route`` (the window :mod:`~charterplan.stages.s6_timetable` gives
     the bus is then not empty).
@@ -118,7 +119,7 @@ class _Hub:
         self.used: defaultdict[tuple[str, int], int] = defaultdict(int, used)
         self.caps = caps
         self.most_seats = max((k.capacity for k in self.kinds), default=0)
-        self.routes: dict[tuple[str, ...], Pattern | None] = {}
+        self.routes: dict[tuple[str, ...], BusRoute | None] = {}
         # the patterns of trials, most never run: kept while the hub merges, not for
         # the whole plan (at 1,000,000 workers they were 0.9 GB)
         self.built: RouteMemo = {}
@@ -128,13 +129,13 @@ class _Hub:
         self._by_drop: dict[int, tuple[Bus, dict[str, tuple[
             int, frozenset[str], frozenset[str], range]]]] = {}
 
-    def route(self, stops: tuple[str, ...]) -> Pattern | None:
+    def route(self, stops: tuple[str, ...]) -> BusRoute | None:
         """The shortest route over ``stops`` if they make a valid pattern: at most
         ``max_dropoffs_per_bus``, pairwise neighbours, nobody from the hub detoured
         beyond ``max_detour_km``; else None."""
         if stops not in self.routes:
             policy = self.context.request.policy
-            found: Pattern | None = None
+            found: BusRoute | None = None
             if len(stops) <= policy.max_dropoffs_per_bus and all(
                     self.graph.has_edge(x, y) for x, y in itertools.combinations(stops, 2)):
                 found = _route(self.context, self.hub, stops, self.built)

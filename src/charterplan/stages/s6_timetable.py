@@ -17,9 +17,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
+from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, HUB_TOKEN, Context, SlotGrid
 from charterplan.shared.packing import Bus
-from charterplan.shared.routes import Pattern, best_route, route, too_long
+from charterplan.shared.routes import best_route, route, too_long
 from charterplan.shared.units import day_window, deadlines_of
 from charterplan.shared.waves import latest_departure
 
@@ -31,7 +32,7 @@ class Scheduled:
     """A bus with its actual route, departure minute and convoy number."""
 
     bus: Bus
-    route: Pattern
+    route: BusRoute
     departure: int
     convoy: int
 
@@ -61,7 +62,7 @@ class _Draft:
     latest arrival its riders allow at each stop."""
 
     bus: Bus
-    route: Pattern
+    route: BusRoute
     lo: int
     hi: int
     deadlines: tuple[tuple[str, int], ...]
@@ -96,7 +97,7 @@ def _draft(context: Context, bus: Bus) -> _Draft:
     return _timed(context, bus, kept)
 
 
-def _timed(context: Context, bus: Bus, actual: Pattern) -> _Draft:
+def _timed(context: Context, bus: Bus, actual: BusRoute) -> _Draft:
     """``bus`` on ``actual``, with its departure window."""
     grid = context.grids[bus.hub]
     lo, day_end = day_window(grid, bus.day, bus.units)
