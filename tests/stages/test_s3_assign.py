@@ -16,11 +16,14 @@ from charterplan.model import Plan, Reason
 from charterplan.shared.context import SlotGrid, build_context
 from charterplan.shared.units import Area
 from charterplan.shared.waves import Waves, plan_waves
+from charterplan.solvers._problem import apportion
 from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
 from charterplan.stages import s3_assign as assign_stage
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s2_areas import build_areas
-from charterplan.stages.s3_assign import Memo, _top_up, _with_caps, apportion
+from charterplan.stages.s3_assign import Memo, top_up
+from charterplan.stages.s3_assign import memo as assign_memo
+from charterplan.stages.s3_assign.resources import with_caps
 from tests.conftest import worker
 
 T = TypeVar("T")
@@ -119,7 +122,7 @@ def _template(count: int) -> Problem:
 
 
 def _problem(count: int, buses: int = 3) -> Problem:
-    return _with_caps(_template(count), "H", {("fleet", "K", 0): buses, ("slots", "H", 0): 10})
+    return with_caps(_template(count), "H", {("fleet", "K", 0): buses, ("slots", "H", 0): 10})
 
 
 def test_a_solution_within_tighter_caps_is_taken_where_asked() -> None:
@@ -159,7 +162,7 @@ def test_assigning_again_with_a_memo_plans_no_waves_again(
         for item in items:
             yield pickle.loads(pickle.dumps(fn(pickle.loads(pickle.dumps(item)))))
 
-    monkeypatch.setattr(assign_stage, "_area_waves", counted)
+    monkeypatch.setattr(assign_memo, "_area_waves", counted)
     memo = Memo()
     first = assign_stage.assign(context, areas, memo=memo, run=in_a_worker)
     again = assign_stage.assign(context, build_areas(context, screen(context).units), memo=memo,
@@ -179,12 +182,12 @@ def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
     and the day's fleet still holds."""
     areas = [SimpleNamespace(hub="H"), SimpleNamespace(hub="H")]
     templates = [_template(5), _template(10)]
-    problems = [_with_caps(templates[0], "H", {("fleet", "K", 0): 0, ("slots", "H", 0): 0}),
-                _with_caps(templates[1], "H", {("fleet", "K", 0): 1, ("slots", "H", 0): 1})]
+    problems = [with_caps(templates[0], "H", {("fleet", "K", 0): 0, ("slots", "H", 0): 0}),
+                with_caps(templates[1], "H", {("fleet", "K", 0): 1, ("slots", "H", 0): 1})]
     solutions = [solve(p) for p in problems]
     assert solutions[0].left == {0: 5}
     capacity = {("fleet", "K", 0): 3, ("slots", "H", 0): 10}
-    _top_up(areas, problems, templates, solutions, capacity.__getitem__, None, Memo())
+    top_up(areas, problems, templates, solutions, capacity.__getitem__, None, Memo())
     assert not solutions[0].left
     assert sum(sum(s.buses.values()) for s in solutions) <= 3
     assert problems[0].fleet_caps[("K", 0)] == 2

@@ -17,6 +17,8 @@ from charterplan.shared.context import DAY, build_context
 from charterplan.shared.packing import Bus
 from charterplan.stages import s5_merge as merge
 from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s5_merge import dissolving
+from charterplan.stages.s5_merge.hub import Hub, route_over, stops_of
 from charterplan.stages.s6_timetable import Timetable
 from tests.conftest import worker
 
@@ -212,21 +214,21 @@ def test_a_small_bus_takes_the_place_of_riders_a_third_bus_can_carry(
         kind = context.request.bus_types[0]
         return Bus(area=dests[0], hub="XH", kind=kind.id, capacity=kind.capacity, wave=0,
                    day=on[0].earliest // DAY, units=on,
-                   pattern=merge._route(context, "XH", tuple(sorted(dests))))
+                   pattern=route_over(context, "XH", tuple(sorted(dests))))
 
     three = [bus("DG1", "DG2", "DG3"), bus("E4"), bus("E5")]
     # without the hand-over, nothing merges
     with monkeypatch.context() as patch:
-        patch.setattr(merge._Hub, "_relay", lambda *args: None)
+        patch.setattr(dissolving, "room_by_hand_over", lambda *args: None)
         assert len(merge.merge_buses(context, [bus("DG1", "DG2", "DG3"), bus("E4"),
                                                bus("E5")])) == 3
     two = merge.merge_buses(context, three)
-    drops = sorted((b.load, merge._stops(b)) for b in two)
+    drops = sorted((b.load, stops_of(b)) for b in two)
     assert [load for load, _ in drops] == [16, 21]
     (_, near_e4), (_, near_e5) = drops
     assert "E4" in near_e4 and "E5" in near_e5 and len(near_e4) == 3 and len(near_e5) == 2
-    assert sum(merge._Hub(context, "XH", two, defaultdict(int)).own_cost(b) for b in two) < sum(
-        merge._Hub(context, "XH", three, defaultdict(int)).own_cost(b) for b in three)
+    assert sum(Hub(context, "XH", two, defaultdict(int)).own_cost(b) for b in two) < sum(
+        Hub(context, "XH", three, defaultdict(int)).own_cost(b) for b in three)
 
 
 def test_hand_overs_on_a_generated_county_keep_every_rule(
@@ -234,14 +236,14 @@ def test_hand_overs_on_a_generated_county_keep_every_rule(
     """A generated county (3,000 workers over 14 days) makes hand-overs, and its plan
     keeps every invariant ``check_plan`` knows."""
     found: list[bool] = []
-    relay = merge._Hub._relay
+    relay = dissolving.room_by_hand_over
 
-    def spy(self: merge._Hub, *args: Any) -> Any:
-        made = relay(self, *args)
+    def spy(*args: Any) -> Any:
+        made = relay(*args)
         found.append(made is not None)
         return made
 
-    monkeypatch.setattr(merge._Hub, "_relay", spy)
+    monkeypatch.setattr(dissolving, "room_by_hand_over", spy)
     request = parse_request(generate_request(3000, 14, 2020))
     result = plan(request)
     assert sum(found) > 0
