@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from charterplan.solvers import _start as _start_module
-from charterplan.solvers._start import Start, construct
+from charterplan.solvers._problem import Start
+from charterplan.solvers._start import construct
 from charterplan.solvers.assignment import (
     BusKind,
     Demand,

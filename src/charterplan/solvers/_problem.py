@@ -7,12 +7,23 @@ them without importing the solver.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "apportion", "bus_cost",
-           "bus_fen", "typed_seats"]
+__all__ = [
+    "BusKind",
+    "Demand",
+    "Keys",
+    "Problem",
+    "RailChoice",
+    "Solution",
+    "Start",
+    "apportion",
+    "bus_cost",
+    "bus_fen",
+    "typed_seats",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +172,25 @@ def typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
                     room[t] -= take
                     n -= take
     return typed
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Which of the model's variables exist; keyed as in :class:`Start`."""
+
+    buses: Container[tuple[int, int, int]]
+    seats: Container[tuple[frozenset[str], int, int, int]]
+    rail: Container[tuple[int, int]]
+    feeders: Container[tuple[int, int]]
+
+
+@dataclass
+class Start:
+    """A constructed solution, in the model's variables."""
+
+    sent: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    buses: dict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))
+    seats: dict[tuple[frozenset[str], int, int, int], int] = field(
+        default_factory=lambda: defaultdict(int))
+    rail: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    feeders: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))

@@ -42,14 +42,16 @@ from ortools.sat.python import cp_model
 from charterplan.solvers._problem import (
     BusKind,
     Demand,
+    Keys,
     Problem,
     RailChoice,
     Solution,
+    Start,
     bus_cost,
     bus_fen,
     typed_seats,
 )
-from charterplan.solvers._start import Keys, Start, construct
+from charterplan.solvers._start import construct
 
 __all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "bus_cost", "solve"]
 
