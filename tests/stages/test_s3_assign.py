@@ -17,7 +17,7 @@ from charterplan.shared.context import SlotGrid, build_context
 from charterplan.shared.units import Area
 from charterplan.shared.waves import Waves, plan_waves
 from charterplan.solvers._problem import apportion
-from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
+from charterplan.solvers.assignment import AssignmentProblem, BusKind, Demand, solve
 from charterplan.stages import s3_assign as assign_stage
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s2_areas import build_areas
@@ -111,17 +111,17 @@ def test_hub_without_buses_leaves_workers_for_want_of_vehicles(base: dict[str, A
     assert {u.reason for u in result.unassigned} == {Reason.NO_VEHICLE_CAPACITY}
 
 
-def _template(count: int) -> Problem:
+def _template(count: int) -> AssignmentProblem:
     """One destination and ``count`` riders on day 0, for buses of 22 seats; no caps."""
     kind = BusKind("K", capacity=22, fixed_cost=1000.0, cost_per_km=5.0)
     one = frozenset({"D"})
-    return Problem(patterns=(one,), pattern_km=(100.0,), pattern_extra=(0.0,),
+    return AssignmentProblem(patterns=(one,), pattern_km=(100.0,), pattern_extra=(0.0,),
                    kinds=(kind,), wave_day=(0,), demands=(Demand(one, 1, 0, count, (0,), ()),),
                    fleet_caps={}, slot_caps={}, min_passengers=2, effort=1.0, seed=0,
                    time_limit_s=10.0)
 
 
-def _problem(count: int, buses: int = 3) -> Problem:
+def _problem(count: int, buses: int = 3) -> AssignmentProblem:
     return with_caps(_template(count), "H", {("fleet", "K", 0): buses, ("slots", "H", 0): 10})
 
 

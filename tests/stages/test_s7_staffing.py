@@ -17,36 +17,11 @@ from charterplan.check import check_plan
 from charterplan.model import Reason, Staff
 from charterplan.solvers.staffing import Duty, Person, solve_crews
 from charterplan.stages.s7_staffing import _loss, _staff_by_time, _staff_in
-
-HUBS = ("A", "B")
-
-
-@st.composite
-def _people(draw: st.DrawFn) -> list[Person]:
-    people = []
-    for n in range(draw(st.integers(0, 12))):
-        roles = draw(st.sampled_from([["escort"], ["medic"], ["escort", "medic"]]))
-        start = draw(st.integers(0, 3000))
-        end = start + draw(st.integers(0, 6000))
-        hub = draw(st.sampled_from((None, *HUBS)))
-        staff = Staff(id=f"S{n:02d}", name=f"S{n}", roles=roles,
-                      available_from="2020-02-01", available_until="2020-02-09")
-        people.append(Person(staff, start, end, hub))
-    return people
-
-
-@st.composite
-def _duties(draw: st.DrawFn) -> list[Duty]:
-    duties = []
-    for _ in range(draw(st.integers(0, 25))):
-        departure = draw(st.integers(0, 6000))
-        back = departure + draw(st.integers(1, 1500))
-        duties.append(Duty(draw(st.sampled_from(HUBS)), departure, back, 0, 1))
-    return duties
+from tests.strategies import duties, staff_people
 
 
 @settings(max_examples=300, deadline=None)
-@given(_people(), _duties(), st.integers(0, 720))
+@given(staff_people(), duties(), st.integers(0, 720))
 def test_departure_order_pass_matches_the_reference_scan(
         people: list[Person], duties: list[Duty], rest: int) -> None:
     """The heap-based pass is a speed-up of scanning every person for every trip in
@@ -83,7 +58,7 @@ def _naive(order: list[int], duties: list[Duty], people: list[Person], rest: int
 
 
 @settings(max_examples=300, deadline=None)
-@given(_people(), _duties(), st.integers(0, 720), st.randoms(use_true_random=False))
+@given(staff_people(), duties(), st.integers(0, 720), st.randoms(use_true_random=False))
 def test_any_order_pass_matches_checking_everybody(
         people: list[Person], duties: list[Duty], rest: int, rng: Any) -> None:
     """The priority pass (any order) skips people on duty by its coarse map of time
@@ -114,7 +89,7 @@ def test_the_crew_model_staffs_what_both_passes_leave() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(_people(), _duties(), st.integers(0, 720))
+@given(staff_people(), duties(), st.integers(0, 720))
 def test_the_crew_model_keeps_every_rule_and_never_loses_to_the_passes(
         people: list[Person], duties: list[Duty], rest: int) -> None:
     """From the departure-order pass, the model's crews leave no more riders, and each

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.units import Area, Unit
 from charterplan.shared.waves import Waves
-from charterplan.solvers.assignment import Problem, Solution, bus_cost
+from charterplan.solvers.assignment import AssignmentProblem, Solution, bus_cost
 
 __all__ = ["Bus", "pack"]
 
@@ -87,7 +87,7 @@ def _biggest_first(units: list[Unit]) -> list[Unit]:
     return sorted(units, key=lambda u: (-u.size, u.pickups))
 
 
-def pack(area: Area, problem: Problem, waves: Waves, solution: Solution) -> tuple[
+def pack(area: Area, problem: AssignmentProblem, waves: Waves, solution: Solution) -> tuple[
         list[Bus], list[Unit]]:
     """Concrete buses for one area's solution, and the units left behind."""
     shared, direct, left = _units_by_wave(waves, solution)
@@ -118,7 +118,7 @@ def pack(area: Area, problem: Problem, waves: Waves, solution: Solution) -> tupl
     return buses, left
 
 
-def _reseat(area: Area, problem: Problem, waves: Waves, buses: list[Bus],
+def _reseat(area: Area, problem: AssignmentProblem, waves: Waves, buses: list[Bus],
             stranded: list[tuple[int, Unit, bool]]) -> list[Unit]:
     """Find room for units the quotas did not place; dissolve under-filled buses.
 

@@ -2,8 +2,8 @@
 
 Every station is a node — the rail-station hubs trains leave from and the stops they
 call at. Every service adds one edge per leg between consecutive calls, keyed by the
-service id, with the minutes it leaves and arrives. Which services reach a stop, when
-they arrive, and what a station reaches (with transfers) are graph queries.
+service id; which services reach a stop is a graph query, when they arrive is the
+service's.
 
 A destination is served by the stop it names as ``rail_station``; else by the nearest
 stop of any service (geodesic, ties by stop id) when that stop lies within
@@ -60,10 +60,6 @@ class RailNetwork:
         keys = {key for _, _, key in self.graph.in_edges(stop, keys=True)}
         return tuple(sorted((self.services[k] for k in keys), key=lambda s: s.index))
 
-    def reachable(self, station: str) -> set[str]:
-        """Stations reachable from ``station`` by one service or several (transfers)."""
-        return nx.descendants(self.graph, station) if station in self.graph else set()
-
 
 def _serving(request: PlanRequest) -> dict[str, str]:
     """The stop serving each destination: named, or the nearest within the radius."""
@@ -114,8 +110,8 @@ def build_network(request: PlanRequest, minute: Callable[[datetime], int],
     for index, raw in enumerate(request.rail_services):
         service = _service(index, raw, minute, minute_up)
         services[service.id] = service
-        previous, leaves = service.hub, service.departure
-        for stop, arrives in service.calls:
-            graph.add_edge(previous, stop, key=service.id, leaves=leaves, arrives=arrives)
-            previous, leaves = stop, arrives
+        previous = service.hub
+        for stop, _ in service.calls:
+            graph.add_edge(previous, stop, key=service.id)
+            previous = stop
     return RailNetwork(graph=graph, services=services, serving=_serving(request))

@@ -19,8 +19,7 @@ from charterplan.shared.driving import DrivingRules, Leg
 from charterplan.shared.railnet import Service
 from charterplan.solvers.routing import RoutingProblem, solve_routes
 
-__all__ = ["best_route", "feeder_leaves", "feeder_route", "latest_slot", "nearest_first",
-           "route"]
+__all__ = ["best_route", "feeder_leaves", "feeder_route", "latest_slot", "route"]
 
 
 def too_long(context: Context, pattern: BusRoute, from_hub: bool) -> bool:
@@ -126,18 +125,6 @@ def _path(context: Context, start: str, places: tuple[str, ...], end: str) -> tu
         capacity=1, num_vehicles=1, ends=len(nodes) - 1)
     (tour,) = solve_routes(problem, seed=context.request.policy.seed).routes
     return tuple(nodes[i] for i in tour.stops)
-
-
-def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[str, ...]:
-    """``stops`` in nearest-neighbour order from ``hub``: always the closest one next."""
-    order: list[str] = []
-    left = sorted(stops)
-    here = hub
-    while left:
-        km = context.places.road_km([here], left)[0]
-        here = left.pop(int(km.argmin()))
-        order.append(here)
-    return tuple(order)
 
 
 def latest_slot(pattern: BusRoute, grid: SlotGrid, deadlines: Sequence[tuple[str, int]],

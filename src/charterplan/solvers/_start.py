@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from charterplan.solvers._improve import improve
-from charterplan.solvers._problem import Keys, Problem, Start, bus_cost
+from charterplan.solvers._problem import AssignmentProblem, Keys, Start, bus_cost
 from charterplan.solvers._start_rail import construct_rail
 
 __all__ = ["construct"]
@@ -25,7 +25,7 @@ class _Cover:
     holding them all, among those with buses of the type in the wave. Patterns that
     board riders at several pickup points hold many sets, few of them exactly."""
 
-    p: Problem
+    p: AssignmentProblem
     keys: Keys
     exact: dict[frozenset[str], int] = field(init=False)
     cheapest: list[int] = field(init=False)
@@ -51,7 +51,7 @@ class _Cover:
         return self._found[key]
 
 
-def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
+def construct(p: AssignmentProblem, keys: Keys, *, rail_first: bool = False) -> (
         tuple[Start, dict[int, int]]):
     """Dispatch when forced, fill to capacity: wave by wave, a bus leaves for units that
     cannot wait any longer, filled with units that could also go later and, while seats
@@ -100,7 +100,7 @@ def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
     return start, left
 
 
-def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
+def _rescue(p: AssignmentProblem, keys: Keys, start: Start, left: dict[int, int],
             used: dict[tuple[str, int], int], per_day: dict[int, int],
             pattern_of: dict[frozenset[str], int]) -> None:
     """Seat the units dispatch stranded: a lone unit whose last wave came after the
@@ -117,7 +117,7 @@ def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
             left[c] -= 1
 
 
-def _may_ride(p: Problem, keys: Keys, c: int, pi: int, w: int, t: int) -> bool:
+def _may_ride(p: AssignmentProblem, keys: Keys, c: int, pi: int, w: int, t: int) -> bool:
     """Whether a unit of demand ``c`` may take a seat on pattern ``pi`` in wave ``w``
     on a bus of type ``t`` (a unit that may ride only its direct pattern rides it)."""
     d = p.demands[c]
@@ -130,14 +130,14 @@ def _seated(start: Start, bus: tuple[int, int, int]) -> int:
     return sum(n for (_, *key), n in start.seats.items() if tuple(key) == bus)
 
 
-def _move(p: Problem, start: Start, c: int, bus: tuple[int, int, int], sign: int) -> None:
+def _move(p: AssignmentProblem, start: Start, c: int, bus: tuple[int, int, int], sign: int) -> None:
     """Seat (+1) or unseat (-1) one unit of demand ``c`` on the buses ``bus``."""
     pi, w, t = bus
     start.sent[c, w] += sign
     start.seats[p.demands[c].dests, pi, w, t] += sign * p.demands[c].size
 
 
-def _board(p: Problem, keys: Keys, start: Start, c: int) -> bool:
+def _board(p: AssignmentProblem, keys: Keys, start: Start, c: int) -> bool:
     """Seat a unit of ``c`` on a bus already running in one of its waves, if one has
     room."""
     size = p.demands[c].size
@@ -149,7 +149,7 @@ def _board(p: Problem, keys: Keys, start: Start, c: int) -> bool:
     return False
 
 
-def _spare(p: Problem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
+def _spare(p: AssignmentProblem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
     """Whether a unit of ``e`` may leave ``bus``: the buses keep their minimum, and the
     seats that destination set takes on shared patterns stay within its any-pattern
     units."""
@@ -167,7 +167,7 @@ def _spare(p: Problem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
     return shared <= any_units - d.size
 
 
-def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
+def _pair(p: AssignmentProblem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
           per_day: dict[int, int], pattern_of: dict[frozenset[str], int]) -> bool:
     """Run a new bus for a unit of ``c`` and one companion moved off another bus."""
     d = p.demands[c]
@@ -193,7 +193,8 @@ def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, in
     return False
 
 
-def _recall(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
+def _recall(p: AssignmentProblem, keys: Keys, start: Start, c: int,
+            used: dict[tuple[str, int], int],
             per_day: dict[int, int], pattern_of: dict[frozenset[str], int]) -> bool:
     """Run a new bus for a unit of ``c`` and one companion taken off the train: the
     start sends by rail the riders that could have kept a late unit company (its
@@ -218,7 +219,7 @@ def _recall(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, 
     return False
 
 
-def _run(p: Problem, start: Start, bus: tuple[int, int, int], members: tuple[int, ...],
+def _run(p: AssignmentProblem, start: Start, bus: tuple[int, int, int], members: tuple[int, ...],
          used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
     """One more bus ``bus`` (pattern, wave, type) with a unit of each of ``members``."""
     _, w, kind = bus
@@ -229,7 +230,7 @@ def _run(p: Problem, start: Start, bus: tuple[int, int, int], members: tuple[int
     per_day[p.wave_day[w]] += 1
 
 
-def _cheapest_fit(p: Problem, keys: Keys, pi: int, w: int, riders: int,
+def _cheapest_fit(p: AssignmentProblem, keys: Keys, pi: int, w: int, riders: int,
                   used: dict[tuple[str, int], int], members: tuple[int, ...]) -> int | None:
     """The cheapest bus type with a free vehicle that seats ``riders`` of ``members``
     on pattern ``pi`` in wave ``w``."""
@@ -242,7 +243,7 @@ def _cheapest_fit(p: Problem, keys: Keys, pi: int, w: int, riders: int,
         bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]), t))
 
 
-def _pattern(p: Problem, cover: _Cover, w: int, kind: int, load: dict[int, int]) -> int:
+def _pattern(p: AssignmentProblem, cover: _Cover, w: int, kind: int, load: dict[int, int]) -> int:
     """The pattern a bus of ``kind`` in wave ``w`` runs for ``load`` (:class:`_Cover`;
     :func:`_fill` only loads what some pattern covers)."""
     stops = frozenset().union(*(p.demands[c].dests for c in load))
@@ -251,7 +252,7 @@ def _pattern(p: Problem, cover: _Cover, w: int, kind: int, load: dict[int, int])
     return pi
 
 
-def _cheapest_bus(p: Problem, w: int, candidates: list[int], left: dict[int, int],
+def _cheapest_bus(p: AssignmentProblem, w: int, candidates: list[int], left: dict[int, int],
                   cover: _Cover, kinds: list[int]) -> tuple[int | None, dict[int, int]]:
     """The bus type, among ``kinds``, that carries its load at the least cost per rider,
     and that load: the largest type is dearer per seat on these requests, and a small
@@ -270,7 +271,7 @@ def _cheapest_bus(p: Problem, w: int, candidates: list[int], left: dict[int, int
     return best[1], best[2]
 
 
-def _fill(p: Problem, w: int, kind: int, candidates: list[int], left: dict[int, int],
+def _fill(p: AssignmentProblem, w: int, kind: int, candidates: list[int], left: dict[int, int],
           cover: _Cover) -> dict[int, int]:
     """Units per demand for one bus of ``kind`` in wave ``w``, in candidate order.
 

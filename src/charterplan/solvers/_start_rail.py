@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from charterplan.solvers._problem import Keys, Problem, Start, bus_cost
+from charterplan.solvers._problem import AssignmentProblem, Keys, Start, bus_cost
 
 __all__ = ["add_feeders", "construct_rail"]
 
 
-def construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],
+def construct_rail(p: AssignmentProblem, keys: Keys, start: Start, left: dict[int, int],
                     used: dict[tuple[str, int], int], per_day: dict[int, int],
                     pattern_of: dict[frozenset[str], int], rail_first: bool) -> None:
     """Send by train the demands that no bus can take, then those whose rail seat is
@@ -61,7 +61,8 @@ def construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],
                 left[c] -= n
 
 
-def add_feeders(p: Problem, keys: Keys, start: Start, o: int, day: int, units: dict[int, int],
+def add_feeders(p: AssignmentProblem, keys: Keys, start: Start, o: int, day: int,
+                units: dict[int, int],
              used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
     """Feeder buses on ``day`` for the ``units`` per demand sent by rail choice ``o``,
     largest type first within the fleet and the day's departures; the units sent last

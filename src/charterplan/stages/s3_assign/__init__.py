@@ -28,7 +28,7 @@ from charterplan.shared.packing import Bus, pack
 from charterplan.shared.runner import Progress, Runner, run_in_order
 from charterplan.shared.units import Area, RailRider, Unit
 from charterplan.shared.waves import Waves
-from charterplan.solvers.assignment import BusKind, Problem, Solution
+from charterplan.solvers.assignment import AssignmentProblem, BusKind, Solution
 from charterplan.stages.s3_assign.memo import Memo, solve_all, waves_all
 from charterplan.stages.s3_assign.resources import (
     Resource,
@@ -84,12 +84,12 @@ times its optimum; on bus-only areas the improved start leaves CP-SAT 0.02 % to 
 (benchmarks/RESULTS.md)."""
 
 
-def _template(context: Context, area: Area, waves: Waves) -> Problem:
+def _template(context: Context, area: Area, waves: Waves) -> AssignmentProblem:
     policy = context.request.policy
     kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
                   for b in context.bus_types_at.get(area.hub, ()))
     rails = rail_choices(context, area)
-    return Problem(
+    return AssignmentProblem(
         rails=rails,
         patterns=tuple(p.key for p in area.patterns),
         pattern_km=tuple(p.km for p in area.patterns),
@@ -128,7 +128,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
     problems = [with_caps(p, a.hub, {r: capacity(r) for r in resources(p, a.hub)})
                 for p, a in zip(templates, areas, strict=True)]
     solutions = solve_all(run, problems, progress, "assign", memo, looser=True)
-    best: tuple[tuple[int, float], list[Problem], list[Solution]] | None = None
+    best: tuple[tuple[int, float], list[AssignmentProblem], list[Solution]] | None = None
     stale = 0
     for n in range(TRIM_ROUNDS):
         pass_name = "" if n == 0 else f", round {n + 1}"
@@ -177,7 +177,8 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
     )
 
 
-def top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[Problem],
+def top_up(areas: Sequence[Area], problems: list[AssignmentProblem],
+           templates: Sequence[AssignmentProblem],
             solutions: list[Solution], capacity: Callable[[Resource], int],
             progress: Progress | None, memo: Memo,
             stage: str = "assign (top-up)") -> None:
@@ -206,7 +207,7 @@ def top_up(areas: Sequence[Area], problems: list[Problem], templates: Sequence[P
             progress(stage, done, len(short))
 
 
-def _explain(problem: Problem, waves: Waves, buses: list[Bus], left: list[Unit],
+def _explain(problem: AssignmentProblem, waves: Waves, buses: list[Bus], left: list[Unit],
              crew_days: set[int]) -> list[Unassigned]:
     """Reasons for the units an area leaves behind; ``crew_days`` are the days whose
     departures the plan capped for want of crews (``Context.departure_caps``)."""

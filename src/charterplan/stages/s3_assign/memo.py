@@ -10,7 +10,7 @@ from charterplan.shared.context import Context, SlotGrid
 from charterplan.shared.runner import Progress, Runner
 from charterplan.shared.units import Area
 from charterplan.shared.waves import Waves, plan_waves
-from charterplan.solvers.assignment import Problem, Solution, solve
+from charterplan.solvers.assignment import AssignmentProblem, Solution, solve
 from charterplan.stages.s3_assign.resources import caps_of, usage
 
 __all__ = ["Memo", "keys", "own_units", "solve_all", "waves_all"]
@@ -35,9 +35,9 @@ class Memo:
 
     def __init__(self) -> None:
         self.waves: dict[Area, Waves] = {}
-        self._by_template: dict[Hashable, dict[Hashable, tuple[Problem, Solution]]] = {}
+        self._by_template: dict[Hashable, dict[Hashable, tuple[AssignmentProblem, Solution]]] = {}
 
-    def get(self, problem: Problem, *, looser: bool = False) -> Solution | None:
+    def get(self, problem: AssignmentProblem, *, looser: bool = False) -> Solution | None:
         """The solution of ``problem`` if it was solved before; failing that, with
         ``looser``, that of a problem which differs only in caps no tighter and keeps
         within ``problem``'s; else ``None``."""
@@ -55,18 +55,18 @@ class Memo:
                 return solution
         return None
 
-    def __getitem__(self, problem: Problem) -> Solution:
+    def __getitem__(self, problem: AssignmentProblem) -> Solution:
         solution = self.get(problem)
         if solution is None:
             raise KeyError(problem)
         return solution
 
-    def add(self, problem: Problem, solution: Solution) -> None:
+    def add(self, problem: AssignmentProblem, solution: Solution) -> None:
         template, key = keys(problem)
         self._by_template.setdefault(template, {})[key] = (problem, solution)
 
 
-def keys(problem: Problem) -> tuple[Hashable, Hashable]:
+def keys(problem: AssignmentProblem) -> tuple[Hashable, Hashable]:
     """``problem`` as hashable values, without its caps and with them only: equal
     keys, equal problems (and solutions)."""
     def hashable(value: object) -> Hashable:
@@ -104,7 +104,7 @@ def own_units(area: Area, waves: Waves) -> Waves:
         unserviceable=tuple(same[u] for u in waves.unserviceable))
 
 
-def solve_all(run: Runner, problems: Sequence[Problem], progress: Progress | None,
+def solve_all(run: Runner, problems: Sequence[AssignmentProblem], progress: Progress | None,
                stage: str, memo: Memo, *, looser: bool = False) -> list[Solution]:
     """Solutions of ``problems`` in order; those ``memo`` holds (``looser``: see
     :meth:`Memo.get`) are not solved again, the others are added to it."""

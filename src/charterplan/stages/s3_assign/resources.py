@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from charterplan.shared.context import Context
 from charterplan.shared.units import Area
 from charterplan.solvers._problem import apportion
-from charterplan.solvers.assignment import Problem, Solution
+from charterplan.solvers.assignment import AssignmentProblem, Solution
 
 __all__ = ["Resource", "capacity_of", "caps_of", "resources", "shares", "usage", "with_caps"]
 
@@ -21,7 +21,7 @@ Resource = tuple[str, str, int]
 train's carriages take."""
 
 
-def resources(problem: Problem, hub: str) -> list[Resource]:
+def resources(problem: AssignmentProblem, hub: str) -> list[Resource]:
     days = sorted(set(problem.wave_day) | {
         r.feeder_day for r in problem.rails if r.feeder_day is not None})
     return ([("fleet", k.id, d) for k in problem.kinds for d in days]
@@ -29,7 +29,8 @@ def resources(problem: Problem, hub: str) -> list[Resource]:
             + [("seats", r.service, 0) for r in problem.rails])
 
 
-def with_caps(problem: Problem, hub: str, caps: Mapping[Resource, int]) -> Problem:
+def with_caps(problem: AssignmentProblem, hub: str,
+              caps: Mapping[Resource, int]) -> AssignmentProblem:
     fleet: dict[tuple[str, int], int] = {}
     slots: dict[int, int] = {}
     seats: dict[str, int] = {}
@@ -44,7 +45,7 @@ def with_caps(problem: Problem, hub: str, caps: Mapping[Resource, int]) -> Probl
     return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots, seat_caps=seats)
 
 
-def usage(problem: Problem, hub: str, solution: Solution) -> dict[Resource, int]:
+def usage(problem: AssignmentProblem, hub: str, solution: Solution) -> dict[Resource, int]:
     used: dict[Resource, int] = defaultdict(int)
     for (_, w, t), count in solution.buses.items():
         day = problem.wave_day[w]
@@ -76,7 +77,7 @@ def capacity_of(context: Context) -> Callable[[Resource], int]:
     return capacity
 
 
-def shares(areas: list[Area], problems: list[Problem], used: list[dict[Resource, int]],
+def shares(areas: list[Area], problems: list[AssignmentProblem], used: list[dict[Resource, int]],
             capacity: Callable[[Resource], int]) -> dict[int, dict[Resource, int]]:
     """Per-area caps for the areas that must be solved again; empty if none must."""
     total: dict[Resource, int] = defaultdict(int)
@@ -104,7 +105,7 @@ def shares(areas: list[Area], problems: list[Problem], used: list[dict[Resource,
     return {a: caps[a] for a in again}
 
 
-def caps_of(problem: Problem) -> dict[Resource, int]:
+def caps_of(problem: AssignmentProblem) -> dict[Resource, int]:
     """``problem``'s caps as resources (its hub's slots under the hub name ``""``, as
     :func:`usage` gives them with that name)."""
     return ({("fleet", kind, day): n for (kind, day), n in problem.fleet_caps.items()}

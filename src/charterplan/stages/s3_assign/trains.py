@@ -11,7 +11,13 @@ from charterplan.shared.context import DAY, Context
 from charterplan.shared.routes import feeder_leaves, feeder_route
 from charterplan.shared.units import Area, RailRider
 from charterplan.shared.waves import Waves, area_services
-from charterplan.solvers.assignment import BusKind, Problem, RailChoice, Solution, bus_cost
+from charterplan.solvers.assignment import (
+    AssignmentProblem,
+    BusKind,
+    RailChoice,
+    Solution,
+    bus_cost,
+)
 from charterplan.stages.s3_assign.resources import Resource
 
 __all__ = ["THIN_CARRIAGE", "by_train", "left_and_cost", "rail_choices", "without_thin_carriages"]
@@ -45,7 +51,7 @@ def rail_choices(context: Context, area: Area) -> tuple[RailChoice, ...]:
     return tuple(choices)
 
 
-def without_thin_carriages(context: Context, problems: Sequence[Problem],
+def without_thin_carriages(context: Context, problems: Sequence[AssignmentProblem],
                             solutions: Sequence[Solution],
                             capacity: Callable[[Resource], int]) -> Callable[[Resource], int]:
     """``capacity`` less each train's last carriage when, with every area's riders of
@@ -77,7 +83,7 @@ def without_thin_carriages(context: Context, problems: Sequence[Problem],
     return limited
 
 
-def left_and_cost(context: Context, areas: Sequence[Area], problems: Sequence[Problem],
+def left_and_cost(context: Context, areas: Sequence[Area], problems: Sequence[AssignmentProblem],
               solutions: Sequence[Solution]) -> tuple[int, float]:
     """Riders the solutions leave behind, and what their vehicles cost: each area's
     buses and feeders, and each train's carriages for every area's riders pooled."""
@@ -99,7 +105,7 @@ def left_and_cost(context: Context, areas: Sequence[Area], problems: Sequence[Pr
     return left, cost
 
 
-def by_train(area: Area, problem: Problem, waves: Waves, solution: Solution) -> (
+def by_train(area: Area, problem: AssignmentProblem, waves: Waves, solution: Solution) -> (
         list[RailRider]):
     """The units the solution sends by train: after each demand's bus units, in order."""
     riders = []
