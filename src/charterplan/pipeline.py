@@ -64,7 +64,7 @@ class _Chain:
     found no crew. ``memo`` keeps what the assignment worked out for the next run."""
 
     def __init__(self, digest: str, runner: Runner, report: Progress, memo: Memo) -> None:
-        self.digest = digest  # a second's work at 100,000 workers: once a plan
+        self.digest = digest  # the request's digest, worked out once for every attempt
         self.runner = runner
         self.report = report
         self.memo = memo

@@ -118,7 +118,7 @@ def test_leaving_later_arrives_at_most_a_rest_earlier(
     rules = DrivingRules.of(Policy(night_driving_ban=ban, daily_driving_limit=daily))
     first = rules.timeline(clock, legs, drivers)
     second = rules.timeline(clock + later, legs, drivers)
-    assert all(a <= b + rules.rest for a, b in zip(first, second, strict=True))
+    assert all(a <= b + rules.rest_min for a, b in zip(first, second, strict=True))
 
 
 @given(st.integers(0, 24 * H - 1),

@@ -79,15 +79,16 @@ spell, total, off), and the arrivals so far."""
 
 @dataclass(frozen=True, slots=True)
 class DrivingRules:
-    """The rules in whole minutes; ``None`` switches a rule off."""
+    """The rules in whole minutes (``*_clock``: minutes after midnight, a daily span;
+    ``*_min``: a duration); ``None`` switches a rule off."""
 
-    ban: tuple[int, int] | None
-    night: tuple[int, int]
-    day_spell: int | None
-    night_spell: int | None
-    rest: int
-    daily: int | None
-    change: int
+    ban_clock: tuple[int, int] | None
+    night_clock: tuple[int, int]
+    day_spell_min: int | None
+    night_spell_min: int | None
+    rest_min: int
+    daily_min: int | None
+    change_min: int
     two_drivers_above_km: float | None
     extra_driver_cost: float
     _offsets: dict[tuple[int, tuple[Leg, ...], int], tuple[int, ...]] = field(
@@ -99,8 +100,7 @@ class DrivingRules:
         default_factory=dict, compare=False, hash=False, repr=False)
     """Where a journey stands at the end of each leg it drove but its last
     (:meth:`_drive`): most journeys are a direct route's one leg, and keeping where
-    each ended too took 53 MB more at 100,000 workers (0.65 GB at 1,000,000) to resume
-    hardly any."""
+    each ended too costs memory and resumes hardly any."""
     latest: dict[tuple[object, ...], int] = field(
         default_factory=dict, compare=False, hash=False, repr=False)
     """Memo of :func:`charterplan.shared.routes.latest_slot` by the journey up to the
@@ -115,15 +115,15 @@ class DrivingRules:
         """The rules a policy switches on."""
         spells = policy.continuous_driving_limit
         return cls(
-            ban=((_clock(policy.night_ban_from), _clock(policy.night_ban_until))
+            ban_clock=((_clock(policy.night_ban_from), _clock(policy.night_ban_until))
                  if policy.night_driving_ban else None),
-            night=(_clock(policy.night_from), _clock(policy.night_until)),
-            day_spell=round(policy.max_continuous_day_hours * 60) if spells else None,
-            night_spell=round(policy.max_continuous_night_hours * 60) if spells else None,
-            rest=policy.min_rest_minutes,
-            daily=round(policy.max_daily_driving_hours * 60)
+            night_clock=(_clock(policy.night_from), _clock(policy.night_until)),
+            day_spell_min=round(policy.max_continuous_day_hours * 60) if spells else None,
+            night_spell_min=round(policy.max_continuous_night_hours * 60) if spells else None,
+            rest_min=policy.min_rest_minutes,
+            daily_min=round(policy.max_daily_driving_hours * 60)
             if policy.daily_driving_limit else None,
-            change=policy.driver_change_minutes,
+            change_min=policy.driver_change_minutes,
             two_drivers_above_km=policy.two_drivers_above_km if policy.two_drivers else None,
             extra_driver_cost=policy.cost_per_extra_driver,
         )
@@ -147,8 +147,8 @@ class DrivingRules:
         return found
 
     def _spell_limit(self, clock: int) -> int | None:
-        night = _within(clock, *self.night)
-        return self.night_spell if night else self.day_spell
+        night = _within(clock, *self.night_clock)
+        return self.night_spell_min if night else self.day_spell_min
 
     def _budget(self, driver: _Driver, now: int) -> int:
         """Most minutes ``driver`` may drive from ``now`` on without a break in the
@@ -159,11 +159,11 @@ class DrivingRules:
         pauses, which do not. So the driver may go on until the edge has crossed as
         many minutes of pause as the window had to spare.
         """
-        if self.daily is None:
+        if self.daily_min is None:
             return 10**9
         edge = now - DAY
         spans = [(max(a, edge), b) for a, b in driver.log if b > edge]
-        spare = self.daily - sum(b - a for a, b in spans)
+        spare = self.daily_min - sum(b - a for a, b in spans)
         if spare < 0:
             return 0
         for a, b in spans:
@@ -171,15 +171,15 @@ class DrivingRules:
                 break
             spare -= a - edge
             edge = b
-        return min(self.daily, edge + spare - (now - DAY))
+        return min(self.daily_min, edge + spare - (now - DAY))
 
     def _room(self, driver: _Driver, now: int, need: int) -> int:
         """Minutes, up to ``need``, ``driver`` may drive from ``now`` before a rest."""
-        if now - driver.off >= self.rest:
+        if now - driver.off >= self.rest_min:
             driver.spell = 0
         limit = self._spell_limit(now % DAY)
         room = need if limit is None else min(need, limit - driver.spell)
-        if room <= 0 or self.daily is None or driver.total + room <= self.daily:
+        if room <= 0 or self.daily_min is None or driver.total + room <= self.daily_min:
             return room  # a driver who has not driven a day's limit yet keeps within it
         return min(room, self._budget(driver, now))
 
@@ -203,15 +203,15 @@ class DrivingRules:
             left = legs[n][0]
             while left > 0:
                 clock = now % DAY
-                if self.ban is not None and _within(clock, *self.ban):
-                    now += _until(clock, self.ban[1])
+                if self.ban_clock is not None and _within(clock, *self.ban_clock):
+                    now += _until(clock, self.ban_clock[1])
                     continue
                 room = self._room(crew[at_wheel], now, left)
                 if room <= 0:
                     relief = self._relief(crew, at_wheel, now)
                     if relief is not None:
                         at_wheel = relief
-                        now += self.change
+                        now += self.change_min
                     else:
                         now += self._wait(crew, at_wheel, now)
                     continue
@@ -233,7 +233,7 @@ class DrivingRules:
         """Another driver who may take the wheel after a change-over, if any."""
         for k in range(1, len(crew)):
             other = (at_wheel + k) % len(crew)
-            if self._room(crew[other], now + self.change, 1) > 0:
+            if self._room(crew[other], now + self.change_min, 1) > 0:
                 return other
         return None
 
@@ -243,12 +243,12 @@ class DrivingRules:
         waits = []
         for k, driver in enumerate(crew):
             limit = self._spell_limit(now % DAY)
-            tired = limit is not None and now - driver.off < self.rest and driver.spell >= limit
-            wait = max(1, self.rest - (now - driver.off)) if tired else 1
-            if self.daily is not None and self._budget(driver, now + wait) <= 0:
+            tired = limit is not None and now - driver.off < self.rest_min and driver.spell >= limit
+            wait = max(1, self.rest_min - (now - driver.off)) if tired else 1
+            if self.daily_min is not None and self._budget(driver, now + wait) <= 0:
                 # one more minute is allowed once the window has shed enough driving:
                 # from the left edge s on, at most daily − 1 minutes were driven
-                excess = driver.driven(now - DAY, now) - (self.daily - 1)
+                excess = driver.driven(now - DAY, now) - (self.daily_min - 1)
                 for a, b in driver.log:
                     start = max(a, now - DAY)
                     if excess <= 0 or b <= start:
@@ -257,12 +257,12 @@ class DrivingRules:
                     edge = start + shed
                     excess -= shed
                 wait = max(wait, edge + DAY - 1 - now)
-            waits.append(wait if k == at_wheel else max(1, wait - self.change))
+            waits.append(wait if k == at_wheel else max(1, wait - self.change_min))
         return min(waits)
 
     def _next_boundary(self, clock: int) -> int:
         """Minutes until the next clock time at which a rule changes."""
-        marks = list(self.night)
-        if self.ban is not None:
-            marks.append(self.ban[0])
+        marks = list(self.night_clock)
+        if self.ban_clock is not None:
+            marks.append(self.ban_clock[0])
         return min(_until(clock, m) for m in marks)

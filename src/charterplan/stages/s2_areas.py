@@ -55,10 +55,7 @@ SHARING_KM = 30.0
 count half in :func:`_split`: a bus shared between them runs the farther out of its
 way the farther apart they are. Counted alike, a wide ``dropoff_radius_km`` joined a
 province's employers into a few components, whose halving cut apart employers a few
-km apart as readily as those 150 km apart. On the 15 requests of
-:mod:`benchmarks.grid` with a radius of 150 km, plans cost 0.6 % less a worker on
-average, and none carries fewer (one 174 more); at the default 30 km, 0.09 % less
-(benchmarks/RESULTS.md)."""
+km apart as readily as those 150 km apart."""
 
 
 @dataclass(frozen=True)
@@ -106,9 +103,8 @@ def _split(context: Context, dests: list[str], limit: int, sharing: _Sharing) ->
     who may travel on a common day (:class:`_Sharing`).
 
     Within a city every employer is every other's neighbour, and only time tells who
-    may share; across a province, place does. (Pieces sized to whole limits — six in
-    pairs rather than 1 + 2 + 1 + 2 — measured 2–3 % dearer on the 10,000-worker
-    benchmark: see RESULTS.md.)"""
+    may share; across a province, place does. Pieces are halved, not sized to whole
+    limits (six in pairs rather than 1 + 2 + 1 + 2), which plans dearer."""
     if len(dests) <= limit:
         return [sorted(dests)]
     index = context.places.index

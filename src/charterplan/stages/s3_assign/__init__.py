@@ -71,17 +71,14 @@ row that find nothing better."""
 
 
 PATIENCE = 2
-"""Rounds in a row without a better assignment after which trimming stops (on the rail
-requests of benchmarks.grid the best round came at most two after the previous best)."""
+"""Rounds in a row without a better assignment after which trimming stops."""
 
 
 RAIL_EFFORT = 20.0
 """How many times ``solver_effort`` an area with trains gets (0.2 at the default).
 Bus or train, and which train, are many more ways to carry the same riders, and the
-constructed start chooses among them coarsely: on areas of up to 8 employers CP-SAT at
-0.04 built its cuts and stopped before its first dive, keeping a start up to 1.5
-times its optimum; on bus-only areas the improved start leaves CP-SAT 0.02 % to find
-(benchmarks/RESULTS.md)."""
+constructed start chooses among them coarsely: at the bus-only effort CP-SAT stops
+before its first dive on such areas, keeping the start."""
 
 
 def _template(context: Context, area: Area, waves: Waves) -> AssignmentProblem:
@@ -104,7 +101,7 @@ def _template(context: Context, area: Area, waves: Waves) -> AssignmentProblem:
         seed=policy.seed,
         time_limit_s=policy.time_limit_s,
         # two-rider buses on pickup routes took the coaches and crews (which the model
-        # does not see) of fuller buses elsewhere: benchmarks/RESULTS.md, door to door
+        # does not see) of fuller buses elsewhere
         pair_stranded=not any(u.pickups for u in area.units),
     )
 

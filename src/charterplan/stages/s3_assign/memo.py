@@ -29,8 +29,7 @@ class Memo:
     optimal if it was. A crew round caps one day's departures at a hub, and the areas
     that did not use them keep their solutions instead of being solved again to
     another; the rounds that share resources within a plan solve again, as they
-    search (taking the looser solutions there moved a 5,000-worker rail plan's cost
-    by 1 %). Of several such solutions, the first solved is taken, so a plan depends
+    search. Of several such solutions, the first solved is taken, so a plan depends
     only on its request."""
 
     def __init__(self) -> None:

@@ -29,9 +29,8 @@ def dissolve(hub: Hub, buses: list[Bus], cost: list[float], stops: list[frozense
     that fits nowhere as it is goes where a hand-over makes room (:func:`room_by_hand_over`).
 
     Buses leave nearly full, so a few riders whose companions all left earlier
-    would otherwise ride a coach of their own: at 100,000 workers 213 buses of at
-    most four riders cost 4.5 % of the plan. A 22-seat coach that becomes a 24-seat
-    one for two of them costs an eighth of a bus of their own."""
+    would otherwise ride a coach of their own; a 22-seat coach that becomes a 24-seat
+    one for two of them costs a fraction of a bus of their own."""
     most = hub.context.request.policy.max_dropoffs_per_bus
     days = [hub.days([u]) for u in buses[a].units]
     hosts = [j for j in alive if j != a and any(buses[j].day in d for d in days)]
@@ -92,8 +91,8 @@ def room_by_hand_over(hub: Hub, view: Callable[[int], _Trial], alive: list[int],
     drop-offs to a third bus, and takes ``unit`` in their place. Returns what the two
     changes add, when less than ``limit``, and the two buses changed; else None.
 
-    Most small buses left after dissolving at 100,000 workers had a neighbouring
-    host on their day whose three drop-offs were all taken. Hand-overs are priced
+    A small bus left after dissolving often has a neighbouring host on its day
+    whose drop-offs are all taken. Hand-overs are priced
     on their routes first, and timed (the dear part) cheapest first until the next
     could not be cheaper than one found."""
     most = hub.context.request.policy.max_dropoffs_per_bus

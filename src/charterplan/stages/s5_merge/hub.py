@@ -77,8 +77,8 @@ class Hub:
         self.caps = caps
         self.most_seats = max((k.capacity for k in self.kinds), default=0)
         self.routes: dict[tuple[str, ...], BusRoute | None] = {}
-        # the patterns of trials, most never run: kept while the hub merges, not for
-        # the whole plan (at 1,000,000 workers they were 0.9 GB)
+        # the routes of trials, most never run: kept while the hub merges, not for
+        # the whole plan (they would fill the memory at a province's scale)
         self.built: RouteMemo = {}
         self._near: dict[frozenset[str], frozenset[str]] = {}
         self._prices: dict[tuple[str | int, frozenset[str]], float | None] = {}
