@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from charterplan import parse_request, plan
-from charterplan.check import _bus_times, _earliest_arrivals, _Rules, check_plan
+from charterplan.check import check_plan
+from charterplan.check.driving import Rules, earliest_arrivals
+from charterplan.check.windows import check_bus_times
 from charterplan.model import Policy
 from charterplan.shared.driving import DrivingRules
 from tests.conftest import worker
@@ -80,7 +82,7 @@ def test_the_planner_and_the_check_time_journeys_alike(
     """Two independent implementations of the rules (events here, minutes in check)."""
     policy = Policy(night_driving_ban=ban, daily_driving_limit=daily)
     planner = DrivingRules.of(policy).timeline(clock, legs, drivers)
-    checker = _earliest_arrivals(_Rules.of(policy), clock, tuple(legs), drivers)
+    checker = earliest_arrivals(Rules.of(policy), clock, tuple(legs), drivers)
     assert tuple(t - clock for t in planner) == checker
 
 
@@ -172,6 +174,6 @@ def test_check_accepts_etas_the_rules_give_although_shorter_legs_rest_later() ->
         return SimpleNamespace(id="T", hub="H", stops=stops, departure=leave, drivers=2,
                                back_at_hub=leave + timedelta(minutes=2352))
 
-    assert list(_bus_times(facts, trip(971))) == []
-    (early,) = _bus_times(facts, trip(970))
+    assert list(check_bus_times(facts, trip(971))) == []
+    (early,) = check_bus_times(facts, trip(970))
     assert early.invariant == 3 and "reaches B" in early.message
