@@ -42,3 +42,14 @@ def test_rail_benchmark_prints_the_three_plans_with_carriages() -> None:
     assert float(rail[8]) > 0 and float(rail[9]) > 0  # the two ratios
     assert bus[11] == rail[11] == "0"  # check finds no violation in either plan
     assert "Cost per worker carried, bus + rail against the clerk" in run.stdout
+
+
+def test_registry_benchmark_prints_its_rows() -> None:
+    """`python -m benchmarks.registry` on 200 rows imports them (checking the result
+    first) and prints a time for each way of reading."""
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.registry", "--workers", "200", "--repeat", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| ")][1:]
+    assert len(rows) == 6 and all(float(r.strip("|").split("|")[1]) > 0 for r in rows)

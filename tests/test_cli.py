@@ -58,7 +58,7 @@ def test_check_reports_a_broken_plan_with_status_1(tmp_path: Path) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = _run("check", MINIMAL, path)
     assert result.returncode == 1
-    assert "[5]" in result.stdout
+    assert "[5 staff]" in result.stdout
 
 
 def test_committed_schemas_are_current(tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan, replan
 from charterplan.check import check_plan
 from charterplan.io._roster import PASSENGER_COLUMNS, Roster
 from charterplan.io.plan_json import dump_plan
 from charterplan.model import Plan, Reason
+from charterplan.samples import generate_request
 from tests.conftest import worker
 
 POINTS = [  # around the county seat XH: two near each other, one 40 km off

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import time
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+import psutil
 import pytest
 
 from charterplan import parse_request, plan
 from charterplan.io.plan_json import dump_plan
+from charterplan.parallel import process_runner
 from tests.conftest import worker
 
 
@@ -48,3 +53,60 @@ def test_hubs_merged_in_worker_processes_give_the_same_plan(base: dict[str, Any]
     assert sorted((t.hub, sorted(s.place for s in t.stops if s.kind == "dropoff"))
                   for t in local.trips) == [("FH", ["DG1", "DG2"]), ("XH", ["DG1", "DG2"])]
     assert dump_plan(plan(request, jobs=2)) == dump_plan(local)
+
+
+def _square_or_fail(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is refused")
+    if x == 5:
+        os._exit(7)
+    time.sleep(0.05 * x)
+    return x * x
+
+
+def _children(before: frozenset[int] = frozenset()) -> list[psutil.Process]:
+    """This process's children but those in ``before`` (e.g. the resource tracker that
+    Dask's test leaves for the session)."""
+    return [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+
+def _pids() -> frozenset[int]:
+    return frozenset(p.pid for p in _children())
+
+
+def test_process_runner_keeps_the_order_and_leaves_no_process() -> None:
+    """Results come in the items' order whatever finishes first; the workers end."""
+    before = _pids()
+    run = process_runner(3)
+    assert list(run(_square_or_fail, [4, 2, 0, 1])) == [16, 4, 0, 1]
+    assert _children(before) == []
+
+
+def test_worker_exception_is_raised_with_its_traceback() -> None:
+    """An exception in a worker reaches the caller, the worker's traceback its cause."""
+    before = _pids()
+    with pytest.raises(ValueError, match="three is refused") as raised:
+        list(process_runner(2)(_square_or_fail, [1, 3, 2]))
+    assert "_square_or_fail" in str(raised.value.__cause__)
+    assert psutil.wait_procs(_children(before), timeout=5)[1] == []
+
+
+def test_dead_worker_breaks_the_run_promptly() -> None:
+    """A worker that dies (here: exits, as the OOM killer would kill it) ends the run
+    with BrokenProcessPool, not a hang, and leaves no worker behind."""
+    before = _pids()
+    with pytest.raises(BrokenProcessPool, match="ended abruptly"):
+        list(process_runner(2)(_square_or_fail, [5, 1, 2]))
+    assert psutil.wait_procs(_children(before), timeout=5)[1] == []
+
+
+def test_abandoned_run_kills_its_workers() -> None:
+    """A caller that stops reading (an interrupt, an error) kills the workers at once
+    instead of waiting for the items under way."""
+    before = _pids()
+    results = iter(process_runner(2)(time.sleep, [0.0, 60.0, 60.0]))
+    assert next(results) is None
+    started = time.monotonic()
+    results.close()  # what an exception in the caller's loop does to the generator
+    assert time.monotonic() - started < 5
+    assert psutil.wait_procs(_children(before), timeout=5)[1] == []

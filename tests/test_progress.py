@@ -4,12 +4,13 @@ reports progress through a callback, never by printing."""
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
 
-from benchmarks.generate import generate_request
-from charterplan import parse_request, plan
+from charterplan import _progress, parse_request, plan
 from charterplan._progress import ProgressBar
+from charterplan.samples import generate_request
 
 
 def test_bar_redraws_one_line_and_clears_it() -> None:
@@ -26,17 +27,22 @@ def test_bar_redraws_one_line_and_clears_it() -> None:
     assert text.endswith("\r")
 
 
-def test_silent_bar_still_times_stages() -> None:
-    """With drawing off nothing is written, yet every stage gets its seconds."""
+def test_silent_bar_still_times_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With drawing off nothing is written, yet every stage gets its seconds: from the
+    report before its first (the start, for the first stage) to its last."""
+    clock = iter([100.0,                 # the bar starts
+                  100.5, 101.0,          # eligibility 0/1, 1/1
+                  101.25, 102.0, 103.0,  # assign 0/2, 1/2, 2/2
+                  103.5, 104.5])         # timetable 0/1, 1/1
+    monkeypatch.setattr(_progress, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
     stream = io.StringIO()
     bar = ProgressBar(stream, draw=False)
-    for stage in ("eligibility", "assign", "timetable"):
-        bar(stage, 0, 1)
-        bar(stage, 1, 1)
+    for stage, total in (("eligibility", 1), ("assign", 2), ("timetable", 1)):
+        for done in range(total + 1):
+            bar(stage, done, total)
     bar.finish()
     assert stream.getvalue() == ""
-    assert list(bar.stage_seconds) == ["eligibility", "assign", "timetable"]
-    assert all(seconds >= 0 for seconds in bar.stage_seconds.values())
+    assert bar.stage_seconds == {"eligibility": 1.0, "assign": 2.0, "timetable": 1.5}
 
 
 def test_the_library_reports_each_stage_through_its_callback_and_prints_nothing(

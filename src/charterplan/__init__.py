@@ -9,8 +9,7 @@ it, check the plan against the rules (:func:`check_plan`), write the files
 (:func:`write_outputs`) and read a written plan back (:func:`read_plan`).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from charterplan._version import __version__
 from charterplan.check import Violation, check_plan
 from charterplan.errors import CharterplanError, Problem, RequestError, SolverError
 from charterplan.io import parse_request, read_request
@@ -36,8 +35,3 @@ __all__ = [
     "read_request",
     "write_outputs",
 ]
-
-try:
-    __version__ = version("charterplan")  # written once, in pyproject.toml
-except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
-    __version__ = "0+unknown"

@@ -1,9 +1,16 @@
 """The command line: the only module that prints, sets up logging or exits.
 
-``python -m charterplan plan REQUEST.json [--out DIR]`` plans and writes the outputs;
-``check REQUEST.json PLAN.json`` re-verifies a plan; ``schema`` prints the JSON Schemas.
+``python -m charterplan plan REQUEST.json [--out DIR]`` plans and writes the outputs (a
+registry table with ``--county`` in place of the request); ``import REGISTRY --county
+COUNTY`` writes the request a registry makes; ``check REQUEST.json PLAN.json``
+re-verifies a plan; ``schema`` prints the JSON Schemas.
 Exit status: 0 planned (also with unassigned workers), 1 internal or solver failure
-(or violations found by ``check``), 2 bad input or bad usage.
+(or violations found by ``check``), 2 bad input or bad usage, 130 / 143 interrupted by
+SIGINT / SIGTERM (nothing written).
+
+Every command runs under :class:`~charterplan._interrupts.Interrupts` and writes its
+folder through :func:`_output_folder`, so a sub-command added here gets both rules of
+SPEC §8 for free.
 """
 
 from __future__ import annotations
@@ -15,15 +22,17 @@ import platform
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charterplan import __version__
+from charterplan._interrupts import Interrupted, Interrupts
 from charterplan._progress import ProgressBar
 from charterplan.errors import RequestError, SolverError
-from charterplan.io.output import OutputFolderError
+from charterplan.io.folder import OutputFolderError, claim_output_folder
 from charterplan.io.plan_json import PlanFileError
 
 if TYPE_CHECKING:
@@ -31,7 +40,22 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+_INTERRUPTS = Interrupts()
+
+
+@contextmanager
+def _output_folder(folder: Path) -> Iterator[Path]:
+    """Claim ``folder`` now (refused at once if it holds files charterplan did not
+    write, cannot be written, or another run writes it); yield the staging folder to
+    fill; put it in place if the block ends normally. An interrupt before that point
+    leaves nothing; from there on it comes too late and the command ends normally."""
+    with claim_output_folder(folder) as out:
+        yield out.staging
+        _INTERRUPTS.finishing()
+        out.commit()
 
 
 def _seconds(text: str) -> float:
@@ -69,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     plan = commands.add_parser("plan", parents=[common],
                                help="plan a request and write plan, manifests and reports")
-    plan.add_argument("request", type=Path, help="request JSON file")
+    plan.add_argument("request", type=Path, help="request JSON file, or a registry table "
+                      "(.xlsx or .csv, with --county)")
+    _registry_options(plan)
     plan.add_argument("--out", type=Path, metavar="DIR",
                       help="output folder (default: charterplan-out/<plan_id>)")
     plan.add_argument("--roads", type=Path, metavar="FILE",
@@ -85,9 +111,19 @@ def _parser() -> argparse.ArgumentParser:
                       help="Dask scheduler tcp://HOST:PORT to solve areas on")
     plan.add_argument("--quiet", action="store_true",
                       help="no progress bar; print only the output folder")
+    imports = commands.add_parser("import", parents=[common],
+                                  help="build a request from a registry table and a county "
+                                  "file")
+    imports.add_argument("request", type=Path, metavar="REGISTRY",
+                         help="registry table (.xlsx or .csv, SPEC §9 columns)")
+    _registry_options(imports)
+    imports.add_argument("-o", "--out", type=Path, metavar="FILE",
+                         help="write the request here (default: standard output)")
     check = commands.add_parser("check", parents=[common],
                                 help="verify a plan against its request (exit 1 if broken)")
-    check.add_argument("request", type=Path, help="request JSON file")
+    check.add_argument("request", type=Path, help="request JSON file, or the registry "
+                       "table it was imported from (with --county)")
+    _registry_options(check)
     check.add_argument("plan", type=Path, help="plan.json written by 'plan'")
     check.add_argument("--roads", type=Path, metavar="FILE",
                        help="the road table the plan was made with, if any")
@@ -98,6 +134,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _registry_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--county", type=Path, metavar="FILE",
+                        help="county file (.toml or .json) for a registry table: hubs, "
+                        "employers, buses, staff, policy")
+    parser.add_argument("--sheet", metavar="NAME",
+                        help="the workbook's sheet to read (default: the first)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     try:
@@ -106,9 +150,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    command = {"plan": _plan, "check": _check, "schema": _schema}[args.command]
+    command = {"plan": _plan, "import": _import, "check": _check,
+               "schema": _schema}[args.command]
+    with _INTERRUPTS.installed():
+        return _run(command, args, _INTERRUPTS)
+
+
+def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
+         interrupts: Interrupts) -> int:
     try:
-        return command(args)
+        status = command(args)
+        if interrupts.received is not None:  # swallowed on its way (see Interrupts)
+            raise Interrupted(interrupts.received)
+        return status
     except RequestError as exc:
         print(f"{args.request}: {exc}", file=sys.stderr)
         return BAD_INPUT
@@ -116,9 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:
+        interrupts.caught()
         print("\ninterrupted; nothing was written", file=sys.stderr)
-        return INTERRUPTED
+        return interrupts.exit_status()
     except Exception as exc:
+        if interrupts.received is not None:  # e.g. a worker process killed by the signal
+            interrupts.caught()
+            print("\ninterrupted; nothing was written", file=sys.stderr)
+            return interrupts.exit_status()
         if args.debug:
             traceback.print_exception(exc)
         what = "solver failure" if isinstance(exc, SolverError) else "internal error"
@@ -128,33 +187,58 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _request(args: argparse.Namespace) -> PlanRequest:
-    from charterplan.io.request import read_request, with_roads
+    from charterplan.io.request import parse_request, read_request, read_roads, with_roads
+    from charterplan.tables._cli import import_notes, is_table, table_import
 
+    if is_table(args.request):
+        result = table_import(args.request, args.county, args.sheet)
+        for note in import_notes(result):
+            print(f"note: {note}", file=sys.stderr)
+        if args.roads is None:
+            return result.request
+        return parse_request({**result.data,
+                              "roads": [*result.data.get("roads", []), *read_roads(args.roads)]})
     if args.roads is None:
         return read_request(args.request)
     return with_roads(args.request, args.roads)
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from charterplan.io.output import check_output_folder, default_output_folder, write_outputs
+    from charterplan.io.output import default_output_folder, fill_outputs
 
     started = time.perf_counter()
     request = _with_overrides(_request(args), args.seed, args.time_limit)
-    folder = check_output_folder(args.out or default_output_folder(request.plan_id))
-    from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
+    folder = args.out or default_output_folder(request.plan_id)
+    with _output_folder(folder) as staging:
+        from charterplan.pipeline import plan  # loads OR-Tools: only once the input is good
 
-    progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
-    try:
-        result = plan(request, progress=progress, jobs=args.jobs, scheduler=args.scheduler)
-    finally:
-        progress.finish()
-    wall = round(time.perf_counter() - started, 3)
-    run = {"charterplan": __version__, "python": platform.python_version(),
-           "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
-               timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
-           "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
-    write_outputs(request, result, folder, run)
+        progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.quiet)
+        try:
+            result = plan(request, progress=progress, jobs=args.jobs,
+                          scheduler=args.scheduler)
+        finally:
+            progress.finish()
+        wall = round(time.perf_counter() - started, 3)
+        run = {"charterplan": __version__, "python": platform.python_version(),
+               "platform": platform.platform(), "started_utc": datetime.now(UTC).isoformat(
+                   timespec="seconds"), "request": str(args.request), "jobs": args.jobs,
+               "wall_seconds": wall, "stage_seconds": progress.stage_seconds}
+        fill_outputs(staging, request, result, run)
     print(folder if args.quiet else _summary(result, wall, folder))
+    return OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from charterplan.tables._cli import import_notes, request_json, table_import, write_request
+
+    result = table_import(args.request, args.county, args.sheet)
+    for note in import_notes(result):
+        print(f"note: {note}", file=sys.stderr)
+    if args.out is None:
+        print(request_json(result), end="")
+        return OK
+    write_request(args.out, result)
+    print(f"wrote {args.out}: {len(result.request.workers)} workers", file=sys.stderr)
     return OK
 
 
@@ -219,8 +303,9 @@ def _schema(args: argparse.Namespace) -> int:
     if args.out is None:
         print(dump_schema(schemas), end="")
         return OK
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, schema in schemas.items():
-        (args.out / f"{name}.schema.json").write_text(dump_schema(schema), encoding="utf-8")
+    with _output_folder(args.out) as staging:
+        for name, schema in schemas.items():
+            (staging / f"{name}.schema.json").write_text(dump_schema(schema),
+                                                         encoding="utf-8")
     print(f"wrote {args.out / 'request.schema.json'} and {args.out / 'plan.schema.json'}")
     return OK

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request
 from charterplan.model import PlanRequest
+from charterplan.samples import generate_request
 
 
 @pytest.fixture

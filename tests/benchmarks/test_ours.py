@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.generate import generate_request
 from benchmarks.peers.ours import breaches, plan_routes
 from benchmarks.peers.policy import KEYS, route_km
 from charterplan import parse_request, plan
 from charterplan.model import Plan, PlanRequest
+from charterplan.samples import generate_request
 from charterplan.shared.context import build_context
 
 

@@ -6,7 +6,6 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.generate import generate_request
 from benchmarks.peers import pyvrp_horizon, pyvrp_peer
 from benchmarks.peers.common import Route, build_problems, unit_keys
 from benchmarks.peers.measure import PEERS, runner
@@ -14,6 +13,7 @@ from benchmarks.peers.policy import violations
 from benchmarks.peers.pyvrp_horizon import build_hub_problems
 from charterplan import parse_request
 from charterplan.model import PlanRequest
+from charterplan.samples import generate_request
 from charterplan.shared.context import build_context
 from charterplan.shared.routes import route as charter_route
 from charterplan.stages.s1_eligibility import screen

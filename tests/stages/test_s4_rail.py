@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.check import check_plan
+from charterplan.samples import generate_request
 from charterplan.shared.context import build_context
 from charterplan.shared.units import Unit
 from charterplan.stages import s3_assign as assign_stage

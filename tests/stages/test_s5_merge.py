@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan, replan
 from charterplan.check import check_plan
 from charterplan.model import Plan, Reason, Unassigned
+from charterplan.samples import generate_request
 from charterplan.shared.context import DAY, build_context
 from charterplan.shared.packing import Bus
 from charterplan.stages import s5_merge as merge

@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 from typing import Any
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
 from charterplan.model import Plan, Reason
+from charterplan.samples import generate_request
 from charterplan.shared.context import SlotGrid, build_context
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s2_areas import build_areas

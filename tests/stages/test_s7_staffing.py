@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan, replan
 from charterplan.check import check_plan
 from charterplan.model import Reason, Staff
+from charterplan.samples import generate_request
 from charterplan.solvers.staffing import Duty, Person, solve_crews
 from charterplan.stages.s7_staffing import _loss, _staff_by_time, _staff_in
 from tests.strategies import duties, staff_people

@@ -27,28 +27,63 @@ plan it passes is sound whatever the planner did.
 
 from __future__ import annotations
 
-from charterplan.check._facts import Facts, Violation
-from charterplan.check.consistency import check_consistency
+from dataclasses import replace
+
+from charterplan.check._facts import Facts, Rule, Violation
+from charterplan.check.consistency import (
+    check_consistency,
+    check_convoys,
+    check_driver_counts,
+    check_summary,
+)
 from charterplan.check.dropoffs import check_boarding, check_dropoffs
-from charterplan.check.passengers import check_everyone_once, check_groups
+from charterplan.check.passengers import check_everyone_once, check_feeders, check_groups
 from charterplan.check.rail import check_rail
 from charterplan.check.staff import check_crew, check_staff
 from charterplan.check.vehicles import check_capacity, check_fleet, check_slots
-from charterplan.check.windows import check_cleared, check_windows
+from charterplan.check.windows import check_cleared, check_driving, check_night_ban, check_windows
 from charterplan.model import Plan, PlanRequest
 
-__all__ = ["Violation", "check_plan"]
+__all__ = ["FAMILIES", "Violation", "check_plan"]
+
+
+def _families() -> tuple[tuple[str, Rule], ...]:
+    """Each family of checks with its name, looked up when called (so that a test
+    can switch one off: see benchmarks/mutate_check.py)."""
+    return (
+        ("everyone-once", check_everyone_once),   # 1
+        ("feeders", check_feeders),               # 1
+        ("cleared", check_cleared),               # 2
+        ("windows", check_windows),               # 3
+        ("driving", check_driving),               # 3
+        ("night-ban", check_night_ban),           # 3
+        ("capacity", check_capacity),             # 4
+        ("staff", check_staff),                   # 5
+        ("crew", check_crew),                     # 6
+        ("slots", check_slots),                   # 7
+        ("fleet", check_fleet),                   # 8
+        ("groups", check_groups),                 # 9
+        ("dropoffs", check_dropoffs),             # 10
+        ("boarding", check_boarding),             # 10
+        ("rail", check_rail),                     # 0 and 3
+        ("consistency", check_consistency),       # 0
+        ("drivers", check_driver_counts),         # 0
+        ("convoys", check_convoys),               # 0
+        ("summary", check_summary),               # 0
+    )
 
 
 def check_plan(request: PlanRequest, plan: Plan) -> list[Violation]:
-    """Every violation of SPEC §5 and of the plan's own consistency, sorted.
+    """Every violation of SPEC §5 and of the plan's own consistency, sorted, each
+    with the name of the family of checks that found it.
 
     An empty list means the plan is sound for this request.
     """
     facts = Facts(request)
-    found: list[Violation] = []
-    for rule in (check_everyone_once, check_cleared, check_windows, check_capacity,
-                 check_staff, check_crew, check_slots, check_fleet, check_groups,
-                 check_dropoffs, check_boarding, check_rail, check_consistency):
-        found.extend(rule(facts, plan))
-    return sorted(set(found))
+    found = {replace(violation, family=name)
+             for name, rule in _families() for violation in rule(facts, plan)}
+    return sorted(found)
+
+
+FAMILIES: tuple[str, ...] = tuple(name for name, _ in _families())
+"""The names of the families of checks, in the order :func:`check_plan` runs them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -20,7 +20,7 @@ from charterplan.model import (
     Worker,
 )
 
-__all__ = ["TOLERANCE", "Facts", "Violation", "on_time", "rail_trips_of", "riders_of"]
+__all__ = ["TOLERANCE", "Facts", "Rule", "Violation", "on_time", "rail_trips_of", "riders_of"]
 
 
 TOLERANCE = 0.01
@@ -30,14 +30,17 @@ TOLERANCE = 0.01
 @dataclass(frozen=True, order=True)
 class Violation:
     """A broken invariant: its SPEC §5 number (0: plan consistency), what it concerns,
-    and what was expected against what was found."""
+    what was expected against what was found, and the family of checks that found it
+    (a name of :data:`FAMILIES`; set by :func:`check_plan`)."""
 
     invariant: int
     subject: str
     message: str
+    family: str = ""
 
     def __str__(self) -> str:
-        return f"[{self.invariant}] {self.subject}: {self.message}"
+        family = f" {self.family}" if self.family else ""
+        return f"[{self.invariant}{family}] {self.subject}: {self.message}"
 
 
 class Facts:
@@ -111,6 +114,9 @@ class Facts:
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
+
+
+Rule = Callable[[Facts, Plan], Iterator[Violation]]
 
 
 def riders_of(plan: Plan) -> Iterator[tuple[Trip, str]]:

@@ -13,8 +13,8 @@ from charterplan.model import (
     Trip,
 )
 
-__all__ = ["check_consistency", "check_convoys", "check_drivers", "check_summary",
-           "check_trains_summary", "moved_count"]
+__all__ = ["check_consistency", "check_convoys", "check_driver_counts", "check_drivers",
+           "check_summary", "check_trains_summary", "moved_count"]
 
 
 def check_consistency(f: Facts, plan: Plan) -> Iterator[Violation]:
@@ -26,7 +26,6 @@ def check_consistency(f: Facts, plan: Plan) -> Iterator[Violation]:
     for trip in plan.trips:
         bus = f.bus_types.get(trip.vehicle_type)
         if trip.mode == "bus" and bus is not None:
-            yield from check_drivers(f, trip)
             cost = (bus.fixed_cost + bus.cost_per_km * trip.distance_km
                     + (trip.drivers - 1) * f.request.policy.cost_per_extra_driver)
             if abs(trip.cost - cost) > 0.01 + 1e-6 * cost:
@@ -37,8 +36,13 @@ def check_consistency(f: Facts, plan: Plan) -> Iterator[Violation]:
             if trip.distance_km < km * (1 - TOLERANCE):
                 yield Violation(0, f"trip {trip.id}",
                                 f"distance {trip.distance_km} km is under the route's {km:.1f}")
-    yield from check_convoys(plan)
-    yield from check_summary(plan, f)
+
+
+def check_driver_counts(f: Facts, plan: Plan) -> Iterator[Violation]:
+    """0: each bus of a known type has as many drivers as its outward journey needs."""
+    for trip in plan.trips:
+        if trip.mode == "bus" and trip.vehicle_type in f.bus_types:
+            yield from check_drivers(f, trip)
 
 
 def check_drivers(f: Facts, trip: Trip) -> Iterator[Violation]:
@@ -59,7 +63,9 @@ def check_drivers(f: Facts, trip: Trip) -> Iterator[Violation]:
                         f"journey of {outward:.0f} road km; expected {min(needed)}")
 
 
-def check_convoys(plan: Plan) -> Iterator[Violation]:
+def check_convoys(f: Facts, plan: Plan) -> Iterator[Violation]:
+    """0: convoys list known trips, trips name the convoy that lists them, and each
+    convoy's leader escorts one of its trips."""
     trips = {t.id: t for t in plan.trips}
     listed: dict[str, str] = {}
     for convoy in plan.convoys:
@@ -67,7 +73,9 @@ def check_convoys(plan: Plan) -> Iterator[Violation]:
             listed[trip_id] = convoy.id
             if trip_id not in trips:
                 yield Violation(0, f"convoy {convoy.id}", f"lists unknown trip {trip_id}")
-        if convoy.leader not in {trips[t].escort for t in convoy.trips if t in trips}:
+        if not convoy.leader:
+            yield Violation(0, f"convoy {convoy.id}", "has no leader")
+        elif convoy.leader not in {trips[t].escort for t in convoy.trips if t in trips}:
             yield Violation(0, f"convoy {convoy.id}",
                             f"leader {convoy.leader} escorts none of its trips")
     for trip in plan.trips:
@@ -87,7 +95,8 @@ def moved_count(f: Facts, plan: Plan) -> int | None:
                and (worker := f.workers.get(w)) is not None and worker.pickup_point)
 
 
-def check_summary(plan: Plan, f: Facts) -> Iterator[Violation]:
+def check_summary(f: Facts, plan: Plan) -> Iterator[Violation]:
+    """0: the summary and its trains agree with the trips."""
     s = plan.summary
     riders = sum(1 for _ in riders_of(plan))
     reasons = Counter(u.reason.value for u in plan.unassigned)

@@ -36,7 +36,6 @@ def check_everyone_once(f: Facts, plan: Plan) -> Iterator[Violation]:
                                     f"passenger {worker} has {calls[worker]} {kind} stops")
             for worker in calls.keys() - riders:
                 yield Violation(1, f"trip {trip.id}", f"{kind} of non-passenger {worker}")
-    yield from check_feeders(f, plan)
 
 
 def check_feeders(f: Facts, plan: Plan) -> Iterator[Violation]:

@@ -21,10 +21,13 @@ def check_staff(f: Facts, plan: Plan) -> Iterator[Violation]:
     rest = timedelta(hours=f.request.policy.staff_rest_hours)
     busy: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for trip in plan.trips:
-        if trip.escort == trip.medic:
+        if trip.escort == trip.medic and trip.escort:
             yield Violation(5, f"trip {trip.id}", f"{trip.escort} is both escort and medic")
         for role, person_id in (("escort", trip.escort), ("medic", trip.medic)):
             person = f.staff.get(person_id)
+            if not person_id:
+                yield Violation(5, f"trip {trip.id}", f"has no {role}")
+                continue
             if person is None:
                 yield Violation(5, f"trip {trip.id}", f"unknown {role} {person_id!r}")
                 continue
@@ -47,8 +50,10 @@ def check_staff(f: Facts, plan: Plan) -> Iterator[Violation]:
 def check_crew(f: Facts, plan: Plan) -> Iterator[Violation]:
     """6: captain and deputy are two different passengers of the trip."""
     for trip in plan.trips:
-        if trip.captain == trip.deputy_captain:
+        if trip.captain == trip.deputy_captain and trip.captain:
             yield Violation(6, f"trip {trip.id}", "captain and deputy are the same person")
         for role, worker in (("captain", trip.captain), ("deputy", trip.deputy_captain)):
-            if worker not in trip.passengers:
+            if not worker:
+                yield Violation(6, f"trip {trip.id}", f"has no {role}")
+            elif worker not in trip.passengers:
                 yield Violation(6, f"trip {trip.id}", f"{role} {worker} is not a passenger")

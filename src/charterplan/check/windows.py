@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from charterplan.check._facts import Facts, Violation
-from charterplan.check.driving import Rules, earliest_arrivals
+from charterplan.check.driving import Rules, earliest_arrivals, within
 from charterplan.model import (
     HealthStatus,
     Plan,
     Trip,
 )
 
-__all__ = ["check_bus_times", "check_cleared", "check_windows"]
+__all__ = ["check_bus_times", "check_cleared", "check_driving", "check_night_ban", "check_windows"]
 
 
 def check_cleared(f: Facts, plan: Plan) -> Iterator[Violation]:
@@ -66,8 +66,47 @@ def check_windows(f: Facts, plan: Plan) -> Iterator[Violation]:
             if stop is not None and stop.eta > worker.latest_arrival:
                 yield Violation(3, f"trip {trip.id}", f"{worker_id} arrives {stop.eta.isoformat()}"
                                 f", after {worker.latest_arrival.isoformat()}")
+
+
+def check_driving(f: Facts, plan: Plan) -> Iterator[Violation]:
+    """3: each bus reaches its stops and is back no sooner than the road and the coach
+    driving rules allow."""
+    for trip in plan.trips:
         if trip.mode == "bus":
             yield from check_bus_times(f, trip)
+
+
+def check_night_ban(f: Facts, plan: Plan) -> Iterator[Violation]:
+    """3 (coach driving rules): with the night ban on, no bus leaves its hub inside the
+    ban, nor reaches a stop or its hub by a leg of road inside it (arriving at the
+    ban's start is driving before it; arriving at its end is driving in it). A bus
+    may stand during the ban: its ETAs only say when it arrives."""
+    policy = f.request.policy
+    if not policy.night_driving_ban:
+        return
+    ban = (policy.night_ban_from.hour * 60 + policy.night_ban_from.minute,
+           policy.night_ban_until.hour * 60 + policy.night_ban_until.minute)
+    span = f"{policy.night_ban_from:%H:%M}–{policy.night_ban_until:%H:%M}"
+
+    def clock(moment: datetime) -> int:
+        local = f.local(moment)
+        return local.hour * 60 + local.minute
+
+    for trip in plan.trips:
+        if trip.mode != "bus":
+            continue
+        if within(clock(trip.departure), ban):
+            yield Violation(3, f"trip {trip.id}", f"leaves {trip.hub} at "
+                            f"{f.local(trip.departure):%H:%M}, inside the night ban {span}")
+        places = [trip.hub] + [s.place for s in trip.stops] + [trip.hub]
+        arrivals = [s.eta for s in trip.stops] + [trip.back_at_hub]
+        for here, there, when in zip(places[:-1], places[1:], arrivals, strict=True):
+            if here == there or here not in f.coords or there not in f.coords:
+                continue  # no road driven (unknown places are reported with the times)
+            if f.leg_minutes(here, there, generous=False) > 0 and within(
+                    (clock(when) - 1) % 1440, ban):
+                yield Violation(3, f"trip {trip.id}", f"reaches {there} at "
+                                f"{f.local(when):%H:%M}, driving inside the night ban {span}")
 
 
 def check_bus_times(f: Facts, trip: Trip) -> Iterator[Violation]:

@@ -1,22 +1,21 @@
 """Writing a plan's output folder in one piece.
 
-Everything is written into a fresh folder beside the target and renamed into place at
-the end, so a failure leaves no half-written output behind. An existing target is
-replaced only when it is empty or an earlier output (it holds ``plan.json``).
+Everything is written into a staging folder beside the target and swapped into place
+at the end (:mod:`charterplan.io.folder`), so a failure or an interrupt leaves no
+half-written output behind, and a folder is replaced only when every entry in it was
+written by an earlier charterplan run.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-import shutil
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from charterplan.errors import CharterplanError
 from charterplan.io._files import file_name
+from charterplan.io.folder import OutputFolderError, check_output_folder, claim_output_folder
 from charterplan.io.manifest import write_manifests
 from charterplan.io.plan_json import dump_plan
 from charterplan.io.reports import write_reports
@@ -24,11 +23,7 @@ from charterplan.io.trains import write_trains
 from charterplan.model import Plan, PlanRequest
 
 __all__ = ["OutputFolderError", "check_output_folder", "default_output_folder",
-           "write_outputs"]
-
-
-class OutputFolderError(CharterplanError, ValueError):
-    """The output folder cannot be used: it is a file, or a folder of other things."""
+           "fill_outputs", "write_outputs"]
 
 
 def default_output_folder(plan_id: str) -> Path:
@@ -36,23 +31,10 @@ def default_output_folder(plan_id: str) -> Path:
     return Path("charterplan-out") / file_name(plan_id)
 
 
-def check_output_folder(folder: str | PathLike[str]) -> Path:
-    """Return ``folder`` as a path if :func:`write_outputs` may fill or replace it.
-
-    Raises:
-        OutputFolderError: it is a file, or a non-empty folder without ``plan.json``.
-    """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise OutputFolderError(f"output folder {str(target)!r} is a file")
-    if target.is_dir() and any(target.iterdir()) and not (target / "plan.json").is_file():
-        raise OutputFolderError(
-            f"output folder {str(target)!r} is not empty and holds no earlier plan.json; "
-            "choose another --out folder")
-    return target
-
-
-def _fill(staging: Path, request: PlanRequest, plan: Plan, run: Mapping[str, Any]) -> None:
+def fill_outputs(staging: Path, request: PlanRequest, plan: Plan,
+                 run: Mapping[str, Any]) -> None:
+    """Write the outputs of :func:`write_outputs` into ``staging`` (the staging folder
+    of a :func:`~charterplan.io.folder.claim_output_folder`)."""
     (staging / "plan.json").write_text(dump_plan(plan), encoding="utf-8", newline="")
     (staging / "run.json").write_text(
         json.dumps(dict(run), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -76,31 +58,9 @@ def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
         The folder's path.
 
     Raises:
-        OutputFolderError: see :func:`check_output_folder`.
+        OutputFolderError: the folder holds files charterplan did not write, cannot
+            be written, or another run is writing it (:mod:`charterplan.io.folder`).
     """
-    target = check_output_folder(folder).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(4)
-    staging = target.with_name(f".{target.name}.{token}.partial")
-    staging.mkdir()
-    try:
-        _fill(staging, request, plan, run)
-        _swap(staging, target, target.with_name(f".{target.name}.{token}.old"))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return Path(folder)
-
-
-def _swap(staging: Path, target: Path, old: Path) -> None:
-    """Rename ``staging`` to ``target``, replacing an existing ``target``."""
-    if not target.exists():
-        staging.rename(target)
-        return
-    target.rename(old)
-    try:
-        staging.rename(target)
-    except BaseException:
-        old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    with claim_output_folder(folder) as out:
+        fill_outputs(out.staging, request, plan, run)
+        return out.commit()

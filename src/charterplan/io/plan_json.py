@@ -51,8 +51,31 @@ def _message(item: dict[str, object]) -> str:
     return message
 
 
+_POSTS = {"trips": ("captain", "deputy_captain", "escort", "medic"), "convoys": ("leader",)}
+"""The people a plan puts in charge, by the list whose items name them."""
+
+
+def _unfilled_posts_read_as_nobody(data: dict[str, object]) -> None:
+    """Read a post left unfilled (``null`` or absent) as ``""``, nobody: a trip without
+    a medic is a plan that breaks an invariant, which ``check`` reports (exit 1), not a
+    file that is no plan (exit 2). A post of any other type stays a shape error."""
+    for key, posts in _POSTS.items():
+        items = data.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict):
+                for post in posts:
+                    if item.get(post) is None:
+                        item[post] = ""
+
+
 def parse_plan(text: str | bytes) -> Plan:
     """Validate plan JSON text.
+
+    What makes a file no plan (``PlanFileError``, exit 2 from ``check``): it is not
+    JSON, or its structure has a missing field, an unknown field, or a value of the
+    wrong type. An unfilled post (captain, deputy, escort, medic, convoy leader:
+    ``null``, absent or ``""``) reads as nobody, and ``check`` reports the invariant it
+    breaks; so does every well-typed value that breaks one.
 
     Raises:
         PlanFileError: the text is not JSON or not a plan; every problem has its path.
@@ -63,6 +86,7 @@ def parse_plan(text: str | bytes) -> Plan:
         raise PlanFileError([Problem("", f"malformed JSON: {exc}")]) from None
     if not isinstance(data, dict):
         raise PlanFileError([Problem("", f"expected a JSON object (got {type(data).__name__})")])
+    _unfilled_posts_read_as_nobody(data)
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:

@@ -39,6 +39,7 @@ from typing import TypeVar, cast
 
 from ortools.sat.python import cp_model
 
+from charterplan._stop import stoppable
 from charterplan.solvers._problem import (
     AssignmentProblem,
     BusKind,
@@ -333,7 +334,9 @@ def solve(problem: AssignmentProblem) -> Solution:
     # saves on models of a few hundred variables (measured: benchmarks/RESULTS.md).
     solver.parameters.search_branching = solver.parameters.SearchBranching.LP_SEARCH
     solver.parameters.cp_model_presolve = False
-    status = solver.solve(model)
+    solver.parameters.catch_sigint_signal = False  # an interrupt stops the plan: _stop.py
+    with stoppable(solver):
+        status = solver.solve(model)
     if (status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
             or solver.objective_value > _start_cost(problem, start, start_left)):
         return _from_start(problem, start, start_left, solver.deterministic_time)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from charterplan._stop import stoppable
 from charterplan.model import Staff
 
 __all__ = ["STAFF_EFFORT", "Duty", "Person", "solve_crews"]
@@ -90,7 +91,10 @@ def solve_crews(trips: Sequence[Duty], people: Sequence[Person], rest: int,
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = STAFF_EFFORT
     solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.catch_sigint_signal = False  # an interrupt stops the plan: _stop.py
+    with stoppable(solver):
+        status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(hint)
     crew: list[tuple[str, str] | None] = [None] * len(trips)
     held: dict[tuple[int, str], str] = {}
