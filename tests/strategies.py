@@ -167,6 +167,17 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
     }
 
 
+def county_requests() -> st.SearchStrategy[dict[str, Any]]:
+    """Generated county requests (:mod:`charterplan.samples`) of 1-60 workers over 1-14
+    days, with or without rail, their workers holding the registry import's ids: what a
+    registry table and a county file can hold."""
+    from charterplan.samples import generate_request
+
+    return st.builds(generate_request, st.integers(1, 60), st.integers(1, 14),
+                     st.integers(0, 2**31 - 1), rail=st.booleans(),
+                     registry_ids=st.just(True))
+
+
 STAFF_HUBS = ("A", "B")
 """Hubs of the staffing strategies."""
 
