@@ -167,6 +167,74 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
     }
 
 
+# Values a person or an attacker might put anywhere in a request.
+ODD_NUMBERS = ["9" * 5000, "-1", str(2**63), "1e18", "1e309", "-0.0", "NaN", "Infinity",
+               "-Infinity", "0.5", "431229199608313829"]
+ODD_STRINGS = ["", " ", "\ud800", "13712345604（王经理）", "X" * 10_000, "2020-02-30",
+               "9999-12-31T23:59", "0001-01-01", "24:00", "../../etc/passwd", "\x00",
+               "America/New_York", "Asia/Shanghai", "Mars/Olympus", "XH", "DG1"]
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "gbk", "gb18030", "latin-1"]
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value (object member or list item) inside ``value``."""
+    found: list[tuple[Any, ...]] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
+        value, list) else ()
+    for key, item in items:
+        found.append((*path, key))
+        found.extend(_places(item, (*path, key)))
+    return found
+
+
+@st.composite
+def mutated_requests(draw: st.DrawFn, request: dict[str, Any]) -> bytes:
+    """``request`` (a valid one) with one to three mutations, as the bytes of a file:
+    a member deleted or given twice, a value replaced by another type, an odd number
+    or string, or deep nesting, and the whole maybe in another encoding."""
+    import copy
+    import json
+
+    data = copy.deepcopy(request)
+    raw: dict[str, str] = {}  # placeholders for text JSON cannot produce from a dict
+    for k in range(draw(st.integers(1, 3))):
+        places = _places(data)
+        path = draw(st.sampled_from(places))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        if path[-1] not in (parent if isinstance(parent, dict) else range(len(parent))):
+            continue  # an earlier mutation removed it
+        kind = draw(st.sampled_from(["delete", "duplicate", "type", "number", "string",
+                                     "nesting"]))
+        mark = f"\u0001mark{k}\u0001"
+        if kind == "delete":
+            del parent[path[-1]]
+        elif kind == "duplicate" and isinstance(parent, dict):
+            raw[json.dumps(mark)] = f'{json.dumps(parent[path[-1]])}, {json.dumps(path[-1])}: 0'
+            parent[path[-1]] = mark
+        elif kind == "type":
+            parent[path[-1]] = draw(st.one_of(
+                st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3),
+                                                                     st.integers(), max_size=2)))
+        elif kind == "number":
+            raw[json.dumps(mark)] = draw(st.sampled_from(ODD_NUMBERS))
+            parent[path[-1]] = mark
+        elif kind == "string":
+            parent[path[-1]] = draw(st.sampled_from(ODD_STRINGS) | st.text(max_size=20))
+        else:
+            depth = draw(st.sampled_from([2, 50, 900, 5000, 100_000]))
+            raw[json.dumps(mark)] = "[" * depth + "]" * depth
+            parent[path[-1]] = mark
+    text = json.dumps(data, ensure_ascii=draw(st.booleans()))
+    for mark, replacement in raw.items():
+        text = text.replace(mark, replacement)
+    encoding = draw(st.sampled_from(ENCODINGS))
+    return text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf") else
+                       "replace")
+
+
 def county_requests() -> st.SearchStrategy[dict[str, Any]]:
     """Generated county requests (:mod:`charterplan.samples`) of 1-60 workers over 1-14
     days, with or without rail, their workers holding the registry import's ids: what a

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from charterplan.cli import main
+
 INVALID = Path(__file__).parent / "data" / "invalid"
 
 # Each fixture breaks the valid request tests/data/valid/minimal.json in one way; the
@@ -39,6 +41,31 @@ EXPECTED = {
     "UnknownPickupPoint": "workers[2].pickup_point",
     "UnknownTimezone": "timezone",
     "WindowEndsBeforeStart": "workers[2].latest_arrival",
+    # SPEC §8: bad input of every kind is exit 2 with its place named
+    "AvailablePerDayAbove2To63": "bus_types[0].available_per_day: Input should be less "
+                                 "than or equal to 100000",
+    "ContactPhoneNotText": "destinations[0].contact_phone: Input should be a valid string "
+                           "(got ['137****5604（王经理）'])",
+    "CostIsInfinity": "bus_types[0].fixed_cost: Input should be a finite number",
+    "CostIsNaN": "bus_types[0].cost_per_km: Input should be a finite number",
+    "DeepNesting": "nested too deeply",
+    "DestinationSharesHubId": "destinations[2].id: id 'XH' is also the id of hubs[0]",
+    "DestinationSharesPickupPointId": "destinations[1].id: id 'CS' is also the id of "
+                                      "pickup_points[1]",
+    "DuplicateKey": "workers[0].health.status: key given more than once",
+    "EncodingGBK": "not UTF-8 text: byte 0xD0 at line 7, column 13; it reads as GB18030/GBK",
+    "EncodingLatin1": "not UTF-8 text: byte 0xE9 at line 7, column 16",
+    "FixedCostAbove1e18": "bus_types[0].fixed_cost: Input should be less than or equal to "
+                          "100000",
+    "IdNumberAsNumber": "workers[0].id_number: Input should be a valid string "
+                        "(got 431229********3829)",
+    "IntegerOf5000Digits": "bus_types[0].seats: Input should be a finite number",
+    "MissingWorkers": "workers: required field is missing",
+    "NotAnObjectInList": "workers[6]: expected a JSON object (got 0)",
+    "YearOne": "workers[0].earliest_departure: the year 1 is outside the years 2000–2099",
+    "YearOutOfRange": "workers[0].latest_arrival: the year 9999 is outside the years 2000–2099",
+    "ZoneChangesOffsetInSpan": "timezone: America/New_York changes its UTC offset from "
+                               "-05:00 to -04:00 on 2020-03-08",
 }
 
 
@@ -66,6 +93,34 @@ def test_bad_request_exits_2_naming_the_path_and_writes_nothing(name: str,
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_check_calls_a_bad_request_bad_input_not_a_violation(
+        name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """check exits 2 on every bad request (a GBK file included), never 1 (violation)."""
+    plan = Path(__file__).parent / "data" / "valid" / "minimal.json"  # never read
+    assert main(["check", str(INVALID / f"{name}.json"), str(plan)]) == 2
+    assert EXPECTED[name] in capsys.readouterr().err
+
+
+def test_check_calls_a_plan_file_in_gbk_bad_input(tmp_path: Path) -> None:
+    """A plan file saved as GBK is bad input (exit 2, the encoding named), not a violation."""
+    plan = tmp_path / "plan.json"
+    plan.write_bytes('{"plan_id": "新晃"}'.encode("gbk"))
+    valid = Path(__file__).parent / "data" / "valid" / "minimal.json"
+    result = _run("check", valid, plan)
+    assert result.returncode == 2, result.stderr
+    assert "GB18030/GBK" in result.stderr
+
+
+def test_no_message_repeats_a_full_id_number_or_phone() -> None:
+    """The fixtures that put an ID number or a mobile into a message show them masked."""
+    for name, secret in [("IdNumberAsNumber", "431229199608313829"),
+                         ("ContactPhoneNotText", "13712345604")]:
+        result = _run("plan", INVALID / f"{name}.json", "--out", "unused")
+        assert result.returncode == 2
+        assert secret not in result.stderr
 
 
 def test_missing_request_file_exits_2(tmp_path: Path) -> None:

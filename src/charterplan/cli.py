@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from charterplan import __version__
 from charterplan._interrupts import Interrupted, Interrupts
 from charterplan._progress import ProgressBar
+from charterplan.campaign.errors import CampaignError
 from charterplan.errors import RequestError, SolverError
 from charterplan.io.folder import OutputFolderError, claim_output_folder
 from charterplan.io.plan_json import PlanFileError
@@ -131,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
                                  help="print the request and plan JSON Schemas")
     schema.add_argument("--out", type=Path, metavar="DIR",
                         help="write request.schema.json and plan.schema.json here")
+    from charterplan.campaign.cli import add_parser as add_campaign
+
+    add_campaign(commands, common)
     return parser
 
 
@@ -151,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     command = {"plan": _plan, "import": _import, "check": _check,
-               "schema": _schema}[args.command]
+               "schema": _schema, "campaign": _campaign}[args.command]
     with _INTERRUPTS.installed():
         return _run(command, args, _INTERRUPTS)
 
@@ -164,7 +168,11 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace,
             raise Interrupted(interrupts.received)
         return status
     except RequestError as exc:
-        print(f"{args.request}: {exc}", file=sys.stderr)
+        print(f"{getattr(args, 'request', None) or getattr(args, 'file', '')}: {exc}",
+              file=sys.stderr)
+        return BAD_INPUT
+    except CampaignError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except (PlanFileError, OutputFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -237,7 +245,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.out is None:
         print(request_json(result), end="")
         return OK
-    write_request(args.out, result)
+    write_request(args.out, result, before_commit=_INTERRUPTS.finishing)
     print(f"wrote {args.out}: {len(result.request.workers)} workers", file=sys.stderr)
     return OK
 
@@ -293,6 +301,13 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{len(violations)} violation(s)", file=sys.stderr)
         return FAILED
     print(f"plan is sound: {len(result.trips)} trips, {len(request.workers)} workers")
+    return OK
+
+
+def _campaign(args: argparse.Namespace) -> int:
+    from charterplan.campaign.cli import run
+
+    print(run(args))
     return OK
 
 

@@ -279,3 +279,10 @@ def test_a_name_two_places_share_asks_for_the_id(tmp_path: Path) -> None:
                              today=TODAY)
     assert (result.request.workers[0].destination, result.request.workers[0].pickup_point) == (
         "DG2", "P2")
+
+
+def test_gender_and_wish_cells_checked(tmp_path: Path) -> None:
+    """A 性别 that is neither 男 nor 女 and a 就业意愿 that is not 是/否 are named."""
+    found = problems(tmp_path, [row(性别="不详"), row(身份证号码=id_number(13), 就业意愿="想")])
+    assert found == ["registry.xlsx!Sheet1!D2 (性别): expected 男 or 女 (got '不详')",
+                     "registry.xlsx!Sheet1!Q3 (就业意愿): expected 是 or 否 (got '想')"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from os import PathLike
-from pathlib import Path
 
 from pydantic import ValidationError
 
-from charterplan.errors import CharterplanError, Problem
-from charterplan.io.request import json_path
+from charterplan.errors import CharterplanError, Problem, problem_list
+from charterplan.io._json import JsonInputError, load_json, read_bytes
+from charterplan.io.request import echo, json_path
 from charterplan.model import Plan
 
 __all__ = ["PlanFileError", "dump_plan", "parse_plan", "read_plan"]
@@ -30,9 +30,7 @@ class PlanFileError(CharterplanError, ValueError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        count = len(self.problems)
-        head = f"the plan has {count} problem{'s' if count != 1 else ''}"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+        super().__init__(problem_list("plan", self.problems))
 
 
 def dump_plan(plan: Plan) -> str:
@@ -47,7 +45,7 @@ def _message(item: dict[str, object]) -> str:
     if item["type"] == "extra_forbidden":
         return "unknown field"
     if "input" in item and item["type"] not in {"model_type", "dict_type"}:
-        return f"{message} (got {item['input']!r})"
+        return f"{message} (got {echo(item['input'])})"
     return message
 
 
@@ -81,9 +79,11 @@ def parse_plan(text: str | bytes) -> Plan:
         PlanFileError: the text is not JSON or not a plan; every problem has its path.
     """
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PlanFileError([Problem("", f"malformed JSON: {exc}")]) from None
+        data, duplicates = load_json(text)
+    except JsonInputError as exc:
+        raise PlanFileError(exc.problems) from None
+    if duplicates:
+        raise PlanFileError(duplicates)
     if not isinstance(data, dict):
         raise PlanFileError([Problem("", f"expected a JSON object (got {type(data).__name__})")])
     _unfilled_posts_read_as_nobody(data)
@@ -101,7 +101,7 @@ def read_plan(path: str | PathLike[str]) -> Plan:
         PlanFileError: the file cannot be read, or its content is not a plan.
     """
     try:
-        text = Path(path).read_bytes()
-    except OSError as exc:
-        raise PlanFileError([Problem("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+        text = read_bytes(path)
+    except JsonInputError as exc:
+        raise PlanFileError(exc.problems) from None
     return parse_plan(text)

@@ -57,7 +57,7 @@ class Policy(BaseModel):
         description="Most road km a rider rides beyond the direct road from where they "
         "board to where they alight. No pattern a bus may run breaks it.")
     min_passengers_per_bus: int = Field(
-        2, ge=2,
+        2, ge=2, le=200,
         description="A bus runs only with at least this many passengers (Zigong: 20). "
         "At least 2, since every bus needs a captain and a different deputy captain.",
     )
@@ -86,7 +86,7 @@ class Policy(BaseModel):
         "half-empty buses to nearby employers would otherwise all run).",
     )
     time_limit_s: float = Field(
-        120.0, gt=0,
+        120.0, gt=0, le=86_400, allow_inf_nan=False,
         description="Wall-clock safety bound on each sub-problem's CP-SAT solve. The "
         "planner stops on deterministic work limits (solver_effort) long before it; "
         "hitting it would make runs differ, and still returns the best plan found.",
@@ -124,9 +124,10 @@ class Policy(BaseModel):
         True, description="Trips whose outward journey exceeds two_drivers_above_km "
         "carry two drivers, who take turns.")
     two_drivers_above_km: float = Field(
-        400.0, ge=0, description="Outward road km above which a trip carries two drivers.")
+        400.0, ge=0, le=20_000, allow_inf_nan=False,
+        description="Outward road km above which a trip carries two drivers.")
     cost_per_extra_driver: float = Field(
-        400.0, ge=0, allow_inf_nan=False,
+        400.0, ge=0, le=10_000, allow_inf_nan=False,
         description="Cost (yuan) of each driver beyond the first on a trip.")
     driver_change_minutes: int = Field(
         10, ge=0, le=120, description="Minutes the bus stops when two drivers change over.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 
@@ -34,10 +35,12 @@ def request_json(result: RegistryImport) -> str:
     return json.dumps(result.data, ensure_ascii=False, indent=1) + "\n"
 
 
-def write_request(path: str | PathLike[str], result: RegistryImport) -> None:
+def write_request(path: str | PathLike[str], result: RegistryImport,
+                  before_commit: Callable[[], None] = lambda: None) -> None:
     """Write the request JSON to ``path`` whole or not at all (a temporary file in the
     same folder, renamed over it; readable by its owner only, as it holds ID numbers
-    and phones)."""
+    and phones). ``before_commit`` runs just before the rename (the command line's
+    last chance to stop on an interrupt)."""
     path = Path(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -47,6 +50,7 @@ def write_request(path: str | PathLike[str], result: RegistryImport) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(request_json(result))
+        before_commit()
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
