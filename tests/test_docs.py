@@ -29,7 +29,8 @@ def _ci_command(root: Path) -> subprocess.CompletedProcess[str]:
 
 def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run runs the command README.md shows in the code block after the
-    ci:test-command marker, and that command installs, lints, type-checks, checks the import layers and tests."""
+    ci:test-command marker, and that command installs, lints, type-checks, checks the
+    import layers and tests."""
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     marker = next(i for i, line in enumerate(lines) if "<!-- ci:test-command" in line)
     assert lines[marker + 1].startswith("```") and lines[marker + 3] == "```"
