@@ -167,6 +167,49 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
     }
 
 
+# Job matching (SPEC §11): townships of Xinhuang, and vacancies near and far.
+TOWNSHIPS = [("晃州镇", 27.374, 109.134), ("波洲镇", 27.379, 109.278),
+             ("中寨镇", 27.195, 109.269)]
+TRADES = ["电子厂", "建筑工地", "鞋业"]
+
+
+@st.composite
+def match_instances(draw: st.DrawFn, max_seekers: int = 6, max_vacancies: int = 3,
+                    groups: bool = True) -> tuple[list[Any], list[Any], Any]:
+    """Seekers, vacancies and a policy, small enough to enumerate every assignment.
+
+    Mixes poor households, seekers not health-cleared, wishes for a region or trade,
+    groups of two or three (when ``groups``), 县内 vacancies, 扶贫特岗 kept for poor
+    households, empty vacancy lines and
+    a distance limit, so that every aim and rule is exercised.
+    """
+    from charterplan.matching import MatchPolicy, Seeker, Vacancy
+
+    seekers = []
+    for k in range(draw(st.integers(0, max_seekers))):
+        township, lat, lon = draw(st.sampled_from(TOWNSHIPS))
+        seekers.append(Seeker(
+            id=f"S{k}", township=township, lat=lat, lon=lon, poor=draw(st.booleans()),
+            cleared=draw(st.integers(0, 3)) > 0,
+            group=draw(st.sampled_from([None, None, "G1", "G2"])) if groups else None,
+            region=draw(st.sampled_from([None, "广东省", "湖南省", "长沙市"])),
+            trade=draw(st.sampled_from([None, *TRADES]))))
+    cities = [*((c, p, lat, lon, False) for c, p, lat, lon in CITIES),
+              ("怀化市", "湖南省", 27.41, 109.18, True)]
+    vacancies = []
+    for k in range(draw(st.integers(0, max_vacancies))):
+        city, province, lat, lon, local = draw(st.sampled_from(cities))
+        vacancies.append(Vacancy(
+            id=f"V{k}", employer=f"E{k}", province=province, city=city,
+            lat=lat + draw(st.integers(0, 9)) / 100, lon=lon, count=draw(st.integers(0, 3)),
+            trade=draw(st.sampled_from([None, *TRADES])), local=local,
+            poor_only=local and draw(st.booleans())))
+    policy = MatchPolicy(max_km=draw(st.sampled_from([None, None, 600.0])),
+                         region_penalty_km=draw(st.sampled_from([0, 300])),
+                         trade_penalty_km=draw(st.sampled_from([0, 200, 5000])))
+    return seekers, vacancies, policy
+
+
 # Values a person or an attacker might put anywhere in a request.
 ODD_NUMBERS = ["9" * 5000, "-1", str(2**63), "1e18", "1e309", "-0.0", "NaN", "Infinity",
                "-Infinity", "0.5", "431229199608313829"]

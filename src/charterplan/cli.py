@@ -32,7 +32,7 @@ from charterplan import __version__
 from charterplan._interrupts import Interrupted, Interrupts
 from charterplan._progress import ProgressBar
 from charterplan.campaign.errors import CampaignError
-from charterplan.errors import RequestError, SolverError
+from charterplan.errors import Problem, RequestError, SolverError
 from charterplan.io.folder import OutputFolderError, claim_output_folder
 from charterplan.io.plan_json import PlanFileError
 
@@ -120,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     _registry_options(imports)
     imports.add_argument("-o", "--out", type=Path, metavar="FILE",
                          help="write the request here (default: standard output)")
+    _match_parser(commands, common, plan)
     check = commands.add_parser("check", parents=[common],
                                 help="verify a plan against its request (exit 1 if broken)")
     check.add_argument("request", type=Path, help="request JSON file, or the registry "
@@ -155,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     command = {"plan": _plan, "import": _import, "check": _check,
-               "schema": _schema, "campaign": _campaign}[args.command]
+               "schema": _schema, "campaign": _campaign, "match": _match}[args.command]
     with _INTERRUPTS.installed():
         return _run(command, args, _INTERRUPTS)
 
@@ -199,6 +200,8 @@ def _request(args: argparse.Namespace) -> PlanRequest:
     from charterplan.tables._cli import import_notes, is_table, table_import
 
     if is_table(args.request):
+        if getattr(args, "demand", None) is not None:
+            args.request, args.county = _match_first(args)
         result = table_import(args.request, args.county, args.sheet)
         for note in import_notes(result):
             print(f"note: {note}", file=sys.stderr)
@@ -302,6 +305,67 @@ def _check(args: argparse.Namespace) -> int:
         return FAILED
     print(f"plan is sound: {len(result.trips)} trips, {len(request.workers)} workers")
     return OK
+
+
+def _match_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                  common: argparse.ArgumentParser, plan: argparse.ArgumentParser) -> None:
+    plan.add_argument("--demand", type=Path, metavar="FILE",
+                      help="demand table (附件5): match the registry's job seekers first "
+                      "(as 'match' does, into charterplan-out/<registry>-match), then plan")
+    match = commands.add_parser(
+        "match", parents=[common], help="match job seekers of a registry to the vacancies "
+        "of a demand table (附件5); write the registry with 返岗单位 filled, 附件3, 附件6")
+    match.add_argument("request", type=Path, metavar="REGISTRY",
+                       help="registry table (.xlsx or .csv, SPEC §9 columns)")
+    match.add_argument("--demand", type=Path, metavar="FILE", required=True,
+                       help="demand table (.xlsx or .csv, SPEC §11 columns)")
+    match.add_argument("--county", type=Path, metavar="FILE", required=True,
+                       help="county file (.toml or .json)")
+    match.add_argument("-o", "--out", type=Path, metavar="DIR",
+                       help="output folder (default: charterplan-out/<registry>-match)")
+    match.add_argument("--sheet", metavar="NAME", help="the registry workbook's sheet")
+    match.add_argument("--demand-sheet", metavar="NAME", help="the demand workbook's sheet")
+    match.add_argument("--max-km", type=_kilometres, metavar="KM",
+                       help="vacancies further by road are out of reach (default: none)")
+
+
+def _match(args: argparse.Namespace) -> int:
+    from charterplan.matching.command import match_into
+    from charterplan.matching.write import default_match_folder, describe
+
+    folder = args.out or default_match_folder(args.request)
+    progress = ProgressBar(sys.stderr, sys.stderr.isatty() and not args.debug)
+    try:
+        with _output_folder(folder) as staging:
+            found = match_into(staging, args.request, args.demand, args.county,
+                               sheet=args.sheet, demand_sheet=args.demand_sheet,
+                               max_km=args.max_km, progress=progress)
+    finally:
+        progress.finish()
+    print(describe(found, folder))
+    return OK
+
+
+def _kilometres(text: str) -> float:
+    """An argparse type: a distance in km above 0."""
+    try:
+        return _seconds(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected km above 0 (got {text!r})") from None
+
+
+def _match_first(args: argparse.Namespace) -> tuple[Path, Path]:
+    """``plan REGISTRY --county C --demand D``: the match, then what plan reads."""
+    from charterplan.matching.command import match_into
+    from charterplan.matching.write import default_match_folder, describe
+
+    if args.county is None:
+        raise RequestError([Problem("", "--demand needs the county file: --county FILE")])
+    folder = default_match_folder(args.request)
+    with _output_folder(folder) as staging:
+        found = match_into(staging, args.request, args.demand, args.county, sheet=args.sheet)
+    print(describe(found, folder), file=sys.stderr)
+    return folder / "matched.xlsx", folder / "county.json"
 
 
 def _campaign(args: argparse.Namespace) -> int:

@@ -58,3 +58,19 @@ def test_check_takes_the_registry_too(tmp_path: Path, capsys: Capture) -> None:
     assert main(["check", str(table), str(out / "plan.json"), "--county",
                  str(county_file)]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("plan is sound: ")
+
+
+def test_import_replaces_no_file(tmp_path: Path, capsys: Capture) -> None:
+    """`import -o` onto an existing file exits 2 and leaves the file as it was (SPEC §8:
+    it may be the registry itself, or anyone's file); a new name is written."""
+    table, county_file = registry(tmp_path, [row()]), county(tmp_path)
+    mine = tmp_path / "notes.json"
+    mine.write_text("a person's file", encoding="utf-8")
+    assert main(["import", str(table), "--county", str(county_file), "-o", str(mine)]) == 2
+    assert mine.read_text(encoding="utf-8") == "a person's file"
+    assert "exists; charterplan replaces no file it was not given" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county.json", "notes.json",
+                                                           "registry.xlsx"]
+    fresh = tmp_path / "request.json"
+    assert main(["import", str(table), "--county", str(county_file), "-o", str(fresh)]) == 0
+    assert json.loads(fresh.read_text(encoding="utf-8"))["workers"]

@@ -20,6 +20,7 @@ from charterplan.campaign.errors import CampaignError
 from charterplan.errors import RequestError
 from charterplan.io.request import parse_request
 from charterplan.model import PlanRequest
+from charterplan.tables.county import read_county as read_county_file
 
 __all__ = ["Entry", "read_county", "read_workers", "request_from", "request_part"]
 
@@ -88,23 +89,20 @@ def _problems(path: Path, error: RequestError, rename: dict[str, str]) -> Campai
 
 
 def read_county(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The county file as a dict (a request without workers, plus ``defaults``).
+    """The county file as a dict (a request without workers, plus ``townships`` and
+    ``defaults``), read as ``import`` reads it (:func:`charterplan.tables.read_county`).
 
     Raises:
         CampaignError: unreadable, or not a valid request without workers (every
             problem with its path in the file).
     """
     path = Path(path)
-    data = _load(path)
-    if not isinstance(data, dict):
-        raise CampaignError(f"{path}: expected an object (hubs, destinations, bus_types, …)")
-    if data.get("workers"):
-        raise CampaignError(f"{path}.workers: a county file holds no workers; "
-                            "register them with 'campaign intake'")
-    data.pop("workers", None)
-    data.setdefault("plan_id", path.stem)
     try:
-        parse_request(request_part(data))
+        county = read_county_file(path)
+        data = {**county.fields, "townships": list(county.townships),
+                "defaults": county.defaults}
+        data.setdefault("plan_id", path.stem)
+        parse_request({**request_part(data), "workers": []})  # workers come by intake
     except RequestError as exc:
         raise _problems(path, exc, {}) from None
     return data

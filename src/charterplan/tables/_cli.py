@@ -38,10 +38,19 @@ def request_json(result: RegistryImport) -> str:
 def write_request(path: str | PathLike[str], result: RegistryImport,
                   before_commit: Callable[[], None] = lambda: None) -> None:
     """Write the request JSON to ``path`` whole or not at all (a temporary file in the
-    same folder, renamed over it; readable by its owner only, as it holds ID numbers
-    and phones). ``before_commit`` runs just before the rename (the command line's
-    last chance to stop on an interrupt)."""
+    same folder, linked to ``path``; readable by its owner only, as it holds ID numbers
+    and phones). An existing ``path`` is never replaced: it may be a file a person owns
+    (SPEC §8). ``before_commit`` runs just before the link (the command line's last
+    chance to stop on an interrupt).
+
+    Raises:
+        RequestError: ``path`` exists, or its folder cannot be written.
+    """
     path = Path(path)
+    exists = RequestError([Problem("", f"{str(path)!r} exists; charterplan replaces no file "
+                                   "it was not given: choose another name or remove it")])
+    if path.exists() or path.is_symlink():
+        raise exists
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
@@ -51,10 +60,11 @@ def write_request(path: str | PathLike[str], result: RegistryImport,
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(request_json(result))
         before_commit()
-        os.replace(temporary, path)
-    except BaseException:
+        os.link(temporary, path)  # unlike a rename, fails if path appeared meanwhile
+    except FileExistsError:
+        raise exists from None
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def import_notes(result: RegistryImport) -> list[str]:
