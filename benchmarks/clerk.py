@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from benchmarks.peers.common import PeerResult, Piece, Route, chunk, pieces, run_routes
 from benchmarks.peers.policy import route_cost, route_km
 from charterplan.model import BusType, PlanRequest
-from charterplan.stages.context import DAY, Context, build_context
-from charterplan.stages.eligibility import Unit, screen
-from charterplan.stages.routes import nearest_first
+from charterplan.shared.context import DAY, Context, build_context
+from charterplan.shared.units import Unit
+from charterplan.stages.s1_eligibility import screen
 
 __all__ = ["NAME", "ClerkPlan", "clerk_plan", "clerk_routes", "run"]
 
@@ -106,3 +106,15 @@ def run(request: PlanRequest, *, seed: int = 0, jobs: int = 1) -> PeerResult:
     """
     del seed, jobs
     return run_routes(request, NAME, clerk_routes)
+
+
+def nearest_first(context: Context, hub: str, stops: tuple[str, ...]) -> tuple[str, ...]:
+    """``stops`` in nearest-neighbour order from ``hub``: always the closest one next."""
+    order: list[str] = []
+    left = sorted(stops)
+    here = hub
+    while left:
+        km = context.places.road_km([here], left)[0]
+        here = left.pop(int(km.argmin()))
+        order.append(here)
+    return tuple(order)

@@ -15,13 +15,12 @@ import time
 from collections import defaultdict
 
 from benchmarks.generate import generate_request
-from charterplan import parse_request
+from charterplan import parse_request, plan
 from charterplan.model import PlanRequest
-from charterplan.pipeline import plan
-from charterplan.stages.areas import build_areas
-from charterplan.stages.context import build_context
-from charterplan.stages.eligibility import screen
-from charterplan.stages.waves import plan_waves
+from charterplan.shared.context import build_context
+from charterplan.shared.waves import plan_waves
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import build_areas
 
 
 def calls_bound(request: PlanRequest) -> int:

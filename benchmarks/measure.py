@@ -20,7 +20,7 @@ from benchmarks.generate import add_policy_option, generate_request
 from benchmarks.peers.ours import breaches
 from charterplan import parse_request, plan
 from charterplan.model import Plan, PlanRequest
-from charterplan.stages.context import build_context
+from charterplan.shared.context import build_context
 
 
 def plan_once(data: dict[str, Any], jobs: int) -> tuple[dict[str, Any], PlanRequest, Plan]:

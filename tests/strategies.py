@@ -8,10 +8,15 @@ staff rosters, and trains with few carriages to some of the destinations.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
+
+from charterplan.model import Staff
+from charterplan.solvers.assignment import AssignmentProblem, BusKind, Demand, RailChoice
+from charterplan.solvers.staffing import Duty, Person
 
 START = date(2020, 2, 20)
 
@@ -282,3 +287,83 @@ def county_requests() -> st.SearchStrategy[dict[str, Any]]:
     return st.builds(generate_request, st.integers(1, 60), st.integers(1, 14),
                      st.integers(0, 2**31 - 1), rail=st.booleans(),
                      registry_ids=st.just(True))
+
+
+STAFF_HUBS = ("A", "B")
+"""Hubs of the staffing strategies."""
+
+
+@st.composite
+def staff_people(draw: st.DrawFn) -> list[Person]:
+    """Up to a dozen people of either role or both, of a hub or none, with random
+    availability (minutes)."""
+    people = []
+    for n in range(draw(st.integers(0, 12))):
+        roles = draw(st.sampled_from([["escort"], ["medic"], ["escort", "medic"]]))
+        start = draw(st.integers(0, 3000))
+        end = start + draw(st.integers(0, 6000))
+        hub = draw(st.sampled_from((None, *STAFF_HUBS)))
+        staff = Staff(id=f"S{n:02d}", name=f"S{n}", roles=roles,
+                      available_from="2020-02-01", available_until="2020-02-09")
+        people.append(Person(staff, start, end, hub))
+    return people
+
+
+@st.composite
+def duties(draw: st.DrawFn) -> list[Duty]:
+    """Up to 25 trips from the hubs, with random departures and returns (minutes)."""
+    duties = []
+    for _ in range(draw(st.integers(0, 25))):
+        departure = draw(st.integers(0, 6000))
+        back = departure + draw(st.integers(1, 1500))
+        duties.append(Duty(draw(st.sampled_from(STAFF_HUBS)), departure, back, 0, 1))
+    return duties
+
+
+BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
+SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
+ONE = frozenset({"D"})
+A, B = frozenset({"A"}), frozenset({"B"})
+
+
+def assignment_problem(demands: tuple[Demand, ...], kinds: tuple[BusKind, ...] = (BIG,),
+             waves: tuple[int, ...] = (0, 1), fleet: int = 5,
+             patterns: tuple[frozenset[str], ...] = (ONE,)) -> AssignmentProblem:
+    """An assignment problem of ``demands`` on ``patterns`` (100 km and up), one
+    ``fleet`` cap per type and wave day, ten slots a day."""
+    return AssignmentProblem(patterns=patterns,
+                             pattern_km=tuple(100.0 + i for i in range(len(patterns))),
+                   pattern_extra=(0.0,) * len(patterns), kinds=kinds, wave_day=waves,
+                   demands=demands,
+                   fleet_caps={(k.id, d): fleet for k in kinds for d in waves},
+                   slot_caps=dict.fromkeys(waves, 10), min_passengers=2, effort=1.0, seed=0,
+                   time_limit_s=10.0)
+
+
+@st.composite
+def assignment_problems(draw: st.DrawFn) -> AssignmentProblem:
+    """Two destinations that may share a bus, over three waves, with random windows,
+    sizes and direct-only waves, on one or two bus types and a tight fleet and
+    departure slots."""
+    demands = []
+    for _ in range(draw(st.integers(1, 8))):
+        waves = sorted(draw(st.sets(st.integers(0, 2), min_size=1)))
+        direct = draw(st.sets(st.sampled_from(waves))) if draw(st.booleans()) else set()
+        demands.append(Demand(draw(st.sampled_from([A, B, A | B])), draw(st.integers(1, 4)),
+                              draw(st.integers(0, 1)), draw(st.integers(1, 12)),
+                              tuple(w for w in waves if w not in direct), tuple(sorted(direct))))
+    kinds = draw(st.sampled_from([(BIG,), (SMALL, BIG), (BIG, SMALL)]))
+    problem = dataclasses.replace(
+        assignment_problem(tuple(demands), kinds=kinds, waves=(0, 1, 2),
+                           fleet=draw(st.integers(0, 3)), patterns=(A, B, A | B)),
+        slot_caps=dict.fromkeys((0, 1, 2), draw(st.integers(1, 4))))
+    trains = draw(st.integers(0, 2))
+    if not trains:
+        return problem
+    rails = tuple(RailChoice(f"T{o}", draw(st.sampled_from([50.0, 400.0])),
+                             draw(st.sampled_from([None, 0, 1, 2]))) for o in range(trains))
+    return dataclasses.replace(
+        problem, rails=rails,
+        seat_caps={r.service: draw(st.integers(0, 40)) for r in rails},
+        demands=tuple(dataclasses.replace(d, rails=tuple(sorted(draw(st.sets(
+            st.integers(0, trains - 1)))))) for d in demands))

@@ -29,7 +29,8 @@ def _ci_command(root: Path) -> subprocess.CompletedProcess[str]:
 
 def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run runs the command README.md shows in the code block after the
-    ci:test-command marker, and that command installs, lints, type-checks and tests."""
+    ci:test-command marker, and that command installs, lints, type-checks, checks the
+    import layers and tests."""
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     marker = next(i for i, line in enumerate(lines) if "<!-- ci:test-command" in line)
     assert lines[marker + 1].startswith("```") and lines[marker + 3] == "```"
@@ -39,7 +40,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert run.stdout == shown + "\n"
     assert shown.split(" && ") == ['python -m pip install -e ".[test]"',
                                    "ruff check src tests benchmarks", "mypy",
-                                   "python -m pytest -q"]
+                                   "lint-imports", "python -m pytest -q"]
 
 
 def test_ci_takes_the_first_line_of_the_block_after_the_marker(tmp_path: Path) -> None:

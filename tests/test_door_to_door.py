@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from charterplan import parse_request, pipeline
+from charterplan import parse_request, plan, replan
 from charterplan.check import check_plan
 from charterplan.io._roster import PASSENGER_COLUMNS, Roster
 from charterplan.io.plan_json import dump_plan
 from charterplan.model import Plan, Reason
-from charterplan.pipeline import plan
 from charterplan.samples import generate_request
 from tests.conftest import worker
 
@@ -219,12 +218,12 @@ def test_a_collecting_bus_gives_way_to_hub_riders_left_without_a_crew(
     base["staff"] = base["staff"][:2]
     riders = [worker("W1"), worker("W2"), worker("W3", pickup_point="P3"),
               worker("W4", pickup_point="P3")]
-    monkeypatch.setattr(pipeline, "CREW_ROUNDS", 0)
-    monkeypatch.setattr(pipeline, "FREEING_ROUNDS", 0)
+    monkeypatch.setattr(replan, "CREW_ROUNDS", 0)
+    monkeypatch.setattr(replan, "FREEING_ROUNDS", 0)
     _, crowded = _plan(copy.deepcopy(base), *riders, max_detour_km=20.0)
     assert [(u.worker, u.reason) for u in crowded.unassigned] == [
         ("W1", Reason.NO_STAFF), ("W2", Reason.NO_STAFF)]
-    monkeypatch.setattr(pipeline, "FREEING_ROUNDS", 3)
+    monkeypatch.setattr(replan, "FREEING_ROUNDS", 3)
     request, result = _plan(base, *riders, max_detour_km=20.0)
     assert check_plan(request, result) == []
     assert result.unassigned == ()
@@ -240,7 +239,7 @@ def test_a_trip_without_a_crew_leaves_when_the_crew_is_back(
     base["staff"] = base["staff"][:2]
     riders = [worker("W1"), worker("W2"), worker("W3", pickup_point="P3"),
               worker("W4", pickup_point="P3")]
-    monkeypatch.setattr(pipeline, "FREEING_ROUNDS", 0)
+    monkeypatch.setattr(replan, "FREEING_ROUNDS", 0)
     request, result = _plan(base, *riders, max_detour_km=20.0)
     assert check_plan(request, result) == []
     assert result.unassigned == ()

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from charterplan import parse_request
+from charterplan import parse_request, plan
 from charterplan.check import check_plan
 from charterplan.errors import RequestError
 from charterplan.io.request import parse_roads
-from charterplan.pipeline import plan
-from charterplan.stages.context import build_context
+from charterplan.shared.context import build_context
 from tests.conftest import worker
 
 

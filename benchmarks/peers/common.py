@@ -1,6 +1,6 @@
 """The per-day CVRP every peer solves, and the runner that times a peer on a request.
 
-From the units that may travel (:func:`charterplan.stages.eligibility.screen`), each
+From the units that may travel (:func:`charterplan.stages.s1_eligibility.screen`), each
 unit leaves on its first feasible day: the day of the first slot of its hub at or after
 its earliest departure. Per (hub, day) the peers see a plain capacitated VRP:
 
@@ -46,11 +46,12 @@ from numpy.typing import NDArray
 
 from charterplan.geo import UNIT_M, to_units
 from charterplan.model import BusType, PlanRequest
-from charterplan.stages.areas import neighbours
-from charterplan.stages.context import DAY, NEVER, Context, build_context
-from charterplan.stages.eligibility import Unit, screen
-from charterplan.stages.routes import Pattern
-from charterplan.stages.routes import route as charter_route
+from charterplan.shared.bus_route import BusRoute
+from charterplan.shared.context import DAY, NEVER, Context, build_context
+from charterplan.shared.routes import route as charter_route
+from charterplan.shared.units import Unit
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import neighbours
 
 __all__ = [
     "INSTALL_HINT",
@@ -234,7 +235,7 @@ class Route:
         """Riders on board."""
         return sum(d.demand for d in self.drops)
 
-    def pattern(self, context: Context) -> Pattern:
+    def pattern(self, context: Context) -> BusRoute:
         """Charterplan's route of this bus: hub, pickups, stops and back to the hub."""
         return charter_route(context, self.hub, self.stops, self.pickups)
 

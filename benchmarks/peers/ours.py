@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from benchmarks.peers.common import Chunk, Route, chunk, pieces
 from benchmarks.peers.policy import violations
 from charterplan.model import BusType, Plan, Stop, Trip
-from charterplan.stages.context import DAY, Context
-from charterplan.stages.eligibility import Unit, screen
+from charterplan.shared.context import DAY, Context
+from charterplan.shared.units import Unit
+from charterplan.stages.s1_eligibility import screen
 
 __all__ = ["breaches", "plan_routes"]
 

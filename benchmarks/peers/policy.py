@@ -22,7 +22,7 @@ Plan-wide counts: ``group_split`` (groups whose members ride different buses),
 together), ``slots`` (buses that found no free departure slot on the day they were
 planned for and leave on a later one; see :func:`benchmarks.peers.common.stagger`) and
 ``no_crew`` (buses for which charterplan's staffing,
-:func:`charterplan.stages.staffing.staff_trips` over all the plan's buses, finds no
+:func:`charterplan.stages.s7_staffing.staff_trips` over all the plan's buses, finds no
 escort and medic of the roster: such a bus cannot run; the routes do not say who is
 a poor household, so every rider counts alike).
 
@@ -39,9 +39,9 @@ from itertools import combinations
 from geopy.distance import geodesic
 
 from benchmarks.peers.common import PeerResult, Route
-from charterplan.stages.context import DAY, Context
-from charterplan.stages.routes import too_long
-from charterplan.stages.staffing import Duty, staff_trips
+from charterplan.shared.context import DAY, Context
+from charterplan.shared.routes import too_long
+from charterplan.stages.s7_staffing import Duty, staff_trips
 
 __all__ = ["KEYS", "evaluate", "route_cost", "route_km", "violations"]
 

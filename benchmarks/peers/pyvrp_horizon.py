@@ -66,8 +66,8 @@ from benchmarks.peers.pyvrp_peer import (
 )
 from charterplan.geo import to_units
 from charterplan.model import BusType, PlanRequest
-from charterplan.stages.context import DAY, NEVER, Context
-from charterplan.stages.eligibility import screen
+from charterplan.shared.context import DAY, NEVER, Context
+from charterplan.stages.s1_eligibility import screen
 
 __all__ = ["NAME", "RULES_NAME", "HubProblem", "build_hub_problems", "run",
            "run_with_rules", "solve_hub"]

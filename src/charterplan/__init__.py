@@ -3,17 +3,20 @@
 A county registers workers; charterplan groups those who leave at similar times for
 nearby employers, assigns them to buses with OR-Tools, staffs every bus with an escort
 officer and a medic, and returns a plan with manifests, convoys and a staggered
-timetable. ``plan(request)`` is the whole job; nothing in the library prints or writes.
+timetable. ``plan(request)`` is the whole job; nothing in the library prints. Read a
+request (:func:`read_request`, or :func:`parse_request` for data already loaded), plan
+it, check the plan against the rules (:func:`check_plan`), write the files
+(:func:`write_outputs`) and read a written plan back (:func:`read_plan`).
 """
 
-from typing import TYPE_CHECKING
-
+from charterplan._version import __version__
+from charterplan.check import Violation, check_plan
 from charterplan.errors import CharterplanError, Problem, RequestError, SolverError
 from charterplan.io import parse_request, read_request
+from charterplan.io.output import write_outputs
+from charterplan.io.plan_json import read_plan
 from charterplan.model import Plan, PlanRequest, Policy
-
-if TYPE_CHECKING:
-    from charterplan.pipeline import plan
+from charterplan.pipeline import plan
 
 __all__ = [
     "CharterplanError",
@@ -23,20 +26,12 @@ __all__ = [
     "Problem",
     "RequestError",
     "SolverError",
+    "Violation",
     "__version__",
+    "check_plan",
     "parse_request",
     "plan",
+    "read_plan",
     "read_request",
+    "write_outputs",
 ]
-
-__version__ = "1.0.0"
-
-
-def __getattr__(name: str) -> object:
-    # The planner imports OR-Tools (over a second); load it on first use, so reading,
-    # checking and reporting errors on a request stay quick.
-    if name == "plan":
-        from charterplan.pipeline import plan
-
-        return plan
-    raise AttributeError(f"module 'charterplan' has no attribute {name!r}")

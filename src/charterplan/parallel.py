@@ -35,7 +35,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar, cast
 
-from charterplan.stages.assign import Runner, run_in_order
+from charterplan.shared.runner import Runner, run_in_order
 
 __all__ = ["dask_runner", "process_runner", "runner_for"]
 

@@ -9,7 +9,7 @@ from benchmarks.peers import ortools_routing
 from benchmarks.peers.common import Route, build_problems
 from benchmarks.peers.policy import route_cost
 from charterplan.model import PlanRequest
-from charterplan.stages.context import build_context
+from charterplan.shared.context import build_context
 
 
 def test_the_parts_add_up_to_the_cost_and_none_is_negative(

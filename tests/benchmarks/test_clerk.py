@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.clerk import clerk_plan, clerk_routes, run
 from charterplan.model import PlanRequest
-from charterplan.stages.context import DAY, build_context
+from charterplan.shared.context import DAY, build_context
 
 
 def test_the_clerks_figures_are_those_of_the_cost_only_clerk(tiny_request: PlanRequest) -> None:

@@ -9,7 +9,7 @@ from benchmarks.peers.policy import KEYS, route_km
 from charterplan import parse_request, plan
 from charterplan.model import Plan, PlanRequest
 from charterplan.samples import generate_request
-from charterplan.stages.context import build_context
+from charterplan.shared.context import build_context
 
 
 @pytest.fixture(params=[False, True], ids=["at the hub", "door to door"])

@@ -14,10 +14,10 @@ from benchmarks.peers.pyvrp_horizon import build_hub_problems
 from charterplan import parse_request
 from charterplan.model import PlanRequest
 from charterplan.samples import generate_request
-from charterplan.stages.areas import neighbours
-from charterplan.stages.context import build_context
-from charterplan.stages.eligibility import screen
-from charterplan.stages.routes import route as charter_route
+from charterplan.shared.context import build_context
+from charterplan.shared.routes import route as charter_route
+from charterplan.stages.s1_eligibility import screen
+from charterplan.stages.s2_areas import neighbours
 
 NEEDS = {"pyvrp": "pyvrp", "pyvrp-rules": "pyvrp", "pyvrp-horizon": "pyvrp",
          "pyvrp-horizon-rules": "pyvrp", "vroom": "vroom"}

@@ -15,8 +15,8 @@ from charterplan.io.output import write_outputs
 from charterplan.io.reports import write_reports
 from charterplan.io.trains import train_csv, train_uses, trains_html, write_trains
 from charterplan.model import Plan, PlanRequest
-from charterplan.stages.context import build_context
-from charterplan.stages.report import report_tables
+from charterplan.shared.context import build_context
+from charterplan.stages.s8_assemble.summary import report_tables
 from tests.readable import readable_text
 
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from charterplan.solvers._problem import typed_seats
-from charterplan.solvers.assignment import BusKind, Demand, Problem, solve
+from charterplan.solvers.assignment import AssignmentProblem, BusKind, Demand, solve
 
 BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
 SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
@@ -14,8 +14,9 @@ ONE = frozenset({"D"})
 
 
 def _problem(demands: tuple[Demand, ...], fleet: int = 5, kinds: tuple[BusKind, ...] = (BIG,),
-             waves: tuple[int, ...] = (0,)) -> Problem:
-    return Problem(patterns=(ONE,), pattern_km=(100.0,), pattern_extra=(0.0,), kinds=kinds,
+             waves: tuple[int, ...] = (0,)) -> AssignmentProblem:
+    return AssignmentProblem(patterns=(ONE,), pattern_km=(100.0,), pattern_extra=(0.0,),
+                             kinds=kinds,
                    wave_day=waves,
                    demands=demands,
                    fleet_caps={(k.id, d): fleet for k in kinds for d in waves},

@@ -12,41 +12,26 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from charterplan.solvers import _start as _start_module
-from charterplan.solvers._start import Start, construct
+from charterplan.solvers._problem import Start
+from charterplan.solvers._start import construct
 from charterplan.solvers.assignment import (
-    BusKind,
+    AssignmentProblem,
     Demand,
-    Problem,
     RailChoice,
     _add_hint,
     _keys,
     _model,
     _start_cost,
 )
-
-BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
-SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
-ONE = frozenset({"D"})
-A, B = frozenset({"A"}), frozenset({"B"})
+from tests.strategies import BIG, ONE, SMALL, A, B, assignment_problem, assignment_problems
 
 
-def _problem(demands: tuple[Demand, ...], kinds: tuple[BusKind, ...] = (BIG,),
-             waves: tuple[int, ...] = (0, 1), fleet: int = 5,
-             patterns: tuple[frozenset[str], ...] = (ONE,)) -> Problem:
-    return Problem(patterns=patterns, pattern_km=tuple(100.0 + i for i in range(len(patterns))),
-                   pattern_extra=(0.0,) * len(patterns), kinds=kinds, wave_day=waves,
-                   demands=demands,
-                   fleet_caps={(k.id, d): fleet for k in kinds for d in waves},
-                   slot_caps=dict.fromkeys(waves, 10), min_passengers=2, effort=1.0, seed=0,
-                   time_limit_s=10.0)
-
-
-def _start(problem: Problem, rail_first: bool = False) -> tuple[Start, dict[int, int]]:
+def _start(problem: AssignmentProblem, rail_first: bool = False) -> tuple[Start, dict[int, int]]:
     _, v, _ = _model(problem)
     return construct(problem, _keys(v), rail_first=rail_first)
 
 
-def _is_a_solution(problem: Problem, rail_first: bool | None = None) -> bool:
+def _is_a_solution(problem: AssignmentProblem, rail_first: bool | None = None) -> bool:
     """Whether the model, with every variable fixed to the start (the one the model
     chose, or the one built with ``rail_first``), is feasible."""
     model, v, _ = _model(problem)
@@ -61,7 +46,7 @@ def _is_a_solution(problem: Problem, rail_first: bool | None = None) -> bool:
 
 def test_a_small_load_rides_the_cheaper_small_bus() -> None:
     """Ten riders go on the 16-seat bus (2,200 yuan), not the 22-seat one (2,700)."""
-    start, left = _start(_problem((Demand(ONE, 1, 0, 10, (0,), ()),), kinds=(BIG, SMALL)))
+    start, left = _start(assignment_problem((Demand(ONE, 1, 0, 10, (0,), ()),), kinds=(BIG, SMALL)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 1} and not any(
         left.values())
 
@@ -69,7 +54,7 @@ def test_a_small_load_rides_the_cheaper_small_bus() -> None:
 def test_a_full_load_rides_the_cheapest_bus_per_rider() -> None:
     """Forty-four riders fill two 22-seat buses (123 yuan a rider) rather than three
     16-seat ones (137 yuan a rider, the last one not full)."""
-    start, _ = _start(_problem((Demand(ONE, 1, 0, 44, (0,), ()),), kinds=(SMALL, BIG)))
+    start, _ = _start(assignment_problem((Demand(ONE, 1, 0, 44, (0,), ()),), kinds=(SMALL, BIG)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 2}
 
 
@@ -79,7 +64,7 @@ def test_riders_who_may_wait_move_to_fill_a_smaller_bus_on_a_later_day() -> None
     16-seat one (2,200); moving the six to day 1 runs two 16-seat buses (4,400)."""
     demands = (Demand(ONE, 1, 0, 16, (0,), ()), Demand(ONE, 1, 0, 6, (0, 1), ()),
                Demand(ONE, 1, 0, 5, (1,), ()))
-    start, left = _start(_problem(demands, kinds=(BIG, SMALL)))
+    start, left = _start(assignment_problem(demands, kinds=(BIG, SMALL)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 1, (0, 1, 1): 1}
     assert start.sent[1, 1] == 6 and not any(left.values())
 
@@ -88,7 +73,7 @@ def test_riders_move_only_where_the_fleet_has_a_bus() -> None:
     """As above, but day 0 has no 16-seat bus: the 22-seat bus keeps its riders."""
     demands = (Demand(ONE, 1, 0, 16, (0,), ()), Demand(ONE, 1, 0, 6, (0, 1), ()),
                Demand(ONE, 1, 0, 5, (1,), ()))
-    problem = _problem(demands, kinds=(BIG, SMALL))
+    problem = assignment_problem(demands, kinds=(BIG, SMALL))
     problem = dataclasses.replace(problem, fleet_caps={**problem.fleet_caps, ("B16", 0): 0})
     start, _ = _start(problem)
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 0): 1, (0, 1, 1): 1}
@@ -100,7 +85,7 @@ def test_a_stranded_unit_gets_a_companion_moved_to_its_wave() -> None:
     the flexible rider to a day-1 bus with it, as the day-0 bus keeps two riders."""
     demands = (Demand(ONE, 1, 0, 2, (0,), ()), Demand(ONE, 1, 0, 1, (0, 1), ()),
                Demand(ONE, 1, 0, 1, (1,), ()))
-    problem = _problem(demands)
+    problem = assignment_problem(demands)
     start, left = _start(problem)
     assert not any(left.values())
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 0): 1, (0, 1, 0): 1}
@@ -112,7 +97,7 @@ def test_no_companion_leaves_a_bus_below_the_minimum() -> None:
     last rider stays stranded in the start (CP-SAT may still do better)."""
     demands = (Demand(ONE, 1, 0, 1, (0,), ()), Demand(ONE, 1, 0, 1, (0, 1), ()),
                Demand(ONE, 1, 0, 1, (1,), ()))
-    problem = _problem(demands)
+    problem = assignment_problem(demands)
     _, left = _start(problem)
     assert left == {0: 0, 1: 0, 2: 1}
     assert _is_a_solution(problem)
@@ -123,7 +108,7 @@ def test_without_pairing_the_stranded_unit_stays_left() -> None:
     leave the stranded rider of the case above to CP-SAT and the shares."""
     demands = (Demand(ONE, 1, 0, 2, (0,), ()), Demand(ONE, 1, 0, 1, (0, 1), ()),
                Demand(ONE, 1, 0, 1, (1,), ()))
-    problem = dataclasses.replace(_problem(demands), pair_stranded=False)
+    problem = dataclasses.replace(assignment_problem(demands), pair_stranded=False)
     start, left = _start(problem)
     assert left == {0: 0, 1: 0, 2: 1}
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 0): 1}
@@ -135,7 +120,7 @@ def test_a_load_rides_the_cheapest_pattern_that_holds_it() -> None:
     riders for A ride the cheaper of the two patterns holding A."""
     pa_b, pa_c = A | B, A | frozenset({"C"})
     problem = dataclasses.replace(
-        _problem((Demand(A, 1, 0, 5, (0,), ()),), patterns=(pa_b, pa_c)),
+        assignment_problem((Demand(A, 1, 0, 5, (0,), ()),), patterns=(pa_b, pa_c)),
         pattern_km=(150.0, 120.0))
     start, left = _start(problem)
     assert {k: n for k, n in start.buses.items() if n} == {(1, 0, 0): 1}
@@ -143,8 +128,8 @@ def test_a_load_rides_the_cheapest_pattern_that_holds_it() -> None:
     assert _is_a_solution(problem)
 
 
-def _by_train(problem: Problem, seat_cost: float, seats: int = 100,
-              feeder_day: int | None = 0) -> Problem:
+def _by_train(problem: AssignmentProblem, seat_cost: float, seats: int = 100,
+              feeder_day: int | None = 0) -> AssignmentProblem:
     """``problem`` with one train whose seat costs ``seat_cost``, that every demand may
     take, reached by feeders on ``feeder_day``."""
     return dataclasses.replace(
@@ -155,7 +140,7 @@ def _by_train(problem: Problem, seat_cost: float, seats: int = 100,
 def test_a_thin_flow_goes_by_train_though_a_full_bus_is_cheaper_a_seat() -> None:
     """Three riders: a full 22-seat bus (2,700 yuan) costs 123 yuan a seat, a train
     seat 400, but three riders never fill the bus, which costs 900 yuan each."""
-    problem = _by_train(_problem((Demand(ONE, 1, 0, 3, (0,), ()),)), 400.0,
+    problem = _by_train(assignment_problem((Demand(ONE, 1, 0, 3, (0,), ()),)), 400.0,
                         feeder_day=None)
     start, left = _start(problem)
     assert dict(start.rail) == {(0, 0): 3} and not any(start.buses.values())
@@ -165,7 +150,7 @@ def test_a_thin_flow_goes_by_train_though_a_full_bus_is_cheaper_a_seat() -> None
 def test_a_full_flow_rides_its_bus() -> None:
     """Forty-four riders fill two buses at 123 yuan a seat: the train (400) loses,
     unless the start sends everyone it can by train (``rail_first``)."""
-    problem = _by_train(_problem((Demand(ONE, 1, 0, 44, (0,), ()),)), 400.0,
+    problem = _by_train(assignment_problem((Demand(ONE, 1, 0, 44, (0,), ()),)), 400.0,
                         feeder_day=None)
     start, _ = _start(problem)
     assert not any(start.rail.values()) and sum(start.buses.values()) == 2
@@ -177,7 +162,7 @@ def test_feeders_mix_bus_types_when_the_largest_runs_short() -> None:
     """Thirty riders for a train reached by feeders: one 22-seat bus is free on the
     feeders' day and one 16-seat bus, so both run and everyone boards."""
     problem = dataclasses.replace(
-        _by_train(_problem((Demand(ONE, 1, 0, 30, (), ()),), kinds=(BIG, SMALL)), 400.0),
+        _by_train(assignment_problem((Demand(ONE, 1, 0, 30, (), ()),), kinds=(BIG, SMALL)), 400.0),
         fleet_caps={("B22", 0): 1, ("B16", 0): 1, ("B22", 1): 1, ("B16", 1): 1})
     start, left = _start(problem)
     assert {k: n for k, n in start.feeders.items() if n} == {(0, 0): 1, (0, 1): 1}
@@ -188,53 +173,24 @@ def test_feeders_mix_bus_types_when_the_largest_runs_short() -> None:
 def test_feeders_that_run_out_leave_the_last_riders_home() -> None:
     """Only one 22-seat feeder: 22 of 30 train-only riders go, 8 are left."""
     problem = dataclasses.replace(
-        _by_train(_problem((Demand(ONE, 1, 0, 30, (), ()),)), 400.0),
+        _by_train(assignment_problem((Demand(ONE, 1, 0, 30, (), ()),)), 400.0),
         fleet_caps={("B22", 0): 1, ("B22", 1): 1})
     start, left = _start(problem)
     assert sum(start.rail.values()) == 22 and left == {0: 8}
     assert _is_a_solution(problem)
 
 
-@st.composite
-def _problems(draw: st.DrawFn) -> Problem:
-    """Two destinations that may share a bus, over three waves, with random windows,
-    sizes and direct-only waves, on one or two bus types and a tight fleet and
-    departure slots."""
-    demands = []
-    for _ in range(draw(st.integers(1, 8))):
-        waves = sorted(draw(st.sets(st.integers(0, 2), min_size=1)))
-        direct = draw(st.sets(st.sampled_from(waves))) if draw(st.booleans()) else set()
-        demands.append(Demand(draw(st.sampled_from([A, B, A | B])), draw(st.integers(1, 4)),
-                              draw(st.integers(0, 1)), draw(st.integers(1, 12)),
-                              tuple(w for w in waves if w not in direct), tuple(sorted(direct))))
-    kinds = draw(st.sampled_from([(BIG,), (SMALL, BIG), (BIG, SMALL)]))
-    problem = dataclasses.replace(
-        _problem(tuple(demands), kinds=kinds, waves=(0, 1, 2), fleet=draw(st.integers(0, 3)),
-                 patterns=(A, B, A | B)),
-        slot_caps=dict.fromkeys((0, 1, 2), draw(st.integers(1, 4))))
-    trains = draw(st.integers(0, 2))
-    if not trains:
-        return problem
-    rails = tuple(RailChoice(f"T{o}", draw(st.sampled_from([50.0, 400.0])),
-                             draw(st.sampled_from([None, 0, 1, 2]))) for o in range(trains))
-    return dataclasses.replace(
-        problem, rails=rails,
-        seat_caps={r.service: draw(st.integers(0, 40)) for r in rails},
-        demands=tuple(dataclasses.replace(d, rails=tuple(sorted(draw(st.sets(
-            st.integers(0, trains - 1)))))) for d in demands))
-
-
 @settings(max_examples=200)  # the rare cases (direct-only units on shared patterns) need it
-@given(_problems(), st.booleans())
-def test_the_start_is_a_solution_of_the_model(problem: Problem, rail_first: bool) -> None:
+@given(assignment_problems(), st.booleans())
+def test_the_start_is_a_solution_of_the_model(problem: AssignmentProblem, rail_first: bool) -> None:
     """Whatever the windows, sizes, shared patterns, trains and fleet, either start
     satisfies every constraint of the model."""
     assert _is_a_solution(problem, rail_first)
 
 
 @settings(max_examples=100)
-@given(_problems(), st.booleans())
-def test_moving_riders_between_days_never_costs_more(problem: Problem,
+@given(assignment_problems(), st.booleans())
+def test_moving_riders_between_days_never_costs_more(problem: AssignmentProblem,
                                                       rail_first: bool) -> None:
     """The start after :func:`~charterplan.solvers._improve.improve` costs at most what
     dispatch alone built, and leaves nobody more."""

@@ -274,7 +274,7 @@ def _refuse_unwritable(target: Path, given: Path) -> None:
 
 
 def _write_marker(folder: Path, entries: list[str], *, complete: bool = True) -> None:
-    from charterplan import __version__
+    from charterplan._version import __version__
 
     text = json.dumps({"written_by": "charterplan", "version": __version__,
                        "complete": complete, "entries": entries}, indent=1) + "\n"

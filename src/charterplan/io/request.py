@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import bisect
 import csv
-import hashlib
 import io
-import json
 import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +34,7 @@ from charterplan.model import (
     Worker,
 )
 from charterplan.model._times import DEFAULT_TIMEZONE, reset_zone, set_zone, zone_named
+from charterplan.model.digest import request_digest
 from charterplan.model.request import (
     LISTS,
     Elements,
@@ -387,11 +386,3 @@ def with_roads(path: str | PathLike[str], roads: str | PathLike[str]) -> PlanReq
         data["roads"] = [*data.get("roads", []), *read_roads(roads)]
     return _parsed(data, duplicates, owned=True)
 
-
-def request_digest(request: PlanRequest) -> str:
-    """SHA-256 of the canonical request: its validated JSON with sorted keys."""
-    canonical = json.dumps(
-        request.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

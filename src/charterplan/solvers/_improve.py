@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
-from charterplan.solvers._problem import Problem, bus_fen, typed_seats
+from charterplan.solvers._problem import AssignmentProblem, bus_fen, typed_seats
 
 __all__ = ["improve"]
 
@@ -47,7 +47,7 @@ class _Mixes:
     """The cheapest mix of bus types for a group's seats, per pattern and the types
     that may run it (a table over seat counts, built on first use)."""
 
-    p: Problem
+    p: AssignmentProblem
     tables: dict[tuple[int, tuple[int, ...]], list[Mix]] = field(default_factory=dict)
 
     def __call__(self, pi: int, types: tuple[int, ...], seats: int) -> Mix:
@@ -82,7 +82,7 @@ class _State:
     """The start as groups: seats per (destination set, pattern, wave), units sent per
     (demand, wave), each group's seats and mix, and each day's buses in use."""
 
-    p: Problem
+    p: AssignmentProblem
     sent: dict[tuple[int, int], int]
     seats: dict[tuple[frozenset[str], int, int], int]
     load: dict[Group, int]
@@ -124,7 +124,7 @@ class _State:
         self.load[group], self.mix[group] = seats, mix
 
 
-def _state(p: Problem, start_buses: dict[tuple[int, int, int], int],
+def _state(p: AssignmentProblem, start_buses: dict[tuple[int, int, int], int],
            start_seats: dict[tuple[frozenset[str], int, int, int], int],
            sent: dict[tuple[int, int], int], feeders: dict[tuple[int, int], int]) -> _State:
     seats: dict[tuple[frozenset[str], int, int], int] = defaultdict(int)
@@ -150,7 +150,7 @@ def _state(p: Problem, start_buses: dict[tuple[int, int, int], int],
     return _State(p, sent, seats, load, mix, used, per_day)
 
 
-def improve(p: Problem, buses: Container[tuple[int, int, int]],
+def improve(p: AssignmentProblem, buses: Container[tuple[int, int, int]],
             seat_keys: Container[tuple[frozenset[str], int, int, int]],
             start_buses: dict[tuple[int, int, int], int],
             start_seats: dict[tuple[frozenset[str], int, int, int], int],
@@ -172,7 +172,7 @@ def improve(p: Problem, buses: Container[tuple[int, int, int]],
     return out_buses, typed_seats(p, out_buses, {k: n for k, n in s.seats.items() if n})
 
 
-def _pass(p: Problem, s: _State, mixes: _Mixes, types: dict[Group, tuple[int, ...]],
+def _pass(p: AssignmentProblem, s: _State, mixes: _Mixes, types: dict[Group, tuple[int, ...]],
           seat_keys: Container[tuple[frozenset[str], int, int, int]]) -> bool:
     """One pass over the groups, emptiest first, each trying the groups of every other
     wave as targets; whether anything moved."""
@@ -184,7 +184,7 @@ def _pass(p: Problem, s: _State, mixes: _Mixes, types: dict[Group, tuple[int, ..
     return moved
 
 
-def _movable(p: Problem, s: _State, types: dict[Group, tuple[int, ...]],
+def _movable(p: AssignmentProblem, s: _State, types: dict[Group, tuple[int, ...]],
              seat_keys: Container[tuple[frozenset[str], int, int, int]], source: Group,
              target: Group) -> list[tuple[int, int]]:
     """(demand, units) that may move from ``source`` to ``target``, in demand order:
@@ -215,7 +215,7 @@ def _movable(p: Problem, s: _State, types: dict[Group, tuple[int, ...]],
     return out
 
 
-def _try(p: Problem, s: _State, mixes: _Mixes, types: dict[Group, tuple[int, ...]],
+def _try(p: AssignmentProblem, s: _State, mixes: _Mixes, types: dict[Group, tuple[int, ...]],
          seat_keys: Container[tuple[frozenset[str], int, int, int]], source: Group,
          target: Group) -> bool:
     """Move the units from ``source`` to ``target`` (:func:`_movable`, taken in order)

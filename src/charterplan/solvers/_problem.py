@@ -7,12 +7,23 @@ them without importing the solver.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "apportion", "bus_cost",
-           "bus_fen", "typed_seats"]
+__all__ = [
+    "AssignmentProblem",
+    "BusKind",
+    "Demand",
+    "Keys",
+    "RailChoice",
+    "Solution",
+    "Start",
+    "apportion",
+    "bus_cost",
+    "bus_fen",
+    "typed_seats",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +40,7 @@ class BusKind:
 class RailChoice:
     """A train service as an area's model sees it: each rider costs ``seat_cost`` (their
     share of a carriage and of a feeder bus), within the area's seats on it
-    (:attr:`Problem.seat_caps`). Riders reach the train's station on feeder buses that
+    (:attr:`AssignmentProblem.seat_caps`). Riders reach the train's station on feeder buses that
     leave on ``feeder_day``; None when the train leaves from the area's hub."""
 
     service: str
@@ -44,7 +55,7 @@ class Demand:
     ``any_waves`` are waves in which a unit may ride any pattern containing ``dests``;
     ``direct_waves`` those in which only the pattern that is exactly ``dests`` is fast
     enough. ``priority`` counts poor-household members per unit. ``rails`` are the
-    rail choices (indices into :attr:`Problem.rails`) a unit may take instead.
+    rail choices (indices into :attr:`AssignmentProblem.rails`) a unit may take instead.
     """
 
     dests: frozenset[str]
@@ -57,7 +68,7 @@ class Demand:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class AssignmentProblem:
     """One area's assignment problem. Money is in yuan, distances in km.
 
     A bus running pattern ``p`` costs its type's fixed cost and cost per km over
@@ -89,7 +100,7 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Solution:
-    """Chosen values; keys as in :class:`Problem`'s indices."""
+    """Chosen values; keys as in :class:`AssignmentProblem`'s indices."""
 
     any_units: dict[tuple[int, int], int]
     direct_units: dict[tuple[int, int], int]
@@ -107,7 +118,7 @@ def bus_cost(kind: BusKind, km: float, extra: float = 0.0) -> float:
     return kind.fixed_cost + kind.cost_per_km * km + extra
 
 
-def bus_fen(p: Problem, pi: int, t: int) -> int:
+def bus_fen(p: AssignmentProblem, pi: int, t: int) -> int:
     """One bus of type ``t`` on pattern ``pi`` of ``p``, in fen: the model's integer
     price."""
     return round(bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]) * 100)
@@ -133,7 +144,7 @@ def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:
     return parts
 
 
-def typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
+def typed_seats(p: AssignmentProblem, buses: Mapping[tuple[int, int, int], int],
                  seats: Mapping[tuple[frozenset[str], int, int], int]) -> (
         dict[tuple[frozenset[str], int, int, int], int]):
     """The seats each destination set takes on each pattern and wave, split over the
@@ -161,3 +172,25 @@ def typed_seats(p: Problem, buses: Mapping[tuple[int, int, int], int],
                     room[t] -= take
                     n -= take
     return typed
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Which of the model's variables exist; keyed as in :class:`Start`."""
+
+    buses: Container[tuple[int, int, int]]
+    seats: Container[tuple[frozenset[str], int, int, int]]
+    rail: Container[tuple[int, int]]
+    feeders: Container[tuple[int, int]]
+
+
+@dataclass
+class Start:
+    """A constructed solution, in the model's variables."""
+
+    sent: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    buses: dict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))
+    seats: dict[tuple[frozenset[str], int, int, int], int] = field(
+        default_factory=lambda: defaultdict(int))
+    rail: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    feeders: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))

@@ -9,35 +9,13 @@ bound on how bad an area's answer can be.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container
 from dataclasses import dataclass, field
 
 from charterplan.solvers._improve import improve
-from charterplan.solvers._problem import Problem, bus_cost
+from charterplan.solvers._problem import AssignmentProblem, Keys, Start, bus_cost
+from charterplan.solvers._start_rail import construct_rail
 
-__all__ = ["Keys", "Start", "construct"]
-
-
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """Which of the model's variables exist; keyed as in :class:`Start`."""
-
-    buses: Container[tuple[int, int, int]]
-    seats: Container[tuple[frozenset[str], int, int, int]]
-    rail: Container[tuple[int, int]]
-    feeders: Container[tuple[int, int]]
-
-
-@dataclass
-class Start:
-    """A constructed solution, in the model's variables."""
-
-    sent: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
-    buses: dict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))
-    seats: dict[tuple[frozenset[str], int, int, int], int] = field(
-        default_factory=lambda: defaultdict(int))
-    rail: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
-    feeders: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+__all__ = ["construct"]
 
 
 @dataclass
@@ -47,7 +25,7 @@ class _Cover:
     holding them all, among those with buses of the type in the wave. Patterns that
     board riders at several pickup points hold many sets, few of them exactly."""
 
-    p: Problem
+    p: AssignmentProblem
     keys: Keys
     exact: dict[frozenset[str], int] = field(init=False)
     cheapest: list[int] = field(init=False)
@@ -73,86 +51,7 @@ class _Cover:
         return self._found[key]
 
 
-def _construct_rail(p: Problem, keys: Keys, start: Start, left: dict[int, int],
-                    used: dict[tuple[str, int], int], per_day: dict[int, int],
-                    pattern_of: dict[frozenset[str], int], rail_first: bool) -> None:
-    """Send by train the demands that no bus can take, then those whose rail seat is
-    cheaper than a seat on a bus of their own pattern, most saved first; with
-    ``rail_first``, every demand that may go by train, thinnest flow first. Each unit
-    takes the cheapest of its trains with seats left. The bus is counted as full as
-    the riders of its destination set could fill it: a thin flow never fills a bus."""
-    seat = {o: choice.seat_cost for o, choice in enumerate(p.rails)}
-    fed = {o for o in range(len(p.rails)) for t in range(len(p.kinds)) if (o, t) in keys.feeders}
-    flow: dict[frozenset[str], int] = defaultdict(int)
-    for d in p.demands:
-        flow[d.dests] += d.size * d.count
-    order: dict[int, tuple[bool, float]] = {}  # (a bus could take it, then the key)
-    options: dict[int, list[int]] = {}
-    for c, d in enumerate(p.demands):
-        mine = sorted((o for o in d.rails if (c, o) in keys.rail
-                       and (p.rails[o].feeder_day is None or o in fed)),
-                      key=lambda o: (seat[o], o))
-        pi = pattern_of.get(d.dests)
-        if not mine:
-            continue
-        if pi is None or not (d.any_waves or d.direct_waves):
-            order[c], options[c] = (False, 0.0), mine
-            continue
-        by_bus = min((bus_cost(k, p.pattern_km[pi], p.pattern_extra[pi])
-                      / min(k.capacity, flow[d.dests]) for k in p.kinds), default=float("inf"))
-        if rail_first:
-            order[c], options[c] = (True, flow[d.dests]), mine
-        elif seat[mine[0]] < by_bus:
-            order[c] = (True, seat[mine[0]] - by_bus)
-            options[c] = [o for o in mine if seat[o] < by_bus]
-    room = {o: p.seat_caps.get(choice.service, 0) for o, choice in enumerate(p.rails)}
-    sent: dict[int, dict[int, int]] = defaultdict(dict)
-    for c in sorted(order, key=lambda c: (order[c], c)):
-        size = p.demands[c].size
-        for o in options[c]:
-            n = min(left[c] - sum(units.get(c, 0) for units in sent.values()), room[o] // size)
-            if n > 0:
-                sent[o][c] = n
-                room[o] -= n * size
-    for o, units in sorted(sent.items()):
-        day = p.rails[o].feeder_day
-        if day is not None:
-            _feeders(p, keys, start, o, day, units, used, per_day)
-        for c, n in units.items():
-            if n:
-                start.rail[c, o] = n
-                left[c] -= n
-
-
-def _feeders(p: Problem, keys: Keys, start: Start, o: int, day: int, units: dict[int, int],
-             used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
-    """Feeder buses on ``day`` for the ``units`` per demand sent by rail choice ``o``,
-    largest type first within the fleet and the day's departures; the units sent last
-    stay home (are taken out of ``units``) when the feeders run out."""
-    riders = sum(p.demands[c].size * n for c, n in units.items())
-    slots = p.slot_caps.get(day, 0) - per_day[day]
-    fleet = []
-    for t in sorted(range(len(p.kinds)), key=lambda t: (-p.kinds[t].capacity, t)):
-        kind = p.kinds[t]
-        n = min(slots, p.fleet_caps.get((kind.id, day), 0) - used[kind.id, day])
-        if (o, t) in keys.feeders and n > 0:
-            fleet.append((t, n))
-            slots -= n
-    seats = sum(p.kinds[t].capacity * n for t, n in fleet)
-    for c in reversed(list(units)):
-        drop = min(units[c], max(0, -(-(riders - seats) // p.demands[c].size)))
-        units[c] -= drop
-        riders -= drop * p.demands[c].size
-    for t, n in fleet:
-        take = min(n, -(-riders // p.kinds[t].capacity))
-        if take > 0:
-            riders -= take * p.kinds[t].capacity
-            start.feeders[o, t] = take
-            used[p.kinds[t].id, day] += take
-            per_day[day] += take
-
-
-def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
+def construct(p: AssignmentProblem, keys: Keys, *, rail_first: bool = False) -> (
         tuple[Start, dict[int, int]]):
     """Dispatch when forced, fill to capacity: wave by wave, a bus leaves for units that
     cannot wait any longer, filled with units that could also go later and, while seats
@@ -165,7 +64,7 @@ def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
     cover = _Cover(p, keys)
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
-    _construct_rail(p, keys, start, left, used, per_day, cover.exact, rail_first)
+    construct_rail(p, keys, start, left, used, per_day, cover.exact, rail_first)
     by_size = sorted(range(len(p.kinds)), key=lambda t: -p.kinds[t].capacity)
     for w, day in enumerate(p.wave_day):
         ready = [c for c, d in enumerate(p.demands)
@@ -201,7 +100,7 @@ def construct(p: Problem, keys: Keys, *, rail_first: bool = False) -> (
     return start, left
 
 
-def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
+def _rescue(p: AssignmentProblem, keys: Keys, start: Start, left: dict[int, int],
             used: dict[tuple[str, int], int], per_day: dict[int, int],
             pattern_of: dict[frozenset[str], int]) -> None:
     """Seat the units dispatch stranded: a lone unit whose last wave came after the
@@ -218,7 +117,7 @@ def _rescue(p: Problem, keys: Keys, start: Start, left: dict[int, int],
             left[c] -= 1
 
 
-def _may_ride(p: Problem, keys: Keys, c: int, pi: int, w: int, t: int) -> bool:
+def _may_ride(p: AssignmentProblem, keys: Keys, c: int, pi: int, w: int, t: int) -> bool:
     """Whether a unit of demand ``c`` may take a seat on pattern ``pi`` in wave ``w``
     on a bus of type ``t`` (a unit that may ride only its direct pattern rides it)."""
     d = p.demands[c]
@@ -231,14 +130,14 @@ def _seated(start: Start, bus: tuple[int, int, int]) -> int:
     return sum(n for (_, *key), n in start.seats.items() if tuple(key) == bus)
 
 
-def _move(p: Problem, start: Start, c: int, bus: tuple[int, int, int], sign: int) -> None:
+def _move(p: AssignmentProblem, start: Start, c: int, bus: tuple[int, int, int], sign: int) -> None:
     """Seat (+1) or unseat (-1) one unit of demand ``c`` on the buses ``bus``."""
     pi, w, t = bus
     start.sent[c, w] += sign
     start.seats[p.demands[c].dests, pi, w, t] += sign * p.demands[c].size
 
 
-def _board(p: Problem, keys: Keys, start: Start, c: int) -> bool:
+def _board(p: AssignmentProblem, keys: Keys, start: Start, c: int) -> bool:
     """Seat a unit of ``c`` on a bus already running in one of its waves, if one has
     room."""
     size = p.demands[c].size
@@ -250,7 +149,7 @@ def _board(p: Problem, keys: Keys, start: Start, c: int) -> bool:
     return False
 
 
-def _spare(p: Problem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
+def _spare(p: AssignmentProblem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
     """Whether a unit of ``e`` may leave ``bus``: the buses keep their minimum, and the
     seats that destination set takes on shared patterns stay within its any-pattern
     units."""
@@ -268,7 +167,7 @@ def _spare(p: Problem, start: Start, e: int, bus: tuple[int, int, int]) -> bool:
     return shared <= any_units - d.size
 
 
-def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
+def _pair(p: AssignmentProblem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
           per_day: dict[int, int], pattern_of: dict[frozenset[str], int]) -> bool:
     """Run a new bus for a unit of ``c`` and one companion moved off another bus."""
     d = p.demands[c]
@@ -294,7 +193,8 @@ def _pair(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, in
     return False
 
 
-def _recall(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, int], int],
+def _recall(p: AssignmentProblem, keys: Keys, start: Start, c: int,
+            used: dict[tuple[str, int], int],
             per_day: dict[int, int], pattern_of: dict[frozenset[str], int]) -> bool:
     """Run a new bus for a unit of ``c`` and one companion taken off the train: the
     start sends by rail the riders that could have kept a late unit company (its
@@ -319,7 +219,7 @@ def _recall(p: Problem, keys: Keys, start: Start, c: int, used: dict[tuple[str, 
     return False
 
 
-def _run(p: Problem, start: Start, bus: tuple[int, int, int], members: tuple[int, ...],
+def _run(p: AssignmentProblem, start: Start, bus: tuple[int, int, int], members: tuple[int, ...],
          used: dict[tuple[str, int], int], per_day: dict[int, int]) -> None:
     """One more bus ``bus`` (pattern, wave, type) with a unit of each of ``members``."""
     _, w, kind = bus
@@ -330,7 +230,7 @@ def _run(p: Problem, start: Start, bus: tuple[int, int, int], members: tuple[int
     per_day[p.wave_day[w]] += 1
 
 
-def _cheapest_fit(p: Problem, keys: Keys, pi: int, w: int, riders: int,
+def _cheapest_fit(p: AssignmentProblem, keys: Keys, pi: int, w: int, riders: int,
                   used: dict[tuple[str, int], int], members: tuple[int, ...]) -> int | None:
     """The cheapest bus type with a free vehicle that seats ``riders`` of ``members``
     on pattern ``pi`` in wave ``w``."""
@@ -343,7 +243,7 @@ def _cheapest_fit(p: Problem, keys: Keys, pi: int, w: int, riders: int,
         bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]), t))
 
 
-def _pattern(p: Problem, cover: _Cover, w: int, kind: int, load: dict[int, int]) -> int:
+def _pattern(p: AssignmentProblem, cover: _Cover, w: int, kind: int, load: dict[int, int]) -> int:
     """The pattern a bus of ``kind`` in wave ``w`` runs for ``load`` (:class:`_Cover`;
     :func:`_fill` only loads what some pattern covers)."""
     stops = frozenset().union(*(p.demands[c].dests for c in load))
@@ -352,7 +252,7 @@ def _pattern(p: Problem, cover: _Cover, w: int, kind: int, load: dict[int, int])
     return pi
 
 
-def _cheapest_bus(p: Problem, w: int, candidates: list[int], left: dict[int, int],
+def _cheapest_bus(p: AssignmentProblem, w: int, candidates: list[int], left: dict[int, int],
                   cover: _Cover, kinds: list[int]) -> tuple[int | None, dict[int, int]]:
     """The bus type, among ``kinds``, that carries its load at the least cost per rider,
     and that load: the largest type is dearer per seat on these requests, and a small
@@ -371,7 +271,7 @@ def _cheapest_bus(p: Problem, w: int, candidates: list[int], left: dict[int, int
     return best[1], best[2]
 
 
-def _fill(p: Problem, w: int, kind: int, candidates: list[int], left: dict[int, int],
+def _fill(p: AssignmentProblem, w: int, kind: int, candidates: list[int], left: dict[int, int],
           cover: _Cover) -> dict[int, int]:
     """Units per demand for one bus of ``kind`` in wave ``w``, in candidate order.
 

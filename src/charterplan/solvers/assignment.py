@@ -41,18 +41,20 @@ from ortools.sat.python import cp_model
 
 from charterplan._stop import stoppable
 from charterplan.solvers._problem import (
+    AssignmentProblem,
     BusKind,
     Demand,
-    Problem,
+    Keys,
     RailChoice,
     Solution,
+    Start,
     bus_cost,
     bus_fen,
     typed_seats,
 )
-from charterplan.solvers._start import Keys, Start, construct
+from charterplan.solvers._start import construct
 
-__all__ = ["BusKind", "Demand", "Problem", "RailChoice", "Solution", "bus_cost", "solve"]
+__all__ = ["AssignmentProblem", "BusKind", "Demand", "RailChoice", "Solution", "bus_cost", "solve"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -83,7 +85,7 @@ _sum = cp_model.LinearExpr.sum
 _weighted = cp_model.LinearExpr.weighted_sum
 
 
-def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int]:
+def _demand_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> dict[Key, int]:
     """Units per demand and wave; returns the most seats each (dests, wave) can want."""
     riders: dict[Key, int] = defaultdict(int)
     for c, d in enumerate(p.demands):
@@ -102,7 +104,7 @@ def _demand_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> dict[Key, int
     return riders
 
 
-def _rail_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+def _rail_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> None:
     """Seats and feeder buses for each rail choice's riders."""
     riders: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
     most: dict[int, int] = defaultdict(int)
@@ -125,7 +127,8 @@ def _rail_vars(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
                                for t in range(len(p.kinds)) if (o, t) in v.f))
 
 
-def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
+def _bus_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars,
+              riders: dict[Key, int]) -> None:
     """Buses per pattern, wave and type, with the seats they give each destination set."""
     shareable = {(d.dests, w) for d in p.demands for w in d.any_waves}
     dest_sets = sorted({q for q, _ in riders}, key=sorted)
@@ -155,7 +158,8 @@ def _bus_vars(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, i
             model.add(seats >= p.min_passengers * _sum(buses))
 
 
-def _balance(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, int]) -> None:
+def _balance(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars,
+             riders: dict[Key, int]) -> None:
     """Seats given to each destination set equal the units sent; only units that may
     ride any pattern take seats on shared patterns."""
     seats: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
@@ -177,7 +181,7 @@ def _balance(model: cp_model.CpModel, p: Problem, v: _Vars, riders: dict[Key, in
             model.add(total(shared[key]) <= total(need_any[key]))
 
 
-def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+def _resource_limits(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> None:
     """Buses per type and day within the fleet; departures per day within the slots."""
     per_kind: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
     per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
@@ -195,7 +199,8 @@ def _resource_limits(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
         model.add(_sum(buses) <= p.slot_caps.get(day, 0))
 
 
-def _prices(p: Problem) -> tuple[dict[tuple[int, int], int], dict[int, int], dict[int, int]]:
+def _prices(p: AssignmentProblem) -> tuple[
+        dict[tuple[int, int], int], dict[int, int], dict[int, int]]:
     """Fen per bus (pattern, type), per rail seat (choice) and per unit left (demand): a
     unit left costs more than any vehicle per worker, and each poor-household member
     more than a full bus of other workers."""
@@ -209,7 +214,7 @@ def _prices(p: Problem) -> tuple[dict[tuple[int, int], int], dict[int, int], dic
     return costs, seat, penalty
 
 
-def _objective(model: cp_model.CpModel, p: Problem, v: _Vars) -> None:
+def _objective(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> None:
     """Bus costs and rail seats in fen, plus a penalty per unit left (:func:`_prices`)."""
     costs, seat, penalty = _prices(p)
     # a fen per feeder keeps their count (a shared resource) tight
@@ -239,7 +244,7 @@ def _keys(v: _Vars) -> Keys:
     return Keys(v.y, _TypedSeats(v.g, v.y), v.r, v.f)
 
 
-def _hint(model: cp_model.CpModel, p: Problem, v: _Vars) -> tuple[Start, dict[int, int]]:
+def _hint(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> tuple[Start, dict[int, int]]:
     """Give CP-SAT the constructed solution as a complete hint; return it and the units
     it leaves per demand. With trains, the cheaper of two starts: one sends by rail
     only the riders a train saves money on, counting buses full, the other everyone
@@ -271,7 +276,8 @@ def _add_hint(model: cp_model.CpModel, v: _Vars, start: Start, left: Mapping[int
     hint.values.extend([int(value) for _, value in hinted])
 
 
-def _model(problem: Problem) -> tuple[cp_model.CpModel, _Vars, tuple[Start, dict[int, int]]]:
+def _model(problem: AssignmentProblem) -> tuple[
+        cp_model.CpModel, _Vars, tuple[Start, dict[int, int]]]:
     """The area's model with the constructed start as its hint, and that start."""
     model = cp_model.CpModel()
     v = _Vars()
@@ -284,7 +290,7 @@ def _model(problem: Problem) -> tuple[cp_model.CpModel, _Vars, tuple[Start, dict
     return model, v, _hint(model, problem, v)
 
 
-def _start_cost(p: Problem, start: Start, left: dict[int, int]) -> int:
+def _start_cost(p: AssignmentProblem, start: Start, left: dict[int, int]) -> int:
     """The objective of a constructed solution, in fen."""
     costs, seat, penalty = _prices(p)
     return (sum(costs[pi, t] * n for (pi, _, t), n in start.buses.items())
@@ -292,7 +298,7 @@ def _start_cost(p: Problem, start: Start, left: dict[int, int]) -> int:
             + sum(start.feeders.values()) + sum(penalty[c] * n for c, n in left.items()))
 
 
-def _from_start(p: Problem, start: Start, left: dict[int, int], work: float) -> Solution:
+def _from_start(p: AssignmentProblem, start: Start, left: dict[int, int], work: float) -> Solution:
     """The constructed solution as the solver's answer."""
     sent = {k: n for k, n in start.sent.items() if n}
     return Solution(
@@ -308,7 +314,7 @@ def _from_start(p: Problem, start: Start, left: dict[int, int], work: float) -> 
     )
 
 
-def solve(problem: Problem) -> Solution:
+def solve(problem: AssignmentProblem) -> Solution:
     """Solve ``problem``; return the best solution found within its limits.
 
     The constructed start (:func:`~charterplan.solvers._start.construct`) is a solution

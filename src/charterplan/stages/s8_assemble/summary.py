@@ -1,0 +1,163 @@
+"""Summary figures: cost, a lower bound on it, and the daily report tables.
+
+The lower bound is the larger of two valid bounds per hub. *Radial*: a bus's closed
+route is at least twice the hub distance of each of its riders, so every rider costs
+at least ``(fixed + 2 · cost_per_km · r) / capacity`` on the cheapest suitable type.
+*Count*: the hub's riders need at least ``ceil(riders / largest capacity)`` buses, each
+costing at least the cheapest fixed cost plus a round trip to the nearest destination.
+Rail riders of a service need at least ``ceil(riders / carriage capacity)`` carriages
+(their feeders are bounded by zero).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from charterplan.geo import great_circle_km
+from charterplan.model import BusType, ReportTable, Summary, TrainUse, Trip, Unassigned
+from charterplan.shared.context import Context
+
+__all__ = ["lower_bound", "report_tables", "seat_bound", "summarize"]
+
+
+def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
+    """A lower bound on the cost of carrying the passengers of ``trips`` by the modes
+    they ride."""
+    dest_of = context.destination_of
+    riders: dict[str, list[str]] = defaultdict(list)
+    by_train: dict[str, int] = defaultdict(int)
+    for trip in trips:
+        if trip.mode == "bus" and not trip.feeder:
+            riders[trip.hub] += [dest_of[w] for w in trip.passengers]
+        elif trip.mode == "rail":
+            by_train[trip.vehicle_type] += len(trip.passengers)
+    bound = sum(math.ceil(n / context.rail.services[s].capacity) * context.rail.services[s].cost
+                for s, n in by_train.items())
+    for hub, dests in riders.items():
+        kinds = context.bus_types_at[hub]
+        places = sorted(set(dests))
+        km = dict(zip(places, _bound_km(context, hub, places), strict=True))
+        radial = sum(seat_bound(kinds, km[d]) for d in dests)
+        nearest = min(km.values())
+        count = math.ceil(len(dests) / max(k.capacity for k in kinds)) * min(
+            k.fixed_cost + 2 * k.cost_per_km * nearest for k in kinds)
+        bound += max(radial, count)
+    return bound
+
+
+def seat_bound(kinds: Sequence[BusType], km: float) -> float:
+    """What a seat costs at least on a bus ``km`` road km out and back: its share of
+    a full bus of the type cheapest per seat (the radial bound of a rider)."""
+    return min((k.fixed_cost + 2 * k.cost_per_km * km) / k.capacity for k in kinds)
+
+
+def _bound_km(context: Context, hub: str, places: list[str]) -> list[float]:
+    """Distances no route can undercut: road km, or with measured roads (which need
+    not obey the triangle inequality) the straight line, which no road is shorter than."""
+    if context.request.roads:
+        at = context.places.index
+        lat, lon = context.places.lat, context.places.lon
+        ends = [at[p] for p in places]
+        return [float(k) for k in great_circle_km(lat[at[hub]], lon[at[hub]], lat[ends],
+                                                  lon[ends])]
+    return [float(k) for k in context.places.road_km([hub], places)[0]]
+
+
+def report_tables(context: Context, trips: Sequence[Trip],
+                  unassigned: Sequence[Unassigned]) -> dict[str, ReportTable]:
+    """The county's daily tables: 附件2 demand by township, 附件4 destinations by
+    township, and departures by day (buses, feeders among them, rail carriages; riders
+    counted once, a rail rider on the train's day; cost of every vehicle)."""
+    request = context.request
+    dest = {d.id: d for d in request.destinations}
+    riding = {w for t in trips if not t.feeder for w in t.passengers}
+    left = {u.worker for u in unassigned}
+    health = {u.worker for u in unassigned if u.reason.value in (
+        "health_not_cleared", "quarantine_past_window")}
+    townships = sorted({w.township for w in request.workers})
+    counts: dict[str, list[int]] = {t: [0, 0, 0, 0, 0] for t in townships}
+    for w in request.workers:
+        row = counts[w.township]
+        for k, flag in enumerate((True, w.poverty_registered, w.id in riding,
+                                  w.id in left, w.id in health)):
+            row[k] += int(flag)
+    demand = [(town, *counts[town]) for town in townships]
+    flows: Counter[tuple[str, str, str, bool]] = Counter()
+    for w in request.workers:
+        d = dest[w.destination]
+        flows[d.province, d.city, w.township, w.id in riding] += 1
+    places = sorted({(p, c) for p, c, _, _ in flows})
+    columns = ["务工省份", "务工城市"] + [f"{t} {s}" for t in townships
+                                          for s in ("已安排", "待安排")]
+    by_place = [(p, c, *(flows[p, c, t, r] for t in townships for r in (True, False)))
+                for p, c in places]
+    days: dict[str, list[Trip]] = defaultdict(list)
+    for trip in trips:
+        days[trip.departure.date().isoformat()].append(trip)
+    poor = {w.id for w in request.workers if w.poverty_registered}
+    # A rail rider is counted once, on the day of the train; a feeder adds buses and cost.
+    by_day = [(day, sum(t.mode == "bus" for t in ts), sum(t.feeder for t in ts),
+               sum(t.mode == "rail" for t in ts),
+               sum(len(t.passengers) for t in ts if not t.feeder),
+               sum(len(t.passengers) for t in ts if t.mode == "rail"),
+               sum(p in poor for t in ts if not t.feeder for p in t.passengers),
+               round(sum(t.cost for t in ts), 2)) for day, ts in sorted(days.items())]
+    return {
+        "demand_by_township": ReportTable(
+            title="农民工返岗需求汇总表（附件2）",
+            columns=("乡镇", "计划返岗总数", "贫困户返岗人数", "安排统一乘车", "未能安排",
+                     "其中健康原因"),
+            rows=tuple(demand)),
+        "destinations_by_township": ReportTable(
+            title="农民工返岗去向汇总表（附件4）", columns=tuple(columns), rows=tuple(by_place)),
+        "departures_by_day": ReportTable(
+            title="每日发车汇总",
+            columns=("日期", "汽车车次", "其中接驳车", "火车车厢", "人数", "其中乘火车",
+                     "贫困户人数", "费用（元）"),
+            rows=tuple(by_day)),
+    }
+
+
+def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
+    """The whole-train view: per service used, its carriages, riders and cost."""
+    used: dict[str, list[Trip]] = defaultdict(list)
+    for trip in trips:
+        if trip.mode == "rail":
+            used[trip.vehicle_type].append(trip)
+    return tuple(
+        TrainUse(service=service.id, hub=service.hub, departure=ts[0].departure,
+                 carriages_used=len(ts), carriages=service.carriages,
+                 riders=sum(len(t.passengers) for t in ts),
+                 cost=round(sum(t.cost for t in ts), 2))
+        for service in sorted(context.rail.services.values(), key=lambda s: s.index)
+        if (ts := used.get(service.id)))
+
+
+def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
+             work: float) -> Summary:
+    cost = round(sum(t.cost for t in trips), 2)
+    bound = math.floor(lower_bound(context, trips) * 100) / 100
+    reasons: dict[str, int] = defaultdict(int)
+    for u in unassigned:
+        reasons[u.reason.value] += 1
+    modes: dict[str, int] = defaultdict(int)
+    for t in trips:
+        modes[t.mode] += 1
+    return Summary(
+        workers=len(context.request.workers),
+        assigned=sum(len(t.passengers) for t in trips if not t.feeder),
+        unassigned=len(unassigned),
+        unassigned_by_reason=dict(sorted(reasons.items())),
+        trips_by_mode=dict(sorted(modes.items())),
+        total_cost=cost,
+        total_km=round(sum(t.distance_km for t in trips), 1),
+        lower_bound_cost=bound,
+        gap_pct=round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0,
+        solve_seconds=round(work, 3),
+        tables=report_tables(context, trips, unassigned),
+        trains=_trains(context, trips),
+        moved_to_hub=sum(w in context.at_hub for t in trips if not t.feeder
+                         for w in t.passengers) if context.request.policy.door_to_door else None,
+    )
