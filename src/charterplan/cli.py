@@ -272,8 +272,8 @@ def _with_overrides(request: PlanRequest, seed: int | None,
 
 
 def _summary(result: Plan, wall: float, folder: Path) -> str:
+    from charterplan.io.office.figures import FIGURES
     from charterplan.io.reports import REASON_LABELS
-    from charterplan.office.figures import FIGURES
 
     s = result.summary
     labels = {r.value: label for r, label in REASON_LABELS.items()}

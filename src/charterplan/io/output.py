@@ -17,11 +17,11 @@ from typing import Any
 from charterplan.io._files import file_name
 from charterplan.io.folder import OutputFolderError, check_output_folder, claim_output_folder
 from charterplan.io.manifest import write_manifests
+from charterplan.io.office import write_office_files
 from charterplan.io.plan_json import dump_plan
 from charterplan.io.reports import write_reports
 from charterplan.io.trains import write_trains
 from charterplan.model import Plan, PlanRequest
-from charterplan.office import write_office_files
 
 __all__ = ["OutputFolderError", "check_output_folder", "default_output_folder",
            "fill_outputs", "write_outputs"]
@@ -49,7 +49,7 @@ def write_outputs(request: PlanRequest, plan: Plan, folder: str | PathLike[str],
                   run: Mapping[str, Any], *, with_contacts: bool = False) -> Path:
     """Write plan.json, run.json, manifests, train manifests (if the plan uses a rail
     service), reports and the office files (plan.xlsx, manifests.pdf, figures,
-    hand-over lists; :mod:`charterplan.office`) into ``folder``, all or nothing.
+    hand-over lists; :mod:`charterplan.io.office`) into ``folder``, all or nothing.
 
     Args:
         request: the request the plan answers (names and contacts for the manifests).

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from charterplan.io.office._content import manifest_sections, request_roster
+from charterplan.io.office._pdf import render
 from charterplan.model import Plan, PlanRequest, Stop
-from charterplan.office._content import manifest_sections, request_roster
-from charterplan.office._pdf import render
 
 PAGE = re.compile(r"第 (\d+) / 共 (\d+) 页")
 

@@ -14,8 +14,8 @@ from os import PathLike
 from pathlib import Path
 
 from charterplan.io._roster import Roster
+from charterplan.io.office._content import arrivals
 from charterplan.model import Plan, PlanRequest
-from charterplan.office._content import arrivals
 
 __all__ = ["write_office_files"]
 
@@ -50,21 +50,21 @@ def _write(task: tuple[str, PlanRequest, Plan, Path, bool]) -> list[Path]:
     kind, request, plan, root, with_contacts = task
     roster = Roster(request, plan.trips)
     if kind == "pdfs":
-        from charterplan.office._content import manifest_sections
-        from charterplan.office._pdf import render
-        from charterplan.office.handover import handover_documents
+        from charterplan.io.office._content import manifest_sections
+        from charterplan.io.office._pdf import render
+        from charterplan.io.office.handover import handover_documents
 
         documents = {root / "manifests.pdf": manifest_sections(roster, plan)}
         documents.update(handover_documents(roster, plan, arrivals(roster, plan), root,
                                             with_contacts))
         return render(documents, f"乘车名单 {plan.plan_id}")
     if kind == "figures":
-        from charterplan.office.figures import write_figures
+        from charterplan.io.office.figures import write_figures
 
         return write_figures(request, plan, root, roster)
-    from charterplan.office.contacts import write_contacts
-    from charterplan.office.handover import write_handover_workbooks
-    from charterplan.office.workbook import write_plan_workbook
+    from charterplan.io.office.contacts import write_contacts
+    from charterplan.io.office.handover import write_handover_workbooks
+    from charterplan.io.office.workbook import write_plan_workbook
 
     written = [write_plan_workbook(request, plan, root, roster)]
     written += write_handover_workbooks(roster, plan, arrivals(roster, plan), root,

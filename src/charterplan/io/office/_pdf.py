@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from charterplan.office._fonts import subset_font
+from charterplan.io.office._fonts import subset_font
 
 __all__ = ["Section", "Table", "render"]
 

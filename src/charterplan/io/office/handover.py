@@ -17,16 +17,16 @@ from pathlib import Path
 
 from charterplan.io._files import file_name
 from charterplan.io._roster import Roster
-from charterplan.model import Plan
-from charterplan.office._content import (
+from charterplan.io.office._content import (
     HANDOVER_COLUMNS,
     Arrival,
     by_employer,
     handover_rows,
     handover_sections,
 )
-from charterplan.office._pdf import Section
-from charterplan.office.workbook import add_sheet, new_workbook, save
+from charterplan.io.office._pdf import Section
+from charterplan.io.office.workbook import add_sheet, new_workbook, save
+from charterplan.model import Plan
 
 __all__ = ["by_city", "handover_documents", "write_handover_workbooks"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from charterplan.office.figures import FIGURES
+from charterplan.io.office.figures import FIGURES
 
 
 def test_the_figures_are_pictures(rail_folder: Path) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from charterplan.io._roster import Roster, carriage_name, train_name
 from charterplan.io.masking import mask_id_number, mask_phone
+from charterplan.io.office._pdf import Section, Table
 from charterplan.model import HealthStatus, Plan, PlanRequest, Trip, Worker
-from charterplan.office._pdf import Section, Table
 
 __all__ = ["HANDOVER_COLUMNS", "TRIP_COLUMNS", "Arrival", "arrivals", "handover_rows",
            "handover_sections", "manifest_sections", "trip_rows", "vehicle"]

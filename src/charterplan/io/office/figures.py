@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charterplan.io._roster import Roster
+from charterplan.io.office._content import capacity
+from charterplan.io.office._fonts import cjk_font
 from charterplan.model import Plan, PlanRequest
-from charterplan.office._content import capacity
-from charterplan.office._fonts import cjk_font
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

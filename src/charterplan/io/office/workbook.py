@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charterplan.io._roster import PASSENGER_COLUMNS, Roster
+from charterplan.io.office._content import TRIP_COLUMNS, trip_rows
 from charterplan.io.reports import REASON_LABELS, UNASSIGNED_COLUMNS, unassigned_rows
 from charterplan.io.trains import trains_table
 from charterplan.model import Plan, PlanRequest
-from charterplan.office._content import TRIP_COLUMNS, trip_rows
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
