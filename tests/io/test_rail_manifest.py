@@ -15,8 +15,7 @@ from charterplan.io.output import write_outputs
 from charterplan.io.reports import write_reports
 from charterplan.io.trains import train_csv, train_uses, trains_html, write_trains
 from charterplan.model import Plan, PlanRequest
-from charterplan.shared.context import build_context
-from charterplan.stages.s8_assemble.summary import report_tables
+from charterplan.model.report import report_tables
 from tests.readable import readable_text
 
 
@@ -192,7 +191,7 @@ def test_departures_by_day_counts_carriages_and_each_rider_once(
         rail_request: PlanRequest, rail_plan: Plan) -> None:
     """The daily departures table counts buses (the feeder among them) and carriages apart,
     each rider once (a rail rider on the train, not also on the feeder), every cost."""
-    tables = report_tables(build_context(rail_request), rail_plan.trips, rail_plan.unassigned)
+    tables = report_tables(rail_request, rail_plan.trips, rail_plan.unassigned)
     day = tables["departures_by_day"]
     assert day.columns == ("日期", "汽车车次", "其中接驳车", "火车车厢", "人数", "其中乘火车",
                            "贫困户人数", "费用（元）")

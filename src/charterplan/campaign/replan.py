@@ -48,13 +48,13 @@ from charterplan.model import (
     PlanRequest,
     PlanStatus,
     Reason,
-    ReportTable,
     Stop,
     Summary,
     Trip,
     Unassigned,
     Worker,
 )
+from charterplan.model.report import report_tables
 
 __all__ = ["STABILITY_MARGIN", "Change", "Replan", "replan"]
 
@@ -783,54 +783,3 @@ def _union_plan(request: PlanRequest, trips: list[Trip], convoys: list[Convoy],
             tables=report_tables(request, trips, unassigned)))
     summary = draft.summary.model_copy(update={"trains": tuple(train_uses(request, draft))})
     return draft.model_copy(update={"summary": summary})
-
-
-def report_tables(request: PlanRequest, trips: Sequence[Trip],
-                  unassigned: Sequence[Unassigned]) -> dict[str, ReportTable]:
-    """The plan's daily tables for the union of published and new trips, in the
-    columns the planner writes (``stages/report.py``, which the campaign may not
-    import): 附件2 by township, 附件4 destinations by township, departures by day."""
-    dest = {d.id: d for d in request.destinations}
-    riding = {w for t in trips if not t.feeder for w in t.passengers}
-    left = {u.worker for u in unassigned}
-    health = {u.worker for u in unassigned if u.reason in (
-        Reason.HEALTH_NOT_CLEARED, Reason.QUARANTINE_PAST_WINDOW)}
-    townships = sorted({w.township for w in request.workers})
-    counts: dict[str, list[int]] = {t: [0] * 5 for t in townships}
-    flows: Counter[tuple[str, str, str, bool]] = Counter()
-    for w in request.workers:
-        row = counts[w.township]
-        for k, flag in enumerate((True, w.poverty_registered, w.id in riding, w.id in left,
-                                  w.id in health)):
-            row[k] += int(flag)
-        d = dest[w.destination]
-        flows[d.province, d.city, w.township, w.id in riding] += 1
-    places = sorted({(p, c) for p, c, _, _ in flows})
-    days: dict[str, list[Trip]] = defaultdict(list)
-    for trip in trips:
-        days[trip.departure.date().isoformat()].append(trip)
-    poor = {w.id for w in request.workers if w.poverty_registered}
-    by_day = [(day, sum(t.mode == "bus" for t in ts), sum(t.feeder for t in ts),
-               sum(t.mode == "rail" for t in ts),
-               sum(len(t.passengers) for t in ts if not t.feeder),
-               sum(len(t.passengers) for t in ts if t.mode == "rail"),
-               sum(p in poor for t in ts if not t.feeder for p in t.passengers),
-               round(sum(t.cost for t in ts), 2)) for day, ts in sorted(days.items())]
-    return {
-        "demand_by_township": ReportTable(
-            title="农民工返岗需求汇总表（附件2）",
-            columns=("乡镇", "计划返岗总数", "贫困户返岗人数", "安排统一乘车", "未能安排",
-                     "其中健康原因"),
-            rows=tuple((town, *counts[town]) for town in townships)),
-        "destinations_by_township": ReportTable(
-            title="农民工返岗去向汇总表（附件4）",
-            columns=("务工省份", "务工城市", *(f"{t} {s}" for t in townships
-                                              for s in ("已安排", "待安排"))),
-            rows=tuple((p, c, *(flows[p, c, t, r] for t in townships for r in (True, False)))
-                       for p, c in places)),
-        "departures_by_day": ReportTable(
-            title="每日发车汇总",
-            columns=("日期", "汽车车次", "其中接驳车", "火车车厢", "人数", "其中乘火车",
-                     "贫困户人数", "费用（元）"),
-            rows=tuple(by_day)),
-    }

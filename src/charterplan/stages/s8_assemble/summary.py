@@ -1,4 +1,5 @@
-"""Summary figures: cost, a lower bound on it, and the daily report tables.
+"""Summary figures: cost, a lower bound on it, and the daily report tables
+(:func:`charterplan.model.report.report_tables`).
 
 The lower bound is the larger of two valid bounds per hub. *Radial*: a bus's closed
 route is at least twice the hub distance of each of its riders, so every rider costs
@@ -12,14 +13,15 @@ Rail riders of a service need at least ``ceil(riders / carriage capacity)`` carr
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 from charterplan.geo import great_circle_km
-from charterplan.model import BusType, ReportTable, Summary, TrainUse, Trip, Unassigned
+from charterplan.model import BusType, Summary, TrainUse, Trip, Unassigned
+from charterplan.model.report import report_tables
 from charterplan.shared.context import Context
 
-__all__ = ["lower_bound", "report_tables", "seat_bound", "summarize"]
+__all__ = ["lower_bound", "seat_bound", "summarize"]
 
 
 def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
@@ -65,61 +67,6 @@ def _bound_km(context: Context, hub: str, places: list[str]) -> list[float]:
     return [float(k) for k in context.places.road_km([hub], places)[0]]
 
 
-def report_tables(context: Context, trips: Sequence[Trip],
-                  unassigned: Sequence[Unassigned]) -> dict[str, ReportTable]:
-    """The county's daily tables: 附件2 demand by township, 附件4 destinations by
-    township, and departures by day (buses, feeders among them, rail carriages; riders
-    counted once, a rail rider on the train's day; cost of every vehicle)."""
-    request = context.request
-    dest = {d.id: d for d in request.destinations}
-    riding = {w for t in trips if not t.feeder for w in t.passengers}
-    left = {u.worker for u in unassigned}
-    health = {u.worker for u in unassigned if u.reason.value in (
-        "health_not_cleared", "quarantine_past_window")}
-    townships = sorted({w.township for w in request.workers})
-    counts: dict[str, list[int]] = {t: [0, 0, 0, 0, 0] for t in townships}
-    for w in request.workers:
-        row = counts[w.township]
-        for k, flag in enumerate((True, w.poverty_registered, w.id in riding,
-                                  w.id in left, w.id in health)):
-            row[k] += int(flag)
-    demand = [(town, *counts[town]) for town in townships]
-    flows: Counter[tuple[str, str, str, bool]] = Counter()
-    for w in request.workers:
-        d = dest[w.destination]
-        flows[d.province, d.city, w.township, w.id in riding] += 1
-    places = sorted({(p, c) for p, c, _, _ in flows})
-    columns = ["务工省份", "务工城市"] + [f"{t} {s}" for t in townships
-                                          for s in ("已安排", "待安排")]
-    by_place = [(p, c, *(flows[p, c, t, r] for t in townships for r in (True, False)))
-                for p, c in places]
-    days: dict[str, list[Trip]] = defaultdict(list)
-    for trip in trips:
-        days[trip.departure.date().isoformat()].append(trip)
-    poor = {w.id for w in request.workers if w.poverty_registered}
-    # A rail rider is counted once, on the day of the train; a feeder adds buses and cost.
-    by_day = [(day, sum(t.mode == "bus" for t in ts), sum(t.feeder for t in ts),
-               sum(t.mode == "rail" for t in ts),
-               sum(len(t.passengers) for t in ts if not t.feeder),
-               sum(len(t.passengers) for t in ts if t.mode == "rail"),
-               sum(p in poor for t in ts if not t.feeder for p in t.passengers),
-               round(sum(t.cost for t in ts), 2)) for day, ts in sorted(days.items())]
-    return {
-        "demand_by_township": ReportTable(
-            title="农民工返岗需求汇总表（附件2）",
-            columns=("乡镇", "计划返岗总数", "贫困户返岗人数", "安排统一乘车", "未能安排",
-                     "其中健康原因"),
-            rows=tuple(demand)),
-        "destinations_by_township": ReportTable(
-            title="农民工返岗去向汇总表（附件4）", columns=tuple(columns), rows=tuple(by_place)),
-        "departures_by_day": ReportTable(
-            title="每日发车汇总",
-            columns=("日期", "汽车车次", "其中接驳车", "火车车厢", "人数", "其中乘火车",
-                     "贫困户人数", "费用（元）"),
-            rows=tuple(by_day)),
-    }
-
-
 def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
     """The whole-train view: per service used, its carriages, riders and cost."""
     used: dict[str, list[Trip]] = defaultdict(list)
@@ -156,7 +103,7 @@ def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         lower_bound_cost=bound,
         gap_pct=round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0,
         solve_seconds=round(work, 3),
-        tables=report_tables(context, trips, unassigned),
+        tables=report_tables(context.request, trips, unassigned),
         trains=_trains(context, trips),
         moved_to_hub=sum(w in context.at_hub for t in trips if not t.feeder
                          for w in t.passengers) if context.request.policy.door_to_door else None,
