@@ -159,3 +159,22 @@ def test_dates_outside_2000_to_2099_are_refused(base: dict[str, Any], day: str) 
     base["workers"] = [worker("W1", first="2020-02-20", last=day)]
     with pytest.raises(RequestError, match="outside the years 2000–2099"):
         parse_request(base)
+
+
+def test_places_by_id_names_every_place_once_and_a_shared_station_by_its_first_stop() -> None:
+    """Hubs, pickup points, destinations and rail stops are all found by id; a station
+    two services call at is the first service's stop (the lookup check, the roster and
+    the map share)."""
+    sample = json.loads((Path(__file__).parents[2] / "data" / "sample" / "request.json")
+                        .read_text(encoding="utf-8"))
+    request = parse_request(sample)
+    places = request.places_by_id()
+    listed = [*request.hubs, *request.pickup_points, *request.destinations]
+    assert all(places[p.id] is p for p in listed)
+    stops = [s for r in request.rail_services for s in r.stops]
+    assert {s.id for s in stops} <= places.keys()
+    first = {}
+    for stop in stops:
+        first.setdefault(stop.id, stop)
+    assert all(places[k] is v for k, v in first.items() if k not in {p.id for p in listed})
+    assert len(places) == len({p.id for p in listed} | {s.id for s in stops})

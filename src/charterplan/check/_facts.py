@@ -54,14 +54,8 @@ class Facts:
         self.bus_types = {b.id: b for b in request.bus_types}
         self.services = {r.id: r for r in request.rail_services}
         self.hubs = {h.id: h for h in request.hubs}
-        coords: dict[str, tuple[float, float]] = {}
-        for items in (request.hubs, request.pickup_points, request.destinations):
-            for item in items:
-                coords.setdefault(item.id, (item.lat, item.lon))
-        for service in request.rail_services:
-            for stop in service.stops:
-                coords.setdefault(stop.id, (stop.lat, stop.lon))
-        self.coords = coords
+        self.coords = {key: (place.lat, place.lon)
+                       for key, place in request.places_by_id().items()}
         # a stop id shared by services is one station: its first coordinates count
         self.rail_stops: dict[str, tuple[float, float]] = {}
         for service in request.rail_services:

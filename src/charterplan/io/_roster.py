@@ -61,13 +61,7 @@ class Roster:
 
     def __init__(self, request: PlanRequest, trips: Sequence[Trip] = ()) -> None:
         self.zone = ZoneInfo(request.timezone)
-        self.places: dict[str, str] = {}
-        for items in (request.hubs, request.pickup_points, request.destinations):
-            for item in items:
-                self.places.setdefault(item.id, item.name)
-        for service in request.rail_services:
-            for stop in service.stops:
-                self.places.setdefault(stop.id, stop.name)
+        self.places = {key: place.name for key, place in request.places_by_id().items()}
         self.staff = {s.id: s for s in request.staff}
         self.workers = {w.id: w for w in request.workers}
         self.destinations = {d.id: d for d in request.destinations}

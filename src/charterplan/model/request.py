@@ -261,6 +261,19 @@ class PlanRequest(_Frozen):
     roads: tuple[RoadLeg, ...] = Field((), max_length=1_000_000)
     policy: Policy = Policy()
 
+    def places_by_id(self) -> dict[str, Hub | PickupPoint | Destination | RailStop]:
+        """Every place by id: hubs, pickup points and destinations (their ids are
+        unique across the three), then rail stops (a station that several services
+        call at is its first service's stop)."""
+        found: dict[str, Hub | PickupPoint | Destination | RailStop] = {}
+        for items in (self.hubs, self.pickup_points, self.destinations):
+            for item in items:
+                found.setdefault(item.id, item)
+        for service in self.rail_services:
+            for stop in service.stops:
+                found.setdefault(stop.id, stop)
+        return found
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -124,13 +124,7 @@ def _map(request: PlanRequest, roster: Roster, plan: Plan, path: Path) -> Path:
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
 
-    where: dict[str, tuple[float, float]] = {}
-    for items in (request.hubs, request.pickup_points, request.destinations):
-        for item in items:
-            where.setdefault(item.id, (item.lon, item.lat))
-    for service in request.rail_services:
-        for rail_stop in service.stops:
-            where.setdefault(rail_stop.id, (rail_stop.lon, rail_stop.lat))
+    where = {key: (place.lon, place.lat) for key, place in request.places_by_id().items()}
     legs: dict[tuple[str, str, str], int] = Counter()
     for trip in plan.trips:
         if trip.feeder:
