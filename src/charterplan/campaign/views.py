@@ -195,6 +195,7 @@ def _write_report(folder: Path, day: date, table: list[tuple[Any, ...]]) -> list
     from openpyxl.styles import Font
 
     from charterplan.io._files import csv_text
+    from charterplan.io.office.workbook import save
 
     folder.mkdir(parents=True, exist_ok=True)
     title = f"农民工返岗情况通报（截至 {day.isoformat()}）"
@@ -221,6 +222,6 @@ def _write_report(folder: Path, day: date, table: list[tuple[Any, ...]]) -> list
     sheet.print_title_rows = "1:2"
     xlsx_path = folder / f"report-{day.isoformat()}.xlsx"
     partial = xlsx_path.with_name("." + xlsx_path.name + ".partial")
-    book.save(partial)
+    save(book, partial)  # the same report gives the same bytes
     partial.replace(xlsx_path)
     return [csv_path, xlsx_path]

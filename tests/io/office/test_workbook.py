@@ -3,13 +3,15 @@ repeated header rows, print set-up, money as numbers shown with two decimals."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from charterplan.model import Plan
+from charterplan.io.output import write_outputs
+from charterplan.model import Plan, PlanRequest
 
 SHEETS = ["汇总", "附件2", "附件4", "每日发车", "车次", "乘车名单", "未安排"]
 
@@ -77,3 +79,15 @@ def test_reasons_are_in_chinese_with_their_codes(rail_folder: Path) -> None:
     """未安排 gives the reason in Chinese, then the code for machines."""
     rows = _body(load_workbook(rail_folder / "plan.xlsx")["未安排"])
     assert rows[0][4] == "隔离期晚于出行时间" and rows[0][6] == "quarantine_past_window"
+
+
+def test_the_same_plan_gives_the_same_workbook_bytes(rail_folder: Path, rail_request: PlanRequest,
+                                                     rail_plan: Plan, tmp_path: Path) -> None:
+    """Written again a moment later, plan.xlsx and the hand-over workbooks are the same
+    bytes: no time of saving is stamped into them."""
+    time.sleep(2.1)  # zip entries keep time in 2-second steps
+    again = write_outputs(rail_request, rail_plan, tmp_path / "out", {})
+    books = sorted(p.relative_to(rail_folder) for p in rail_folder.rglob("*.xlsx"))
+    assert books and Path("plan.xlsx") in books
+    for book in books:
+        assert (again / book).read_bytes() == (rail_folder / book).read_bytes(), book

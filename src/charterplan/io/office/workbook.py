@@ -10,6 +10,9 @@ set-up: A4 landscape, fit to the page width, sheet name and "第 k 页 / 共 n �
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 from os import PathLike
@@ -140,10 +143,27 @@ def _print_setup(sheet: Worksheet, footer: str) -> None:
         side.center.text = "&A　第 &P 页 / 共 &N 页"
 
 
-def save(book: Workbook, path: Path) -> Path:
-    """Save ``book`` at ``path``, making its folder."""
+_ZIP_STAMP = (2020, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def save(book: Workbook, path: str | PathLike[str]) -> Path:
+    """Save ``book`` at ``path``, making its folder. The same book gives the same bytes:
+    openpyxl stamps the time of saving into the document's properties and on every
+    entry of the zip, so both are set to a fixed moment."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    book.properties.created = _STAMP
+    saved = io.BytesIO()
+    book.save(saved)
+    with (zipfile.ZipFile(saved) as source,
+          zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", data)
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=_ZIP_STAMP), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
     return path
 
 
