@@ -273,11 +273,10 @@ def _with_overrides(request: PlanRequest, seed: int | None,
 
 def _summary(result: Plan, wall: float, folder: Path) -> str:
     from charterplan.io.office.figures import FIGURES
-    from charterplan.io.reports import REASON_LABELS
+    from charterplan.io.reports import reason_counts
 
     s = result.summary
-    labels = {r.value: label for r, label in REASON_LABELS.items()}
-    reasons = ", ".join(f"{labels.get(k, k)} {k} {v}" for k, v in s.unassigned_by_reason.items())
+    reasons = reason_counts(s.unassigned_by_reason)
     modes = ", ".join(f"{k} {v}" for k, v in s.trips_by_mode.items())
     return "\n".join([
         f"plan {result.plan_id}: {result.status.value} (seed {result.seed})",

@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> str:
         CampaignError, RequestError, OutputFolderError: bad input (exit 2).
     """
     import charterplan.campaign as campaign
+    from charterplan.io.reports import reason_counts
 
     step = args.step
     if step == "init":
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> str:
     if step == "plan":
         result = campaign.plan(args.db, args.day, out=args.out)
         s = result.plan.summary
-        reasons = ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items())
+        reasons = reason_counts(s.unassigned_by_reason)
         return "\n".join([
             f"plan version {result.version} for {args.day}: {result.plan.status.value}",
             f"  workers      {s.workers}",

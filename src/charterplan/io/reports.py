@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
@@ -21,8 +22,8 @@ from charterplan.model import (
     Worker,
 )
 
-__all__ = ["REASON_LABELS", "UNASSIGNED_COLUMNS", "explain", "table_csv", "unassigned_csv",
-           "unassigned_rows", "write_reports"]
+__all__ = ["REASON_LABELS", "UNASSIGNED_COLUMNS", "explain", "reason_counts", "table_csv",
+           "unassigned_csv", "unassigned_rows", "write_reports"]
 
 REASON_LABELS: dict[Reason, str] = {
     Reason.HEALTH_NOT_CLEARED: "健康状况未通过",
@@ -34,6 +35,14 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.GROUP_SPLIT_REFUSED: "同组人员无法同车",
 }
 """The Chinese label of each reason code, as the unassigned list prints it."""
+
+
+def reason_counts(counts: Mapping[str, int]) -> str:
+    """``unassigned_by_reason`` for a person at a terminal: each code with its Chinese
+    label and count (``健康状况未通过 health_not_cleared 101, …``)."""
+    labels = {r.value: label for r, label in REASON_LABELS.items()}
+    return ", ".join(f"{labels.get(k, k)} {k} {v}" for k, v in counts.items())
+
 
 UNASSIGNED_COLUMNS = ("工人编号", "姓名", "乡镇", "目的地", "原因", "说明", "reason", "detail")
 """The unassigned list's columns: Chinese for people, then the reason code and the
