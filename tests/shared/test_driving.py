@@ -15,7 +15,7 @@ from charterplan.check import check_plan
 from charterplan.check.driving import Rules, earliest_arrivals
 from charterplan.check.windows import check_bus_times
 from charterplan.model import Policy
-from charterplan.shared.driving import DrivingRules
+from charterplan.shared.driving import DrivingRules, Journeys
 from tests.conftest import worker
 
 RULES = DrivingRules.of(Policy())
@@ -145,12 +145,12 @@ def test_a_journey_reaches_its_stops_as_its_first_legs_alone_do(
 def test_journeys_resumed_from_a_shared_beginning_arrive_as_if_driven_afresh(
         clock: int, shared: list[tuple[int, int]], tails: list[list[tuple[int, int]]],
         drivers: int, ban: bool, daily: bool) -> None:
-    """Journeys that begin alike resume where the first one's legs ended; each arrives
-    as it does on rules that never drove anything before."""
+    """Journeys that begin alike resume, in a plan's memo, where the first one's legs
+    ended; each arrives as it does when driven afresh."""
     policy = Policy(night_driving_ban=ban, daily_driving_limit=daily)
-    rules = DrivingRules.of(policy)
+    memo = Journeys(DrivingRules.of(policy))
     journeys = [shared, *(shared + tail for tail in tails), *(shared[:1] + t for t in tails)]
-    resumed = [rules.timeline(clock, legs, drivers) for legs in journeys]
+    resumed = [memo.timeline(clock, legs, drivers) for legs in journeys]
     assert resumed == [DrivingRules.of(policy).timeline(clock, legs, drivers)
                        for legs in journeys]
 
