@@ -189,7 +189,9 @@ class DrivingRules:
                         at_wheel = relief
                         now += self.change_min
                     else:
-                        now += self._wait(crew, at_wheel, now)
+                        # a wait ends at the next rule change too: at 06:00 the day's
+                        # longer spell may let a tired driver drive on unrested
+                        now += min(self._wait(crew, at_wheel, now), self._next_boundary(clock))
                     continue
                 step = min(room, self._next_boundary(clock))
                 driver = crew[at_wheel]
