@@ -17,7 +17,7 @@ from charterplan import parse_request, plan
 from charterplan.check import FAMILIES, Violation, check_plan
 from charterplan.io.plan_json import PlanFileError, parse_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BROKEN = ROOT / "tests" / "data" / "broken"
 FIXTURES = sorted(BROKEN.glob("*.json"))
 
