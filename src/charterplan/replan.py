@@ -30,14 +30,13 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import NamedTuple
 
-from charterplan.model import Plan, Reason
+from charterplan.model import SHORTAGES, Plan, Reason
 from charterplan.shared.context import Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.runner import Progress, Runner, run_in_order
 from charterplan.stages.s5_merge import merge_buses
 from charterplan.stages.s6_timetable import Timetable, schedule
 from charterplan.stages.s7_staffing import Uncrewed
-from charterplan.stages.s8_assemble import SHORTAGES
 
 __all__ = ["CREW_ROUNDS", "FALLBACK", "FREEING_ROUNDS", "PIN_ROUNDS", "Attempt", "crew_rounds",
            "crowded_out", "merge_and_schedule", "uncollected", "with_fallback"]

@@ -58,6 +58,11 @@ class Reason(StrEnum):
     """The worker's group cannot travel together, and groups are never split."""
 
 
+SHORTAGES = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF})
+"""Reasons that say a resource ran out: buses of the day, hub slots, escorts and medics.
+A plan that leaves a worker for one of them is partial."""
+
+
 class PlanStatus(StrEnum):
     """How good the plan is known to be."""
 
