@@ -125,10 +125,10 @@ def test_a_convoy_does_not_leave_across_the_night_ban() -> None:
     the ban 02:00–05:00: 01:00, 01:30 and 05:00 are not one slot apart, so the convoy
     leaves 05:00, 05:30 and 06:00."""
     grid = SlotGrid(open=0, close=18 * 60, slot=30, per_slot=1, ban=(120, 300))
-    convoy = [_Draft(SimpleNamespace(feeder=None, kind=k), _AnyTime(), 60, 18 * 60, ())
+    convoy = [_Draft(SimpleNamespace(feeder=None, bus_type=k), _AnyTime(), 60, 18 * 60, ())
               for k in "ABC"]
     assert _place(grid, defaultdict(int), convoy) == [300, 330, 360]
-    feeders = [_Draft(SimpleNamespace(feeder="T1", kind=k), _AnyTime(), 0, 330, ())
+    feeders = [_Draft(SimpleNamespace(feeder="T1", bus_type=k), _AnyTime(), 0, 330, ())
                for k in "AB"]
     assert _place(grid, defaultdict(int), feeders) == [300, 330]
 
