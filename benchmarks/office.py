@@ -6,6 +6,11 @@ figures) and as many times without them (the same command with
 ``charterplan.io.output.write_office_files`` replaced by a no-op), alternating, and
 prints the wall and CPU (user + sys of the process and its children) seconds of each
 run, their medians and the ratios with / without.
+
+``--parts`` instead plans the request once and times each kind of office file alone,
+``--repeat`` times, each in a fresh process that reads the request and plan.json
+(CPU seconds of ``charterplan.io.office._write``, imports included; the cut font comes
+from the cache folder after the first run).
 """
 
 from __future__ import annotations
@@ -24,6 +29,33 @@ _WITHOUT = ("import sys, charterplan.io.output as o; "
             "o.write_office_files = lambda *a, **k: []; "
             "from charterplan.cli import main; sys.exit(main(sys.argv[1:]))")
 _WITH = "import sys; from charterplan.cli import main; sys.exit(main(sys.argv[1:]))"
+_PART = ("import sys, time, tempfile; from pathlib import Path; "
+         "from charterplan import read_request; "
+         "from charterplan.io.plan_json import read_plan; "
+         "r, p = read_request(sys.argv[2]), read_plan(sys.argv[3]); "
+         "t = time.process_time(); from charterplan.io.office import _write; "
+         "d = tempfile.mkdtemp(); _write((sys.argv[1], r, p, Path(d), False)); "
+         "print(time.process_time() - t)")
+_KINDS = ("pdfs", "figures", "workbooks")
+
+
+def _parts(request: Path, repeat: int) -> None:
+    """Print the median CPU seconds of each kind of office file, each alone."""
+    with tempfile.TemporaryDirectory(prefix="charterplan-office-") as folder:
+        out = Path(folder) / "plan"
+        subprocess.run([sys.executable, "-c", _WITHOUT, "plan", str(request), "--out",
+                        str(out), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+        seconds: dict[str, list[float]] = {kind: [] for kind in _KINDS}
+        for _ in range(repeat):
+            for kind in _KINDS:
+                done = subprocess.run([sys.executable, "-c", _PART, kind, str(request),
+                                       str(out / "plan.json")], check=True,
+                                      capture_output=True, text=True)
+                seconds[kind].append(float(done.stdout))
+    print("| part | CPU s (runs) | median |\n|---|---|---|")
+    for kind, runs in seconds.items():
+        print(f"| {kind} | {', '.join(f'{s:.2f}' for s in runs)} | "
+              f"{statistics.median(runs):.2f} |")
 
 
 def _run(code: str, request: Path, out: Path) -> tuple[float, float]:
@@ -44,7 +76,12 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--request", type=Path, default=Path("data/sample/request.json"))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parts", action="store_true",
+                        help="time each kind of office file alone instead")
     args = parser.parse_args()
+    if args.parts:
+        _parts(args.request, args.repeat)
+        return
     runs: dict[str, list[tuple[float, float]]] = {"without": [], "with": []}
     with tempfile.TemporaryDirectory(prefix="charterplan-office-") as folder:
         for n in range(args.repeat):
