@@ -17,6 +17,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Cut fonts go to a folder of the test session, not the user's cache (the CLI
+    runs of the tests inherit it)."""
+    os.environ["CHARTERPLAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
 BASE: dict[str, Any] = {
     "plan_id": "unit",
     "hubs": [{"id": "XH", "name": "新晃汽车站", "kind": "bus_station", "lat": 27.359,

@@ -68,3 +68,55 @@ def test_both_routes_plan_the_same_bytes(tmp_path: Path) -> None:
     plans = [(tmp_path / route / "plan.json").read_bytes() for route in ("json", "xlsx")]
     assert plans[0] == plans[1]
     assert json.loads(plans[0])["trips"]
+
+
+_FORM_PARENTS = {"返岗单位": "计划返岗情况", "最早出发日期": "计划返岗情况",
+                 "最迟到岗日期": "计划返岗情况", "同行组": "出行", "愿任车长": "出行",
+                 "集合点": "出行"}
+"""Headers of the sample registry set under a parent merged across them."""
+
+
+def test_the_printed_form_with_a_two_row_merged_header_imports(tmp_path: Path) -> None:
+    """The sample registry laid out as the printed 附件1 (a title, then a header of two
+    rows: single headers merged down, 计划返岗情况 and 出行 merged across their columns,
+    健康证明 over 有效期至) imports with `charterplan import` as the sample request; a
+    bad cell below it is named by its cell and header."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(SAMPLE / "registry.xlsx") as source:
+        title, headers, *rows = source.get_sheet_by_index(0).to_python()
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.cell(1, 1, title[0])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    for n, header in enumerate(headers, start=1):
+        parent = _FORM_PARENTS.get(header)
+        if header == "健康证明有效期至":
+            ws.cell(2, n, "健康证明")
+            ws.cell(3, n, "有效期至")
+        elif parent is None:
+            ws.cell(2, n, header)
+            ws.merge_cells(start_row=2, start_column=n, end_row=3, end_column=n)
+        else:
+            if _FORM_PARENTS.get(headers[n - 2]) != parent:
+                ws.cell(2, n, parent)
+                span = sum(_FORM_PARENTS.get(h) == parent for h in headers)
+                ws.merge_cells(start_row=2, start_column=n, end_row=2,
+                               end_column=n + span - 1)
+            ws.cell(3, n, header)
+    for row in rows:
+        ws.append([None if v == "" else v for v in row])
+    form = tmp_path / "附件1.xlsx"
+    book.save(form)
+    run = _run("import", form, "--county", SAMPLE / "county.toml", "-o", tmp_path / "r.json")
+    assert run.returncode == 0, run.stderr
+    assert (json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+            == json.loads((SAMPLE / "request.json").read_text(encoding="utf-8")))
+    ws.cell(6, headers.index("电话号码") + 1, "1381234567")
+    book.save(form)
+    run = _run("import", form, "--county", SAMPLE / "county.toml", "-o", tmp_path / "bad.json")
+    assert run.returncode == 2
+    assert "附件1.xlsx!Sheet!F6 (电话号码): a mobile number has 11 digits" in run.stderr
+    assert not (tmp_path / "bad.json").exists()

@@ -119,3 +119,81 @@ def test_not_a_table(tmp_path: Path) -> None:
     assert "expected a table file" in _problems(tmp_path / "t.txt")[0]
     assert "not a readable workbook" in _problems(tmp_path / "t.xlsx")[0]
     assert "cannot read" in _problems(tmp_path / "none.csv")[0]
+
+
+def _printed_form(path: Path, parents: list[tuple[str, int]], children: list[str | None],
+                  data: list[list[object]]) -> Path:
+    """A workbook laid out as the printed 附件1: a title merged across, a header of two
+    rows (``parents`` as (text, columns spanned): merged across the span, or down both
+    rows where ``children`` has None), then ``data``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "附件1"
+    ws.cell(1, 1, "新晃侗族自治县农民工返岗需求摸排情况明细表")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(children))
+    column = 1
+    for text, span in parents:
+        ws.cell(2, column, text)
+        if span > 1:
+            ws.merge_cells(start_row=2, start_column=column, end_row=2,
+                           end_column=column + span - 1)
+        elif children[column - 1] is None:
+            ws.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+        column += span
+    for n, child in enumerate(children, start=1):
+        if child is not None:
+            ws.cell(3, n, child)
+    for row in data:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+FORM_COLUMNS = (*COLUMNS, Column("certificate", "健康证明有效期至"),
+                Column("employer", "返岗单位", required=False))
+
+
+def test_a_header_of_two_merged_rows(tmp_path: Path) -> None:
+    """The printed form's header: 姓名 and 电话号码 merged down two rows, 计划返岗情况
+    merged across its children, 健康证明 over 有效期至 naming 健康证明有效期至; rows
+    start below it, numbered as Excel numbers them."""
+    path = _printed_form(
+        tmp_path / "form.xlsx",
+        [("姓名", 1), ("电话\n号码", 1), ("计划返岗情况", 2), ("健康证明", 1)],
+        [None, None, "返岗单位", "村", "有效期至"],
+        [["张三", "138", "东莞电子厂", "东寨", "2020-03-01"], ["李四", "139", None, "西寨", None]])
+    table = read_table(path, FORM_COLUMNS)
+    assert (table.header_row, table.header_rows) == (2, 2)
+    assert table.headers == {"name": 0, "phone": 1, "employer": 2, "village": 3,
+                             "certificate": 4}
+    assert [(r.number, r["name"].value, r["village"].value) for r in table] == [
+        (4, "张三", "东寨"), (5, "李四", "西寨")]
+    assert table.rows[0]["certificate"].address == "E4"
+
+
+def test_a_two_row_header_saved_as_csv(make_table: MakeTable) -> None:
+    """The same header saved as CSV (a merged cell's text in its first cell, the others
+    blank) reads the same."""
+    rows = [["姓名", "电话号码", "计划返岗情况", "", "健康证明"],
+            ["", "", "返岗单位", "村", "有效期至"],
+            ["张三", "138", "东莞电子厂", "东寨", "2020-03-01"]]
+    table = read_table(make_table("form.csv", rows), FORM_COLUMNS)
+    assert (table.header_row, table.header_rows) == (1, 2)
+    assert table.headers == {"name": 0, "phone": 1, "employer": 2, "village": 3,
+                             "certificate": 4}
+    assert table.rows[0].number == 3
+
+
+def test_a_two_row_header_names_its_missing_and_repeated_columns(tmp_path: Path) -> None:
+    """Problems of a two-row header name its cells: a repeated child where it stands,
+    a missing column with the headers read from both rows."""
+    path = _printed_form(
+        tmp_path / "form.xlsx", [("姓名", 1), ("计划返岗情况", 3)],
+        [None, "村", "返岗单位", "村"], [["张三", "东寨", "东莞电子厂", "西寨"]])
+    assert _problems(path) == [
+        "form.xlsx!附件1!2:2: no column 电话号码 in the header rows 2-3 (its headers: "
+        "姓名, 计划返岗情况村, 计划返岗情况返岗单位, 计划返岗情况村)",
+        "form.xlsx!附件1!D3 (村（社区）): a second column 村（社区） (the first is B3)"]

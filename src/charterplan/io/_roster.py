@@ -71,6 +71,7 @@ class Roster:
         self.door_to_door = request.policy.door_to_door
         self.rail_of = {w: t for t in trips if t.mode == "rail" for w in t.passengers}
         self.feeder_of = {w: t for t in trips if t.feeder for w in t.passengers}
+        self.onward_of = {w: t for t in trips if not t.feeder for w in t.passengers}
 
     def when(self, moment: datetime) -> str:
         """A time as the request's local ``YYYY-MM-DD HH:MM``."""
@@ -227,11 +228,12 @@ class Roster:
 
     def arrival(self, trip: Trip, worker_id: str, down: Stop | None) -> str:
         """When a rider arrives: the drop-off's time; a feeder's rider arrives with the
-        train, at its station (``2020-02-20 14:00 广州南站``), not at the feeder's."""
-        rail = self.rail_of.get(worker_id) if trip.feeder else None
-        if rail is not None:
-            drop = next((s for s in rail.stops if s.kind == "dropoff" and worker_id in s.workers),
-                        None)
+        vehicle the feeder takes them to (the train, at its station:
+        ``2020-02-20 14:00 广州南站``), not at the feeder's drop-off."""
+        onward = self.onward_of.get(worker_id) if trip.feeder else None
+        if onward is not None:
+            drop = next((s for s in onward.stops
+                         if s.kind == "dropoff" and worker_id in s.workers), None)
             if drop is not None:
                 return f"{self.when(drop.eta)} {self.place(drop.place)}"
         return self.when(down.eta) if down else ""

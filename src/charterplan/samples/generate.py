@@ -11,8 +11,8 @@ registry import gives the row (:func:`charterplan.tables.worker_id`), so the req
 can also be written as a registry table and a county file (:mod:`.registry`).
 
 With ``rail`` (``--rail``) the request also has the high-speed rail station 新晃西站
-(Xinhuang West, id ``XHW``; it has no sourced coordinate, so it is placed at the county
-seat, 0 km from the bus station, as its places.csv row says) and chartered carriages
+(Xinhuang West, id ``XHW``, a few km north-east of the bus station; its places.csv
+row says where the coordinate comes from) and chartered carriages
 on two lines over the horizon (:data:`RAIL_LINES`): daily at 08:30 to Guangzhou South
 (14:00), Humen for Dongguan (14:40) and Shenzhen North (15:10), and every other day at
 09:00 to Hangzhou East (15:30) and Ningbo (16:30). Each stop is placed at its city's

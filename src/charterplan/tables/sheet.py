@@ -4,8 +4,16 @@ Columns are found by their header text, in any order; headers are compared witho
 spaces or line breaks and with ASCII parentheses for full-width ones, so ``电话\\n号码``
 and ``村（社区）`` match ``电话号码`` and ``村(社区)``. The header row is the row of the
 first :data:`HEADER_SEARCH_ROWS` that names the most wanted columns, so a title row
-above it (as on the county's printed forms) is fine. Columns nobody asked for are
-ignored; rows with every cell blank are skipped.
+above it (as on the county's printed forms) is fine. The printed 附件1 has a header of
+two rows: parents merged across the columns they head (计划返岗情况, 健康证明), their
+children below, and single headers merged down both rows. Such a header is read when
+the pair of rows names more wanted columns than either row alone: a column's header is
+then its child, the parent and child together (``健康证明`` over ``有效期至`` names
+``健康证明有效期至``), or the parent over an empty child (a header merged down). A
+merged cell holds its text in its first cell only, and a CSV file saved from such a
+sheet leaves the others blank, so a parent is carried right over the columns whose
+child is filled until the next parent. Columns nobody asked for are ignored; rows with
+every cell blank are skipped.
 
 Workbooks are read with python-calamine (a Rust reader; twelve times as fast as
 openpyxl's read-only mode on a 20,000-row registry, see benchmarks/RESULTS.md).
@@ -113,9 +121,11 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    """A read table: where it came from, its header row, its columns and its rows.
+    """A read table: where it came from, its (first) header row, its columns and its
+    rows.
 
-    ``headers`` maps each found column's key to its 0-based index.
+    ``headers`` maps each found column's key to its 0-based index; ``header_rows`` is 2
+    for a header of two rows (the rows start below the second).
     """
 
     file: str
@@ -123,6 +133,7 @@ class Table:
     header_row: int
     headers: dict[str, int]
     rows: list[Row]
+    header_rows: int = 1
 
     def new_problems(self) -> TableProblems:
         """An empty collector naming places in this table, for a caller's checks."""
@@ -166,47 +177,96 @@ def read_table(path: str | PathLike[str], columns: Sequence[Column], *,
         problems.table(f"expected a table file ({', '.join(WORKBOOK_SUFFIXES)} or .csv), "
                        f"not {suffix or 'a file without a suffix'}")
     problems.raise_if_any()
-    header_row, headers = _find_headers(grid, columns, problems, note)
+    header = _find_headers(grid, columns, problems, note)
     problems.raise_if_any()
-    found: dict[str, tuple[int | None, str]] = {c.key: (headers.get(c.key), c.header)
+    found: dict[str, tuple[int | None, str]] = {c.key: (header.columns.get(c.key), c.header)
                                                 for c in columns}
+    last = header.row + header.rows - 1
     rows = [Row(number, values, found)
-            for number, values in enumerate(grid[header_row:], start=header_row + 1)
+            for number, values in enumerate(grid[last:], start=last + 1)
             if any(v is not None for v in values)]
-    return Table(path.name, problems.sheet, header_row, headers, rows)
+    return Table(path.name, problems.sheet, header.row, header.columns, rows, header.rows)
+
+
+class _Header(NamedTuple):
+    """A header: its first row (1-based), how many rows it spans, and each found
+    column's index."""
+
+    row: int
+    rows: int
+    columns: dict[str, int]
+
+
+_Label = tuple[str, int]  # a header text and the row (1-based) it is written in
+
+
+def _labels(grid: list[list[Value]], row: int, rows: int) -> list[list[_Label]]:
+    """The texts that may name each column of a header at ``row`` spanning ``rows``
+    rows (1 or 2): see the module docstring."""
+    top = grid[row - 1]
+    if rows == 1:
+        return [[(v, row)] if isinstance(v, str) else [] for v in top]
+    below = grid[row] if row < len(grid) else []
+    labels: list[list[_Label]] = []
+    parent: str | None = None
+    for i in range(max(len(top), len(below))):
+        upper = top[i] if i < len(top) else None
+        child = below[i] if i < len(below) else None
+        if isinstance(upper, str):
+            parent = upper
+        elif upper is not None or not isinstance(child, str):
+            parent = None  # a number, or a column without a child: no parent over it
+        if not isinstance(child, str):
+            labels.append([(parent, row)] if parent is not None and upper is not None else [])
+        elif parent is None:
+            labels.append([(child, row + 1)])
+        else:
+            labels.append([(child, row + 1), (parent + child, row + 1)])
+    return labels
+
+
+def _matches(column: Column, labels: list[_Label]) -> _Label | None:
+    """The first of ``labels`` naming ``column``."""
+    return next((label for label in labels if column.matches(label[0])), None)
 
 
 def _find_headers(grid: list[list[Value]], columns: Sequence[Column],
-                  problems: TableProblems, note: str) -> tuple[int, dict[str, int]]:
-    """The header row (1-based) and each found column's index; problems for missing or
+                  problems: TableProblems, note: str) -> _Header:
+    """The header (its rows and each found column's index); problems for missing or
     repeated columns."""
-    best: tuple[int, int] = (0, 0)  # (columns matched, row number)
-    for number, values in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
-        matched = sum(any(isinstance(v, str) and c.matches(v) for v in values) for c in columns)
-        if matched > best[0]:
-            best = (matched, number)
-    matched, header_row = best
+    # the most columns named; of as many, one row before two (a title row above a
+    # header of one row names as many as the header alone), then the first
+    best = (0, 0, 1)  # (columns matched, -rows, -row number)
+    for number in range(1, min(len(grid), HEADER_SEARCH_ROWS) + 1):
+        for rows in (1, 2):
+            labels = _labels(grid, number, rows)
+            matched = sum(any(_matches(c, cell) for cell in labels) for c in columns)
+            best = max(best, (matched, -rows, -number))
+    matched, header_row, rows = best[0], -best[2], -best[1]
     wanted = ", ".join(c.header for c in columns if c.required)
     if not matched:
         problems.table(f"no header row: none of the first {HEADER_SEARCH_ROWS} rows names "
                        f"the columns {wanted}{note}")
-        return 0, {}
-    values = grid[header_row - 1]
+        return _Header(0, 1, {})
+    labels = _labels(grid, header_row, rows)
     headers: dict[str, int] = {}
     for column in columns:
-        found = [i for i, v in enumerate(values) if isinstance(v, str) and column.matches(v)]
+        found = [(i, label) for i, cell in enumerate(labels)
+                 if (label := _matches(column, cell)) is not None]
         if found:
-            headers[column.key] = found[0]
-        for again in found[1:]:
-            problems.cell(Cell(values[again], header_row, again, column.header),
+            first, (_, at) = found[0]
+            headers[column.key] = first
+        for again, (text, again_row) in found[1:]:
+            problems.cell(Cell(text, again_row, again, column.header),
                           f"a second column {column.header} (the first is "
-                          f"{column_letter(found[0])}{header_row})")
+                          f"{column_letter(first)}{at})")
     missing = [c.header for c in columns if c.required and c.key not in headers]
     if missing:
-        present = ", ".join(str(v) for v in values if v is not None)
-        problems.row(header_row, f"no column {', '.join(missing)} in the header row "
+        present = ", ".join(cell[-1][0] for cell in labels if cell)
+        where = "header row" if rows == 1 else f"header rows {header_row}-{header_row + 1}"
+        problems.row(header_row, f"no column {', '.join(missing)} in the {where} "
                      f"(its headers: {present})")
-    return header_row, headers
+    return _Header(header_row, rows, headers)
 
 
 def _cleaned(row: Sequence[Value]) -> list[Value]:

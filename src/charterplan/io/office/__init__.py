@@ -9,6 +9,7 @@ The planner never imports this package; ``charterplan.io.output`` calls
 
 from __future__ import annotations
 
+import gc
 import os
 from os import PathLike
 from pathlib import Path
@@ -38,7 +39,14 @@ def write_office_files(request: PlanRequest, plan: Plan, folder: str | PathLike[
     if (os.cpu_count() or 1) > 1:
         from charterplan.parallel import process_runner
 
-        done = list(process_runner(len(tasks))(_write, tasks))
+        # the workers share this process's objects (the planner's among them) until
+        # they write to them: frozen, their garbage collector leaves them alone instead
+        # of copying every page it walks (0.3-0.4 s of CPU on the sample)
+        gc.freeze()
+        try:
+            done = list(process_runner(len(tasks))(_write, tasks))
+        finally:
+            gc.unfreeze()
     else:
         done = [_write(task) for task in tasks]
     return [path for paths in done for path in paths]
