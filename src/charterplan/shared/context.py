@@ -82,10 +82,6 @@ class Context:
         default_factory=dict, repr=False, compare=False)
     """Routes built so far, by (hub, calls in order, boarding tokens); see
     ``shared.routes.route``."""
-    at_hub: frozenset[str] = frozenset()
-    """Workers who gather at their hub although door to door would collect them at
-    their pickup point: the plan's fallback for those it could not collect (see
-    :func:`charterplan.replan.with_fallback`, ``policy.pickup_fallback_to_hub``)."""
     departure_caps: dict[tuple[str, int], int] = field(default_factory=dict)
     """Most bus departures (feeders included) a hub may have on a day, by (hub, day),
     below what its slots allow: where trips found no crew, the plan tries again with

@@ -25,7 +25,8 @@ __all__ = ["Bus", "pack"]
 @dataclass(slots=True)
 class Bus:
     """A bus of ``kind`` running ``pattern`` from ``hub`` in the wave at ``wave``; a
-    feeder names the rail service its riders go on to take."""
+    feeder names the rail service its riders go on to take; a county feeder (接驳车)
+    brings riders from their pickup points to the hub for their long-haul bus."""
 
     area: str
     hub: str
@@ -36,6 +37,7 @@ class Bus:
     pattern: BusRoute
     units: list[Unit] = field(default_factory=list)
     feeder: str | None = None
+    county_feeder: bool = False
 
     @property
     def load(self) -> int:
