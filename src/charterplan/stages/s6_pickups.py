@@ -45,6 +45,10 @@ FEEDER_SPAN = 120
 """Most minutes between the first and the last departure of the buses one feeder's
 riders go on with: nobody waits at the hub much longer than that for their bus."""
 
+MAX_WAIT = 240
+"""Most minutes a rider whom no feeder of their own can bring (alone at their point)
+waits at the hub, brought by a feeder for earlier buses, before their bus leaves."""
+
 STEP = 5
 """Minutes between the feeder departures tried, latest first."""
 
@@ -281,12 +285,32 @@ class _Feeders:
             while pending:
                 load, feeder = self._one(hub, pending)
                 if feeder is None:
-                    stranded.append(pending.pop(0))
+                    first = pending.pop(0)
+                    if not self._join(first, made):
+                        stranded.append(first)
                     continue
                 made.append(feeder)
                 taken = set(load)
                 pending = [f for f in pending if f.worker not in taken]
         return made, stranded
+
+    def _join(self, fed: _Fed, made: list[Scheduled]) -> bool:
+        """Seat ``fed`` on a feeder already made that calls at their point after their
+        earliest departure and is back at the hub in time, at most :data:`MAX_WAIT`
+        before they need to be (``made`` changed in place); whether one was found."""
+        for i, s in enumerate(made):
+            if s.bus.hub != fed.hub or fed.point not in s.route.pickups or (
+                    s.bus.load >= s.bus.capacity):
+                continue
+            at = dict(zip(s.route.calls, s.arrivals, strict=True))
+            if at[fed.point] >= fed.earliest and fed.by - MAX_WAIT <= at[fed.hub] <= fed.by:
+                unit = Unit(workers=(fed.worker,), hub=fed.hub, deadlines=((fed.hub, fed.by),),
+                            earliest=fed.earliest, latest_departure=fed.by, poverty=0,
+                            pickups=(fed.point,))
+                made[i] = dataclasses.replace(s, bus=dataclasses.replace(
+                    s.bus, units=[*s.bus.units, unit]))
+                return True
+        return False
 
     def _one(self, hub: str, pending: list[_Fed]) -> tuple[list[str], Scheduled | None]:
         """The feeder of the first rider of ``pending``: its riders and the feeder
