@@ -24,14 +24,16 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "request.json
 
 
 def boarding(request: PlanRequest, result: Plan) -> tuple[int, int, int, int]:
-    """Riders carried who registered at a pickup point: collected by their bus, by a
-    county feeder, moved to the hub; and the county feeders run."""
+    """Riders carried who registered at a pickup point: collected by their bus (or the
+    feeder to their train), by a county feeder, moved to the hub; and the county
+    feeders run."""
     point = {w.id: w.pickup_point for w in request.workers if w.pickup_point is not None}
     feeders = [t for t in result.trips if t.feeder and t.mode == "bus"
                and any(s.kind == "dropoff" and s.place == t.hub for s in t.stops)]
     fed = {w for t in feeders for w in t.passengers}
-    by_bus = {w for t in result.trips if not t.feeder for s in t.stops if s.kind == "pickup"
-              for w in s.workers if point.get(w) == s.place}
+    by_bus = {w for t in result.trips if t.mode == "bus" and t not in feeders
+              for s in t.stops if s.kind == "pickup" for w in s.workers
+              if point.get(w) == s.place}  # a rail feeder's riders included
     carried = {w for t in result.trips if not t.feeder for w in t.passengers if w in point}
     return len(carried & by_bus), len(carried & fed), len(carried - by_bus - fed), len(feeders)
 
