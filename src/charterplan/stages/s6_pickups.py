@@ -88,7 +88,7 @@ def collect(context: Context, timetable: Timetable) -> Timetable:
     point_of = {w.id: w.pickup_point for w in request.workers if w.pickup_point is not None}
     if not request.door_to_door or not point_of:
         return timetable
-    feeders = _Feeders(context, Counter((s.bus.kind, s.bus.day) for s in timetable.trips))
+    feeders = _Feeders(context, Counter((s.bus.bus_type, s.bus.day) for s in timetable.trips))
     trips: list[Scheduled] = []
     waiting: list[_Fed] = []
     for s in timetable.trips:
@@ -189,7 +189,7 @@ def _on_the_way(context: Context, s: Scheduled, point_of: Mapping[str, str],
         return any(point_of.get(w) not in calls for u in bus.units for w in u.workers)
 
     deadlines = tuple(deadlines_of(bus.units).items())
-    kind = {b.id: b for b in context.request.bus_types}[bus.kind]
+    kind = {b.id: b for b in context.request.bus_types}[bus.bus_type]
     chosen, best = list(s.route.pickups), s.route
     while len(chosen) < policy.max_pickups_per_bus:
         found: tuple[float, str, BusRoute] | None = None
@@ -228,7 +228,8 @@ def _on_the_way(context: Context, s: Scheduled, point_of: Mapping[str, str],
     if not final.in_time(s.departure, deadlines) or too_long(context, final, at_hub):
         return s, [_Fed(w, point_of[w], bus.hub, by, u.earliest) for u in bus.units
                    for w in u.workers if w in point_of]
-    return dataclasses.replace(s, bus=dataclasses.replace(bus, units=units), route=final), fed
+    return dataclasses.replace(s, bus=dataclasses.replace(bus, units=tuple(units)),
+                               route=final), fed
 
 
 class _Feeders:
@@ -305,10 +306,10 @@ class _Feeders:
             at = dict(zip(s.route.calls, s.arrivals, strict=True))
             if at[fed.point] >= fed.earliest and fed.by - MAX_WAIT <= at[fed.hub] <= fed.by:
                 unit = Unit(workers=(fed.worker,), hub=fed.hub, deadlines=((fed.hub, fed.by),),
-                            earliest=fed.earliest, latest_departure=fed.by, poverty=0,
+                            earliest=fed.earliest, latest_departure=fed.by, priority=0,
                             pickups=(fed.point,))
                 made[i] = dataclasses.replace(s, bus=dataclasses.replace(
-                    s.bus, units=[*s.bus.units, unit]))
+                    s.bus, units=(*s.bus.units, unit)))
                 return True
         return False
 
@@ -353,10 +354,10 @@ class _Feeders:
             run_cost(k, feeder.km, feeder.extra_cost, self.share), k.id))
         self.used[kind.id, leaves // DAY] += 1
         units = [Unit(workers=(f.worker,), hub=hub, deadlines=((hub, f.by),),
-                      earliest=f.earliest, latest_departure=f.by, poverty=0,
+                      earliest=f.earliest, latest_departure=f.by, priority=0,
                       pickups=(f.point,)) for f in load]
         bus = Bus(f"{hub}→{hub}", hub, kind.id, kind.capacity, leaves, leaves // DAY, feeder,
-                  units, county_feeder=True)
+                  tuple(units), county_feeder=True)
         return [f.worker for f in load], Scheduled(bus, feeder, leaves, -1)
 
     @staticmethod
@@ -375,7 +376,7 @@ def _connect(context: Context, s: Scheduled, arrive: Mapping[str, int]) -> Sched
     units = [dataclasses.replace(u, earliest=max(u.earliest, *(
         arrive[w] + wait for w in u.workers if w in arrive))) if any(
         w in arrive for w in u.workers) else u for u in s.bus.units]
-    return dataclasses.replace(s, bus=dataclasses.replace(s.bus, units=units))
+    return dataclasses.replace(s, bus=dataclasses.replace(s.bus, units=tuple(units)))
 
 
 def _without(context: Context, trips: list[Scheduled], feeders: list[Scheduled],
@@ -395,7 +396,8 @@ def _without(context: Context, trips: list[Scheduled], feeders: list[Scheduled],
                 units = []
             cut |= {w for u in s.bus.units if u not in units for w in u.workers}
             if units:
-                kept.append(dataclasses.replace(s, bus=dataclasses.replace(s.bus, units=units)))
+                kept.append(dataclasses.replace(
+                    s, bus=dataclasses.replace(s.bus, units=tuple(units))))
         left += [Unassigned(worker=w, reason=Reason.WINDOW_INFEASIBLE, detail=why)
                  for w in sorted(cut)]
         trips, gone = kept, set()
@@ -406,7 +408,8 @@ def _without(context: Context, trips: list[Scheduled], feeders: list[Scheduled],
                 gone |= {w for u in units for w in u.workers}
                 units = []
             if units:
-                fed.append(dataclasses.replace(s, bus=dataclasses.replace(s.bus, units=units)))
+                fed.append(dataclasses.replace(
+                    s, bus=dataclasses.replace(s.bus, units=tuple(units))))
         feeders = fed
     return trips, feeders, left
 
@@ -452,7 +455,7 @@ def settle(context: Context, buses: Crewed, feeders: Sequence[Scheduled]) -> (
                 walk |= {w for u in units for w in u.workers}
                 continue
             crewed.append((dataclasses.replace(
-                feeder, bus=dataclasses.replace(feeder.bus, units=units)), pair))
+                feeder, bus=dataclasses.replace(feeder.bus, units=tuple(units))), pair))
         if policy.pickup_fallback_to_hub or not walk:
             return (*buses, *crewed), lost
         why = "no county feeder with a crew can collect them at their pickup point"
@@ -466,7 +469,7 @@ def settle(context: Context, buses: Crewed, feeders: Sequence[Scheduled]) -> (
                      for u in s.bus.units if u not in units for w in u.workers]
             if units:
                 changed.append((dataclasses.replace(s, bus=dataclasses.replace(
-                    s.bus, units=units)), pair))
+                    s.bus, units=tuple(units))), pair))
         buses = tuple(changed)
 
 
