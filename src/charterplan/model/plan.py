@@ -99,7 +99,10 @@ class Trip(_Frozen):
     drivers: int = 1
     distance_km: float
     cost: float
-    feeder: bool = False
+    feeder: bool = Field(
+        False, description="A bus that brings its riders to their onward trip: to their "
+        "train's station (a rail feeder), or from their pickup points to the hub where "
+        "their bus leaves (a county feeder, 接驳车: its last stop is its hub).")
 
 
 class Convoy(_Frozen):
