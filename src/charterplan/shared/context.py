@@ -18,8 +18,7 @@ from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.driving import DAY, DrivingRules, Journeys
 from charterplan.shared.railnet import RailNetwork, build_network
 
-__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "PlanMemo", "SlotGrid", "build_context",
-           "pickup_token"]
+__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "PlanMemo", "SlotGrid", "build_context"]
 
 NEVER = 10**9
 """A minute later than any plan's horizon: an open upper bound."""
@@ -138,12 +137,6 @@ def _earliest(request: PlanRequest) -> datetime:
 HUB_TOKEN = "⟨hub⟩"
 """Boarding token of workers who gather at the hub itself. Boarding tokens share sets
 with destination ids in the assignment model; the brackets keep them apart."""
-
-
-def pickup_token(point: str) -> str:
-    """Boarding token of the workers a bus collects at pickup point ``point``: a bus
-    whose pattern holds the token calls there."""
-    return f"⟨{point}⟩"
 
 
 def build_context(request: PlanRequest) -> Context:
