@@ -119,7 +119,7 @@ def crew_rounds(context: Context, first: Attempt,
     back, where their windows allow. A round that carries no more can still show the
     way: the bus it moves may keep the crew from another day, which the next round
     caps (one crew and two buses of one day took three rounds in
-    ``tests/test_door_to_door.py``). But caps only tighten, and a round that carries
+    an earlier door-to-door test). But caps only tighten, and a round that carries
     fewer workers than ``first`` shows them costing more riders than the crews they
     free: on a roster short on every day, the next rounds carry fewer still. So
     rounds stop after :data:`CREW_ROUNDS`, when no trip lacks a crew, after two in a

@@ -169,10 +169,7 @@ def build_context(request: PlanRequest) -> Context:
     zone = ZoneInfo(request.timezone)
     start = _earliest(request).astimezone(zone)
     epoch = datetime(start.year, start.month, start.day)
-    entries = [(h.id, h.lat, h.lon) for h in request.hubs]
-    entries += [(p.id, p.lat, p.lon) for p in request.pickup_points]
-    entries += [(d.id, d.lat, d.lon) for d in request.destinations]
-    entries += [(s.id, s.lat, s.lon) for r in request.rail_services for s in r.stops]
+    entries = [(key, p.lat, p.lon) for key, p in request.places_by_id().items()]
     rules = DrivingRules.of(request.policy)
     grids = {
         h.id: SlotGrid(
