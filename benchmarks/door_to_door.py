@@ -1,80 +1,83 @@
 """What collecting at the township pickup points costs: ``python -m benchmarks.door_to_door``.
 
-Plans one generated request three times: with ``policy.door_to_door`` off (everyone
-gathers at the hub), on without ``pickup_fallback_to_hub`` and on with it (the default),
-and prints a Markdown table of wall time, workers carried (and of them moved to the
-hub), cost per worker carried, buses, gap to the lower bound and workers left, by
-reason; then a lower bound on the buses door to door needs to carry every rider it
-could carry without moving any to the hub (:func:`calls_bound`).
+Plans each request twice, with ``policy.door_to_door`` off (everyone gathers at the
+hub) and on (the default when workers have pickup points), and prints a Markdown
+table: wall time, workers carried, cost, and door to door's ratios to the hub plan;
+how the riders with a pickup point board (their bus calls there, a county feeder
+collects them, or they make their own way: ``moved_to_hub``) and the feeders run.
+The requests: the sample (``--sample``) and generated counties (``--sizes``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
-from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
-from benchmarks.generate import generate_request
 from charterplan import parse_request, plan
-from charterplan.model import PlanRequest
-from charterplan.shared.context import build_context
-from charterplan.shared.waves import plan_waves
-from charterplan.stages.s1_eligibility import screen
-from charterplan.stages.s2_areas import build_areas
+from charterplan.model import Plan, PlanRequest
+from charterplan.samples import generate_request
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "request.json"
 
 
-def calls_bound(request: PlanRequest) -> int:
-    """Buses door to door needs at least, to carry every rider some bus can take.
+def boarding(request: PlanRequest, result: Plan) -> tuple[int, int, int, int]:
+    """Riders carried who registered at a pickup point: collected by their bus (or the
+    feeder to their train), by a county feeder, moved to the hub; and the county
+    feeders run."""
+    point = {w.id: w.pickup_point for w in request.workers if w.pickup_point is not None}
+    feeders = [t for t in result.trips if t.feeder and t.mode == "bus"
+               and any(s.kind == "dropoff" and s.place == t.hub for s in t.stops)]
+    fed = {w for t in feeders for w in t.passengers}
+    by_bus = {w for t in result.trips if t.mode == "bus" and t not in feeders
+              for s in t.stops if s.kind == "pickup" for w in s.workers
+              if point.get(w) == s.place}  # a rail feeder's riders included
+    carried = {w for t in result.trips if not t.feeder for w in t.passengers if w in point}
+    return len(carried & by_bus), len(carried & fed), len(carried - by_bus - fed), len(feeders)
 
-    A bus serves one area and calls at most at ``max_pickups_per_bus`` points. In an
-    area, the riders of one point whose departure waves share none need separate calls:
-    the fewest calls that reach all of them is the fewest waves that stab their wave
-    spans (greedy on right ends; a span from first to last wave only loosens it). So an
-    area needs at least its calls / ``max_pickups_per_bus`` buses."""
-    context = build_context(request)
-    areas = build_areas(context, screen(context).units)
-    buses = 0
-    for area in areas:
-        waves = plan_waves(area, context.grids[area.hub])
-        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for demand, units in zip(waves.demands, waves.members, strict=True):
-            wave = sorted(demand.any_waves + demand.direct_waves)
-            for point in {p for u in units for p in u.pickups} if wave else ():
-                spans[point].append((wave[0], wave[-1]))
-        calls = 0
-        for intervals in spans.values():
-            stab = -1
-            for lo, hi in sorted(intervals, key=lambda iv: iv[1]):
-                if lo > stab:
-                    stab, calls = hi, calls + 1
-        buses += -(-calls // request.policy.max_pickups_per_bus)
-    return buses
+
+def run(name: str, data: dict[str, Any], jobs: int) -> None:
+    """Plan ``data`` with door to door off and on; print the two rows."""
+    rows = []
+    for on in (False, None):
+        data["policy"] = {**data.get("policy", {}), "door_to_door": on}
+        request = parse_request(data)
+        started = time.perf_counter()
+        result = plan(request, jobs=jobs)
+        rows.append((request, result, time.perf_counter() - started))
+    (_, hub, hub_s), (request, door, door_s) = rows
+    by_bus, fed, moved, feeders = boarding(request, door)
+    for label, result, seconds in (("off", hub, hub_s), ("on", door, door_s)):
+        s = result.summary
+        ratios = (f"{s.total_cost / hub.summary.total_cost:.3f} | {seconds / hub_s:.2f}"
+                  if result is door else "— | —")
+        points = (f"{by_bus} | {fed} | {moved} | {feeders}" if result is door
+                  else "— | — | — | —")
+        print(f"| {name} | {label} | {seconds:.1f} | {s.assigned} | {s.total_cost:,.0f} | "
+              f"{ratios} | {points} |", flush=True)
 
 
 def main() -> None:
-    """Run both plans and print the table."""
+    """Plan the requests asked for and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--workers", type=int, default=2000)
+    parser.add_argument("--sizes", default="2000,10000",
+                        help="generated requests' workers, comma-separated ('' for none)")
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-sample", action="store_true", help="skip the sample request")
     args = parser.parse_args()
-    data = generate_request(args.workers, args.days, args.seed)
-    print("| door_to_door | fallback | plan s | assigned | moved to hub | buses | cost/worker "
-          "| gap % | unassigned |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for on, fallback in ((False, True), (True, False), (True, True)):
-        data["policy"] = {**data.get("policy", {}), "door_to_door": on,
-                          "pickup_fallback_to_hub": fallback}
-        started = time.perf_counter()
-        result = plan(parse_request(data), jobs=args.jobs)
-        s = result.summary
-        left = ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items())
-        print(f"| {on} | {fallback if on else '—'} | {time.perf_counter() - started:.1f} | "
-              f"{s.assigned} | {s.moved_to_hub if on else '—'} | {len(result.trips)} | "
-              f"{s.total_cost / max(1, s.assigned):.0f} | {s.gap_pct} | {left} |", flush=True)
-    print(f"\nDoor to door needs at least {calls_bound(parse_request(data))} buses to carry "
-          "every rider a bus can take at their pickup point.")
+    print("| request | door to door | plan s | carried | cost | cost / hub plan "
+          "| time / hub plan | collected by their bus | by a county feeder "
+          "| moved to the hub | county feeders |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    if not args.no_sample:
+        run("sample", json.loads(SAMPLE.read_text(encoding="utf-8")), args.jobs)
+    for size in filter(None, args.sizes.split(",")):
+        run(f"{int(size):,} × {args.days}", generate_request(int(size), args.days, args.seed),
+            args.jobs)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ def measure_mode(mode: str, workers: int, days: int, seed: int, jobs: int,
     out: dict[str, Any] = {
         "mode": mode, "workers": workers, "days": days, "seed": seed, "jobs": jobs,
         "share": share, **figures,
-        "buses": len(buses), "feeders": sum(t.feeder for t in buses),
+        # feeders to a train (a county feeder, door to door, drops at its own hub)
+        "buses": len(buses), "feeders": sum(t.feeder and t.stops[-1].place != t.hub
+                                            for t in buses),
         "carriages": sum(t.mode == "rail" for t in result.trips),
         "rail_riders": sum(len(t.passengers) for t in result.trips if t.mode == "rail"),
         "trains": len(result.summary.trains),

@@ -47,11 +47,10 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
          scheduler: str | None = None, run: Runner | None = None) -> Plan:
     """Plan the charter transport of ``request``.
 
-    With ``policy.door_to_door`` and ``policy.pickup_fallback_to_hub``, workers whom
-    door to door cannot collect at their pickup point gather at the hub instead, and
-    the request is planned again (:func:`~charterplan.replan.with_fallback`). Then,
-    while trips find no crew, the plan is made again with those days capped
-    (:func:`~charterplan.replan.crew_rounds`).
+    Door to door (on when workers have pickup points), the buses are planned from the
+    hub and then collect riders at their points, or county feeders bring them
+    (:mod:`charterplan.stages.s6_pickups`). While trips find no crew, the plan is made
+    again with those days capped (:func:`~charterplan.replan.crew_rounds`).
 
     Args:
         request: a validated request (see :func:`charterplan.parse_request`).

@@ -283,11 +283,13 @@ def _summary(result: Plan, wall: float, folder: Path) -> str:
     return "\n".join([
         f"plan {result.plan_id}: {result.status.value} (seed {result.seed})",
         f"  workers      {s.workers}",
-        f"  assigned     {s.assigned}" + (f"  ({s.moved_to_hub} of them from the hub "
-                                              "instead of their pickup point)"
+        f"  assigned     {s.assigned}" + (f"  ({s.moved_to_hub} of them make their own "
+                                              "way to the hub from their pickup point)"
                                               if s.moved_to_hub else ""),
         f"  unassigned   {s.unassigned}" + (f"  ({reasons})" if reasons else ""),
-        f"  trips        {len(result.trips)}" + (f"  ({modes})" if modes else ""),
+        f"  trips        {len(result.trips)}" + (f"  ({modes})" if modes else "") + (
+            f", {feeders} of them feeders (接驳车)" if (
+                feeders := sum(t.feeder for t in result.trips)) else ""),
         *([f"  trains       {len(s.trains)}  ({sum(t.carriages_used for t in s.trains)} "
            f"carriages, {sum(t.riders for t in s.trains)} riders, "
            f"{sum(t.cost for t in s.trains):,.2f}; see trains.html)"] if s.trains else []),

@@ -11,13 +11,14 @@ from __future__ import annotations
 from charterplan.model import Plan, PlanRequest
 from charterplan.model.digest import request_digest
 from charterplan.parallel import runner_for
-from charterplan.replan import Attempt, crew_rounds, merge_and_schedule, with_fallback
+from charterplan.replan import Attempt, crew_rounds, merge_and_schedule
 from charterplan.shared.context import Context, build_context
 from charterplan.shared.runner import Progress, Runner
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s2_areas import build_areas
 from charterplan.stages.s3_assign import Memo, assign
 from charterplan.stages.s4_rail import board
+from charterplan.stages.s6_pickups import collect
 from charterplan.stages.s7_staffing import staff
 from charterplan.stages.s8_assemble import assemble
 
@@ -31,15 +32,14 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
     chain = _Chain(request_digest(request), runner=run or runner_for(jobs, scheduler),
                    report=report, memo=Memo())
     context = build_context(request)
-    first, context = with_fallback(context, chain(context),
-                                   lambda context: chain(context, "fallback {}"))
+    first = chain(context)
     return crew_rounds(context, first,
                        lambda context, n: chain(context, f"{{}} (crew round {n + 1})"))
 
 
 class _Chain:
-    """The stages, one after another: one plan of a context's request (its ``at_hub``
-    workers gathering at the hub, its ``departure_caps`` kept), and where its trips
+    """The stages, one after another: one plan of a context's request (its
+    ``departure_caps`` kept), and where its trips
     found no crew. ``memo`` keeps what the assignment worked out for the next run."""
 
     def __init__(self, digest: str, runner: Runner, report: Progress, memo: Memo) -> None:
@@ -59,8 +59,8 @@ class _Chain:
         assignment = assign(context, areas, run=self.runner, progress=report,
                             memo=self.memo)                                # 3
         railway = board(context, assignment.rail, assignment.feeders)      # 4
-        timetable = merge_and_schedule(context, assignment.buses,          # 5, 6
-                                       railway.feeders, report, self.runner)
+        timetable = collect(context, merge_and_schedule(                   # 5, 6
+            context, assignment.buses, railway.feeders, report, self.runner))
         staffed = staff(context, timetable, railway.carriages)            # 7
         report("timetable", 1, 1)
         plan = assemble(context, self.digest, screening, areas, assignment,  # 8

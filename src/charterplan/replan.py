@@ -3,17 +3,6 @@ inputs, and the best plan made wins.
 
 * *Merge rounds* (:func:`merge_and_schedule`, stages 5 and 6): a hub whose merged
   buses find no departure slot merges again with those buses pinned, else unmerged.
-* *Door-to-door fallback* (:func:`with_fallback`): with ``policy.door_to_door`` a
-  worker with a pickup point is collected there; with ``policy.pickup_fallback_to_hub``
-  as well, the request is planned again with some of them gathering at their hub
-  (``Context.at_hub``), as a county transport office tells a worker whom no bus can
-  collect to come to the bus station. Two rules choose them from a plan:
-  :func:`uncollected` — the workers it leaves for want of buses, company or staff, or
-  whom the ride via their point makes late (:data:`FALLBACK`), each of them once;
-  :func:`crowded_out` — when it leaves workers for want of buses or crews, the riders
-  of the emptiest collecting buses that ran in their windows: a bus calling at pickup
-  points takes a coach and a crew that a fuller bus from the hub could use. Both look
-  at the plan only, so the plans stay deterministic.
 * *Crew rounds* (:func:`crew_rounds`): while trips find no crew, plan again with those
   days capped.
 
@@ -27,10 +16,9 @@ import dataclasses
 import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import NamedTuple
 
-from charterplan.model import SHORTAGES, Plan, Reason
+from charterplan.model import Plan
 from charterplan.shared.context import Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.runner import Progress, Runner, run_in_order
@@ -38,8 +26,7 @@ from charterplan.stages.s5_merge import merge_buses
 from charterplan.stages.s6_timetable import Timetable, schedule
 from charterplan.stages.s7_staffing import Uncrewed
 
-__all__ = ["CREW_ROUNDS", "FALLBACK", "FREEING_ROUNDS", "PIN_ROUNDS", "Attempt", "crew_rounds",
-           "crowded_out", "merge_and_schedule", "uncollected", "with_fallback"]
+__all__ = ["CREW_ROUNDS", "PIN_ROUNDS", "Attempt", "crew_rounds", "merge_and_schedule"]
 
 
 PIN_ROUNDS = 3
@@ -107,104 +94,6 @@ def _within_fleet(context: Context, buses: Sequence[Bus]) -> bool:
     return all(n <= available[kind] for (kind, _), n in per_day.items())
 
 
-FALLBACK = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.BELOW_MIN_PASSENGERS, Reason.NO_STAFF,
-                      Reason.WINDOW_INFEASIBLE, Reason.QUARANTINE_PAST_WINDOW})
-"""Reasons for which a worker whom door to door was to collect gathers at the hub
-instead: buses, company or staff ran short, or — timed on the ride via their pickup
-point — no departure arrives in time (one from the hub may). Health and group reasons
-are not: the hub changes nothing for them."""
-
-def _falls_back(context: Context) -> bool:
-    policy = context.request.policy
-    return policy.door_to_door and policy.pickup_fallback_to_hub
-
-
-def uncollected(context: Context, plan: Plan) -> frozenset[str]:
-    """Workers ``plan`` leaves for a reason in :data:`FALLBACK` whom it was to collect
-    at their pickup point (not yet in ``context.at_hub``). A group's members are left
-    with one reason, so they move together. Empty without the fallback."""
-    if not _falls_back(context):
-        return frozenset()
-    points = {w.id for w in context.request.workers if w.pickup_point is not None}
-    return frozenset(u.worker for u in plan.unassigned if u.reason in FALLBACK
-                     and u.worker in points and u.worker not in context.at_hub)
-
-
-def crowded_out(context: Context, plan: Plan) -> frozenset[str]:
-    """The riders collected at pickup points by the buses that crowd out the workers
-    ``plan`` leaves for want of buses or crews (:data:`SHORTAGES`).
-
-    For each such worker, in id order, the collecting bus with the fewest collected
-    riders (then the earliest, then by id) not chosen yet whose time overlaps the
-    worker's window — from its departure until its crew is back and rested, which
-    covers its day's coaches too. Empty without the fallback."""
-    if not _falls_back(context):
-        return frozenset()
-    rest = timedelta(hours=context.request.policy.staff_rest_hours)
-    workers = {w.id: w for w in context.request.workers}
-    collecting = []
-    for trip in plan.trips:
-        picked = tuple(w for s in trip.stops if s.kind == "pickup" and s.place != trip.hub
-                       for w in s.workers)
-        if trip.mode == "bus" and picked:
-            collecting.append((len(picked), trip.departure, trip.id, trip.back_at_hub, picked))
-    chosen: dict[str, tuple[str, ...]] = {}
-    for left in plan.unassigned:  # in worker order
-        if left.reason not in SHORTAGES:
-            continue
-        worker = workers[left.worker]
-        near = [c for c in collecting if c[2] not in chosen
-                and c[1] <= worker.latest_arrival and c[3] + rest >= worker.earliest_departure]
-        if near:
-            _, _, trip_id, _, picked = min(near)
-            chosen[trip_id] = picked
-    return frozenset(w for picked in chosen.values() for w in picked)
-
-
-FREEING_ROUNDS = 3
-"""Most times the fallback frees collecting buses for workers left without a bus or crew."""
-
-
-def with_fallback(context: Context, first: Attempt,
-                  replan: Callable[[Context], Attempt]) -> tuple[Attempt, Context]:
-    """The door-to-door fallback, from ``first``;
-    the plan chosen, with the context it was made in.
-
-    Workers it could not collect (:func:`uncollected`)
-    gather at the hub, and ``replan`` plans once more, until no more are left so: the
-    hub workers only grow, so this ends. Then, while the plan still leaves workers for
-    want of buses or crews, the riders of the collecting buses that crowd them out
-    (:func:`crowded_out`) gather at the hub too, at most
-    :data:`FREEING_ROUNDS` times and only while that carries more workers.
-
-    Planning is a heuristic, so moving riders can carry fewer (another area's share of
-    the fleet changes): of all the plans made, the answer is the one that carries the
-    most workers, the earliest (the one that collects most) among equals."""
-    made, contexts = [first], [context]
-
-    def settle(context: Context) -> Context:
-        while moved := uncollected(context, made[-1].plan):
-            context = dataclasses.replace(context, at_hub=context.at_hub | moved)
-            made.append(replan(context))
-            contexts.append(context)
-        return context
-
-    context = settle(context)
-    for _ in range(FREEING_ROUNDS):
-        freed = crowded_out(context, made[-1].plan)
-        if not freed:
-            break
-        most = max(m.plan.summary.assigned for m in made)
-        context = dataclasses.replace(context, at_hub=context.at_hub | freed)
-        made.append(replan(context))
-        contexts.append(context)
-        context = settle(context)
-        if made[-1].plan.summary.assigned <= most:
-            break
-    best = max(range(len(made)), key=lambda i: made[i].plan.summary.assigned)
-    return made[best], contexts[best]
-
-
 CREW_ROUNDS = 4
 """Most times a plan whose trips found no crew is made again with departures capped on
 those trips' days (:func:`crew_rounds`)."""
@@ -223,15 +112,14 @@ def crew_rounds(context: Context, first: Attempt,
     """The best of ``first`` (made in ``context``) and the plans ``replan`` makes (given
     the round number): while the last leaves trips without a crew, plan again with each
     such (hub, day) capped at the trips that had one (``Context.departure_caps``, kept
-    from round to round). The rounds come once, after the door-to-door fallback, on the
-    context of the plan it chose: inside each of its plans they would multiply.
+    from round to round).
 
     The assignment gathers riders on the days where a bus fills best, and the crews of
     those days may all be on the road: a cap sends some riders on a day when a crew is
     back, where their windows allow. A round that carries no more can still show the
     way: the bus it moves may keep the crew from another day, which the next round
     caps (one crew and two buses of one day took three rounds in
-    ``tests/stages/test_door_to_door.py``). But caps only tighten, and a round that carries
+    an earlier door-to-door test). But caps only tighten, and a round that carries
     fewer workers than ``first`` shows them costing more riders than the crews they
     free: on a roster short on every day, the next rounds carry fewer still. So
     rounds stop after :data:`CREW_ROUNDS`, when no trip lacks a crew, after two in a

@@ -17,7 +17,7 @@ def planned(request: pytest.FixtureRequest) -> tuple[PlanRequest, Plan]:
     """The tiny request (see conftest), everyone boarding at the hub or, door to door,
     at their township pickup point, and our plan of it."""
     data = generate_request(60, 2, seed=7)
-    # without the fallback: on this request it would move every rider to the hub
+    # without the fallback, every rider with a point boards there
     data["policy"] = {**data.get("policy", {}), "door_to_door": request.param,
                       "pickup_fallback_to_hub": False}
     parsed = parse_request(data)
@@ -31,7 +31,7 @@ def test_our_buses_as_routes_keep_their_riders_stops_length_and_times(
     routes = plan_routes(context, result)
     buses = [t for t in result.trips if t.mode == "bus" and not t.feeder]
     assert len(routes) == len(buses) > 0
-    assert any(r.pickups for r in routes) == request.policy.door_to_door
+    assert any(r.pickups for r in routes) == request.door_to_door
     for trip, route in zip(buses, routes, strict=True):
         assert route.load == len(trip.passengers)
         assert route.kind.id == trip.vehicle_type and route.hub == trip.hub

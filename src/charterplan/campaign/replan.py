@@ -194,7 +194,7 @@ def _seat_for(members: Sequence[Worker], trip: Trip, request: PlanRequest) -> bo
     for worker in members:
         if worker.hub is not None and worker.hub != trip.hub:
             return False
-        if (policy.door_to_door and worker.pickup_point is not None
+        if (request.door_to_door and worker.pickup_point is not None
                 and not policy.pickup_fallback_to_hub):
             return False
         if trip.departure < worker.earliest_departure or cleared_on(worker, trip.departure):

@@ -18,7 +18,8 @@ from charterplan.model import (
     Worker,
 )
 
-__all__ = ["TOLERANCE", "Facts", "Rule", "Violation", "on_time", "rail_trips_of", "riders_of"]
+__all__ = ["TOLERANCE", "Facts", "Rule", "Violation", "feeds_hub", "on_time", "rail_trips_of",
+           "riders_of"]
 
 
 TOLERANCE = 0.01
@@ -113,6 +114,13 @@ class Facts:
 
 
 Rule = Callable[[Facts, Plan], Iterator[Violation]]
+
+
+def feeds_hub(trip: Trip) -> bool:
+    """Whether ``trip`` is a county feeder (接驳车): a feeder bus whose riders alight at
+    its own hub, where they go on by bus (a rail feeder drops them at a station)."""
+    return trip.feeder and trip.mode == "bus" and any(
+        s.kind == "dropoff" and s.place == trip.hub for s in trip.stops)
 
 
 def riders_of(plan: Plan) -> Iterator[tuple[Trip, str]]:

@@ -7,7 +7,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
-from charterplan.check._facts import TOLERANCE, Facts, Violation, on_time, riders_of
+from charterplan.check._facts import TOLERANCE, Facts, Violation, feeds_hub, on_time, riders_of
 from charterplan.model import (
     Plan,
     Trip,
@@ -26,7 +26,8 @@ def check_consistency(f: Facts, plan: Plan) -> Iterator[Violation]:
     for trip in plan.trips:
         bus = f.bus_types.get(trip.vehicle_type)
         if trip.mode == "bus" and bus is not None:
-            cost = (bus.fixed_cost + bus.cost_per_km * trip.distance_km
+            share = f.request.policy.feeder_fixed_cost_share if feeds_hub(trip) else 1.0
+            cost = (bus.fixed_cost * share + bus.cost_per_km * trip.distance_km
                     + (trip.drivers - 1) * f.request.policy.cost_per_extra_driver)
             if abs(trip.cost - cost) > 0.01 + 1e-6 * cost:
                 yield Violation(0, f"trip {trip.id}", f"cost {trip.cost} is not {cost:.2f}")
@@ -84,9 +85,9 @@ def check_convoys(f: Facts, plan: Plan) -> Iterator[Violation]:
 
 
 def moved_count(f: Facts, plan: Plan) -> int | None:
-    """Door to door: riders registered at a pickup point whom no bus collects there
-    (they board at the hub); None without door to door."""
-    if not f.request.policy.door_to_door:
+    """Door to door: riders registered at a pickup point whom no bus or county feeder
+    collects there (they make their own way to the hub); None without door to door."""
+    if not f.request.door_to_door:
         return None
     collected = {w for t in plan.trips if t.mode == "bus" for s in t.stops
                  if s.kind == "pickup" for w in s.workers

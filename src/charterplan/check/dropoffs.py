@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from charterplan.check._facts import TOLERANCE, Facts, Violation
+from charterplan.check._facts import TOLERANCE, Facts, Violation, feeds_hub
 from charterplan.model import (
     Plan,
 )
@@ -26,6 +26,8 @@ def check_dropoffs(f: Facts, plan: Plan) -> Iterator[Violation]:
             place = where.get(worker_id)
             if worker is None or place is None:
                 continue
+            if feeds_hub(trip):
+                continue  # at the hub, where their bus leaves: see check_feeders
             if trip.feeder:
                 if place not in stations:
                     yield Violation(10, f"trip {trip.id}", f"feeder rider {worker_id} "
@@ -43,13 +45,15 @@ def check_dropoffs(f: Facts, plan: Plan) -> Iterator[Violation]:
 
 
 def check_boarding(f: Facts, plan: Plan) -> Iterator[Violation]:
-    """10 (door to door): a bus rider with a pickup point boards there (unless the
-    policy has every worker gather at the hub), or at the hub when the policy lets door
-    to door fall back to it (``pickup_fallback_to_hub``); one without a point boards at
-    the hub; a bus calls at no more pickup points than the policy allows, and no rider
-    rides more than ``max_detour_km`` beyond the direct road. Feeders are buses too;
-    their riders may also all board at the hub."""
+    """10 (door to door): a rider with a pickup point boards there — their bus's stop
+    or a county feeder's lists them — or, only when the policy lets them make their
+    own way (``pickup_fallback_to_hub``), at the hub; a rider a county feeder brings
+    boards their bus at the hub, and one without a point boards at the hub. A bus
+    calls at no more pickup points than the policy allows, and no rider rides more
+    than ``max_detour_km`` beyond the direct road."""
     policy = f.request.policy
+    door_to_door = f.request.door_to_door
+    fed = {w for t in plan.trips if feeds_hub(t) for w in t.passengers}
     for trip in plan.trips:
         if trip.mode != "bus":
             continue
@@ -69,11 +73,13 @@ def check_boarding(f: Facts, plan: Plan) -> Iterator[Violation]:
             worker = f.workers.get(worker_id)
             if worker is None or worker_id not in board or worker_id not in alight:
                 continue
-            point = worker.pickup_point if policy.door_to_door else None
-            allowed = ({point, trip.hub} if point and policy.pickup_fallback_to_hub
-                       else {point or trip.hub})
+            point = worker.pickup_point if door_to_door else None
+            allowed = {point or trip.hub}
+            if point and not feeds_hub(trip) and (
+                    policy.pickup_fallback_to_hub or worker_id in fed):
+                allowed.add(trip.hub)
             start, end = board[worker_id], alight[worker_id]
-            if path[start] not in allowed and not (trip.feeder and path[start] == trip.hub):
+            if path[start] not in allowed:
                 yield Violation(10, f"trip {trip.id}", f"{worker_id} boards at {path[start]}, "
                                 f"not at {' or '.join(sorted(allowed))}")
             detour = along[end] - along[start] - f.road(path[start], path[end])

@@ -7,9 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from charterplan.check._facts import Facts, Violation, rail_trips_of, riders_of
+from charterplan.check._facts import Facts, Violation, feeds_hub, rail_trips_of, riders_of
 from charterplan.model import (
     Plan,
+    Trip,
 )
 
 __all__ = ["check_everyone_once", "check_feeders", "check_groups"]
@@ -39,13 +40,25 @@ def check_everyone_once(f: Facts, plan: Plan) -> Iterator[Violation]:
 
 
 def check_feeders(f: Facts, plan: Plan) -> Iterator[Violation]:
-    """1: a feeder rider rides one feeder and then exactly one rail trip, which leaves
-    the station the feeder drops them at no sooner than the boarding cut-off after."""
+    """1: a rail feeder's rider rides exactly one rail trip, which leaves the station
+    the feeder drops them at no sooner than the boarding cut-off after; a county
+    feeder's rider rides exactly one bus (a long-haul bus or a rail feeder) from the
+    hub it drops them at, leaving at least ``feeder_connection_minutes`` after. Nobody
+    rides two feeders of one kind."""
     trains = rail_trips_of(plan)
     cutoff = timedelta(minutes=f.request.policy.rail_cutoff_minutes)
-    feeders: Counter[str] = Counter()
+    rail_feeders: Counter[str] = Counter()
+    county: Counter[str] = Counter()
+    buses_of: dict[str, list[Trip]] = defaultdict(list)
+    for trip in plan.trips:
+        if trip.mode == "bus" and not feeds_hub(trip):
+            for worker in trip.passengers:
+                buses_of[worker].append(trip)
     for feeder in (t for t in plan.trips if t.feeder):
-        feeders.update(set(feeder.passengers))
+        (county if feeds_hub(feeder) else rail_feeders).update(set(feeder.passengers))
+        if feeds_hub(feeder):
+            yield from _connections(f, feeder, buses_of)
+            continue
         where = {w: s for s in feeder.stops if s.kind == "dropoff" for w in s.workers}
         for worker in feeder.passengers:
             stop = where.get(worker)
@@ -65,9 +78,37 @@ def check_feeders(f: Facts, plan: Plan) -> Iterator[Violation]:
                                 f"{stop.place} at {stop.eta.isoformat()}, less than "
                                 f"{f.request.policy.rail_cutoff_minutes} min before train "
                                 f"{train.id} leaves at {train.departure.isoformat()}")
-    for worker, count in feeders.items():
-        if count > 1:
-            yield Violation(1, f"worker {worker}", f"rides {count} feeders")
+    for kind, counts in (("feeders", rail_feeders), ("county feeders", county)):
+        for worker, count in counts.items():
+            if count > 1:
+                yield Violation(1, f"worker {worker}", f"rides {count} {kind}")
+
+
+def _connections(f: Facts, feeder: Trip, buses_of: dict[str, list[Trip]]) -> (
+        Iterator[Violation]):
+    """1: each rider of the county feeder ``feeder`` goes on by one bus (``buses_of``: the
+    buses, not county feeders, each worker rides) from its hub, which leaves at least
+    ``feeder_connection_minutes`` after the feeder is back."""
+    wait = timedelta(minutes=f.request.policy.feeder_connection_minutes)
+    where = {w: s for s in feeder.stops if s.kind == "dropoff" for w in s.workers}
+    for worker in feeder.passengers:
+        stop = where.get(worker)
+        if stop is None:
+            continue  # reported as a missing drop-off
+        buses = buses_of.get(worker, [])
+        if len(buses) != 1:
+            yield Violation(1, f"trip {feeder.id}", f"county feeder rider {worker} goes on "
+                            f"by {len(buses)} buses, not one")
+            continue
+        (bus,) = buses
+        if stop.place != feeder.hub or bus.hub != feeder.hub:
+            yield Violation(1, f"trip {feeder.id}", f"county feeder rider {worker} alights "
+                            f"at {stop.place}, but their bus {bus.id} leaves {bus.hub}")
+        elif bus.departure < stop.eta + wait:
+            yield Violation(1, f"trip {feeder.id}", f"county feeder rider {worker} reaches "
+                            f"{stop.place} at {stop.eta.isoformat()}, less than "
+                            f"{f.request.policy.feeder_connection_minutes} min before their "
+                            f"bus {bus.id} leaves at {bus.departure.isoformat()}")
 
 
 def check_groups(f: Facts, plan: Plan) -> Iterator[Violation]:

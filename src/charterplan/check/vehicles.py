@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from charterplan.check._facts import Facts, Violation
+from charterplan.check._facts import Facts, Violation, feeds_hub
 from charterplan.model import (
     Plan,
 )
@@ -43,10 +43,14 @@ def check_capacity(f: Facts, plan: Plan) -> Iterator[Violation]:
 
 
 def check_slots(f: Facts, plan: Plan) -> Iterator[Violation]:
-    """7: departures inside opening hours; no slot over its limit."""
+    """7: departures inside opening hours; no slot over its limit. A county feeder
+    boards nobody at the hub (it leaves empty for the pickup points), so it takes no
+    slot."""
     per_slot: Counter[tuple[str, date, int]] = Counter()
     counted: set[tuple[str, str, datetime]] = set()
     for trip in plan.trips:
+        if feeds_hub(trip):
+            continue
         hub = f.hubs.get(trip.hub)
         if hub is None:
             yield Violation(7, f"trip {trip.id}", f"unknown hub {trip.hub!r}")

@@ -19,27 +19,34 @@ __all__ = ["check_bus_times", "check_cleared", "check_driving", "check_night_ban
 
 
 def check_cleared(f: Facts, plan: Plan) -> Iterator[Violation]:
-    """2: every passenger is cleared on the departure (a feeder's riders on the
-    feeder's departure as well as the train's)."""
-    for trip, worker_id in ((t, w) for t in plan.trips for w in t.passengers):
-        worker = f.workers.get(worker_id)
-        if worker is None:
-            continue
-        health, when = worker.health, trip.departure
-        problem = None
-        if health.status not in (HealthStatus.CLEARED, HealthStatus.QUARANTINE):
-            problem = f"health status is {health.status.value}"
-        elif health.status == HealthStatus.QUARANTINE and health.quarantine_until is None:
-            problem = "in quarantine with no end date"
-        elif health.quarantine_until is not None and health.quarantine_until > when:
-            problem = f"quarantine lasts until {health.quarantine_until.isoformat()}"
-        elif (health.certificate_valid_until is not None
-              and health.certificate_valid_until < when):
-            problem = f"certificate expired {health.certificate_valid_until.isoformat()}"
-        if problem:
-            yield Violation(2, f"trip {trip.id}",
-                            f"passenger {worker_id} is not cleared on {when.isoformat()}: "
-                            f"{problem}")
+    """2: every passenger is cleared when they board (a feeder's riders on the
+    feeder as well as on the train or bus they go on with)."""
+    for trip in plan.trips:
+        boards = {w: s.eta for s in trip.stops if s.kind == "pickup" for w in s.workers}
+        for worker_id in trip.passengers:
+            yield from _cleared(f, trip, worker_id, boards.get(worker_id, trip.departure))
+
+
+def _cleared(f: Facts, trip: Trip, worker_id: str, when: datetime) -> Iterator[Violation]:
+    """2: ``worker_id`` is cleared at ``when``, boarding ``trip``."""
+    worker = f.workers.get(worker_id)
+    if worker is None:
+        return
+    health = worker.health
+    problem = None
+    if health.status not in (HealthStatus.CLEARED, HealthStatus.QUARANTINE):
+        problem = f"health status is {health.status.value}"
+    elif health.status == HealthStatus.QUARANTINE and health.quarantine_until is None:
+        problem = "in quarantine with no end date"
+    elif health.quarantine_until is not None and health.quarantine_until > when:
+        problem = f"quarantine lasts until {health.quarantine_until.isoformat()}"
+    elif (health.certificate_valid_until is not None
+          and health.certificate_valid_until < when):
+        problem = f"certificate expired {health.certificate_valid_until.isoformat()}"
+    if problem:
+        yield Violation(2, f"trip {trip.id}",
+                        f"passenger {worker_id} is not cleared on {when.isoformat()}: "
+                        f"{problem}")
 
 
 def check_windows(f: Facts, plan: Plan) -> Iterator[Violation]:
@@ -55,11 +62,14 @@ def check_windows(f: Facts, plan: Plan) -> Iterator[Violation]:
         # counts against the window (the train's arrival is checked on the train)
         dropoff = ({} if trip.feeder else
                    {w: s for s in trip.stops if s.kind == "dropoff" for w in s.workers})
+        # a rider leaves when they board: a bus collecting at pickup points leaves its
+        # hub before them, a county feeder leaves it empty
+        boards = {w: s.eta for s in trip.stops if s.kind == "pickup" for w in s.workers}
         for worker_id in trip.passengers:
             worker = f.workers.get(worker_id)
             if worker is None:
                 continue
-            if trip.departure < worker.earliest_departure:
+            if boards.get(worker_id, trip.departure) < worker.earliest_departure:
                 yield Violation(3, f"trip {trip.id}", f"{worker_id} leaves before their "
                                 f"earliest departure {worker.earliest_departure.isoformat()}")
             stop = dropoff.get(worker_id)

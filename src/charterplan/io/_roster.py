@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from charterplan.io.masking import looks_like_mobile, mask_id_number, mask_phone
 from charterplan.model import Destination, PlanRequest, Stop, Trip, Worker
 
-__all__ = ["CONNECTION_COLUMNS", "EMPLOYER_LEG", "HANDOVER_COLUMNS", "LAST_LEG",
-           "PASSENGER_COLUMNS",
+__all__ = ["BUS_CONNECTION_COLUMNS", "CONNECTION_COLUMNS", "EMPLOYER_LEG", "HANDOVER_COLUMNS",
+           "LAST_LEG", "PASSENGER_COLUMNS",
            "ROUTE_COLUMNS", "Roster", "Table", "carriage_name", "train_name"]
 
 PASSENGER_COLUMNS = ("序号", "姓名", "性别", "身份证号", "电话", "乡镇", "村", "上车点",
@@ -23,6 +23,7 @@ PASSENGER_COLUMNS = ("序号", "姓名", "性别", "身份证号", "电话", "�
 ROUTE_COLUMNS = ("站序", "上下车", "地点", "预计时间", "人数")
 HANDOVER_COLUMNS = ("下车站", "到站时间", "务工单位", "城市", "人数", "接站联系人", "最后一程")
 CONNECTION_COLUMNS = ("列车", "车厢", "乘车站", "开车时间", "到站截止", "人数")
+BUS_CONNECTION_COLUMNS = ("车次", "换乘站", "发车时间", "人数")
 EMPLOYER_LEG = "用工单位到站接站"
 """The last leg of a rail rider, from the alighting station to the employer, is the
 employer's: every carriage and train manifest says so in these words."""
@@ -68,9 +69,13 @@ class Roster:
         self.bus_types = {b.id: b for b in request.bus_types}
         self.services = {s.id: s for s in request.rail_services}
         self.cutoff = timedelta(minutes=request.policy.rail_cutoff_minutes)
-        self.door_to_door = request.policy.door_to_door
+        self.door_to_door = request.door_to_door
         self.rail_of = {w: t for t in trips if t.mode == "rail" for w in t.passengers}
-        self.feeder_of = {w: t for t in trips if t.feeder for w in t.passengers}
+        self.feeder_of = {w: t for t in trips if t.feeder and not _feeds_hub(t)
+                          for w in t.passengers}
+        self.county_feeder_of = {w: t for t in trips if _feeds_hub(t) for w in t.passengers}
+        self.bus_of = {w: t for t in trips if t.mode == "bus" and not _feeds_hub(t)
+                       for w in t.passengers}
         self.onward_of = {w: t for t in trips if not t.feeder for w in t.passengers}
 
     def when(self, moment: datetime) -> str:
@@ -142,6 +147,11 @@ class Roster:
                                                      r.carriage or 0))
 
     def _feeder_lines(self, trip: Trip) -> list[tuple[str, str]]:
+        if _feeds_hub(trip):
+            buses = [b for w in trip.passengers if (b := self.bus_of.get(w)) is not None]
+            first = min((b.departure for b in buses), default=None)
+            return [("接驳", f"县内接驳车：各集合点接人，送往{self.place(trip.hub)}换乘班车"),
+                    ("首班换乘发车", self.when(first) if first else "计划中未找到")]
         drops = [s for s in trip.stops if s.kind == "dropoff"]
         station = self.place(drops[-1].place) if drops else ""
         rails = self._rails(trip)
@@ -168,6 +178,14 @@ class Roster:
         if lost:
             rows.append(("计划中未找到", "", "", "", "", str(lost)))
         return rows
+
+    def bus_connections(self, trip: Trip) -> list[tuple[str, ...]]:
+        """A county feeder's riders by the bus they change to at the hub (columns:
+        BUS_CONNECTION_COLUMNS)."""
+        buses = {b.id: b for w in trip.passengers if (b := self.bus_of.get(w)) is not None}
+        return [(bus.id, self.place(bus.hub), self.when(bus.departure),
+                 str(sum(self.bus_of.get(w) is bus for w in trip.passengers)))
+                for bus in sorted(buses.values(), key=lambda b: (b.departure, b.id))]
 
     def contact(self, dest: Destination | None) -> str:
         """An employer's contact and phone; a mobile is masked, an office landline is not."""
@@ -202,13 +220,17 @@ class Roster:
 
     def boarding(self, trip: Trip, worker: Worker, up: Stop | None) -> str:
         """Where a bus rider boards. Door to door, a rider registered at a pickup point
-        who boards at the hub instead (no bus could collect them there) is told so:
-        ``新晃汽车站（原集合点：凉伞镇集合点）``."""
+        who boards at the hub says how they got there: by a county feeder
+        (``新晃汽车站（接驳车 XH-0306-J01，凉伞镇集合点上车）``) or on their own, when
+        nothing could collect them (``新晃汽车站（原集合点：凉伞镇集合点，自行到站）``)."""
         if up is None:
             return ""
         point = worker.pickup_point
         if self.door_to_door and point and trip.mode == "bus" and up.place != point:
-            return f"{self.place(up.place)}（原集合点：{self.place(point)}）"
+            feeder = self.county_feeder_of.get(worker.id)
+            if feeder is not None and feeder is not trip:
+                return f"{self.place(up.place)}（接驳车 {feeder.id}，{self.place(point)}上车）"
+            return f"{self.place(up.place)}（原集合点：{self.place(point)}，自行到站）"
         return self.place(up.place)
 
     def _row(self, n: int, trip: Trip, worker_id: str, up: Stop | None,
@@ -249,6 +271,12 @@ class Roster:
         """The manifest's tables in order: route, a feeder's trains, a carriage's
         handover to the employers, passengers (on a feeder, with their carriage)."""
         tables: list[Table] = [("路线", ROUTE_COLUMNS, self.route(trip))]
+        if _feeds_hub(trip):  # 接驳车: who changes to which bus at the hub
+            tables.append(("换乘班车", BUS_CONNECTION_COLUMNS, self.bus_connections(trip)))
+            rows = [(*row, self.bus_of[w].id if w in self.bus_of else "")
+                    for row, w in zip(self.passengers(trip), trip.passengers, strict=True)]
+            tables.append(("乘客", (*PASSENGER_COLUMNS, "换乘车次"), rows))
+            return tables
         if trip.feeder:
             tables.append(("换乘列车", CONNECTION_COLUMNS, self.connections(trip)))
         if trip.mode == "rail":
@@ -265,3 +293,9 @@ class Roster:
     def _carriage_of(self, worker_id: str) -> str:
         rail = self.rail_of.get(worker_id)
         return f"{train_name(rail.vehicle_type)} {carriage_name(rail)}" if rail else ""
+
+
+def _feeds_hub(trip: Trip) -> bool:
+    """A county feeder (接驳车): a feeder bus whose riders alight at its own hub."""
+    return trip.feeder and trip.mode == "bus" and any(
+        s.kind == "dropoff" and s.place == trip.hub for s in trip.stops)

@@ -105,7 +105,10 @@ class Trip(_Frozen):
     drivers: int = 1
     distance_km: float
     cost: float
-    feeder: bool = False
+    feeder: bool = Field(
+        False, description="A bus that brings its riders to their onward trip: to their "
+        "train's station (a rail feeder), or from their pickup points to the hub where "
+        "their bus leaves (a county feeder, 接驳车: its last stop is its hub).")
 
 
 class Convoy(_Frozen):
@@ -176,10 +179,9 @@ class Summary(_Frozen):
         default=(), description="Per rail service the plan uses: carriages, riders, cost.")
     moved_to_hub: int | None = Field(
         default=None, exclude_if=lambda moved: moved is None,
-        description="With policy.door_to_door: workers registered at a pickup point "
-        "carried from the hub instead, since no bus could collect them there or their "
-        "bus would have left others without a bus or crew "
-        "(policy.pickup_fallback_to_hub). Absent when door to door is off.")
+        description="Door to door: riders registered at a pickup point whom neither "
+        "their bus nor a county feeder collects there, so they make their own way to "
+        "the hub (policy.pickup_fallback_to_hub). Absent when door to door is off.")
 
 
 class Plan(_Frozen):

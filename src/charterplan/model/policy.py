@@ -39,17 +39,25 @@ class Policy(BaseModel):
     )
     stop_minutes: int = Field(
         10, ge=0, le=240, description="Minutes a bus spends at each pickup and drop-off.")
-    door_to_door: bool = Field(
-        False, description="Buses collect workers at their pickup points (家门到车门), "
-        "each bus at whichever nearby points its riders come from; off: every worker "
-        "gathers at their hub. Off by default: at most max_pickups_per_bus points a bus, it "
-        "costs more per worker carried and plans longer (see benchmarks/RESULTS.md).")
+    door_to_door: bool | None = Field(
+        None, description="Workers registered at a pickup point board there (家门到车门): "
+        "their long-haul bus collects them on its way (at most max_pickups_per_bus points) "
+        "where that costs less, else a county feeder (接驳车) brings them to the hub in "
+        "time for their bus; off: every worker gathers at their hub. Default (null): on "
+        "when some worker has a pickup point.")
     pickup_fallback_to_hub: bool = Field(
-        True, description="With door_to_door: a worker whom no bus can collect at their "
-        "pickup point (buses, company or staff run short, or the detour makes them late) "
-        "gathers at the hub and boards there instead, and so do the riders of the "
-        "emptiest collecting buses while others are left without a bus or crew; off: "
-        "door to door leaves them unassigned.")
+        True, description="With door_to_door: a worker whom neither their bus nor a "
+        "feeder can collect in time (the night ban, the fleet or the crews run short) "
+        "makes their own way to the hub and boards there, counted in the summary's "
+        "moved_to_hub; off: such a worker is left unassigned.")
+    feeder_connection_minutes: int = Field(
+        30, ge=0, le=600,
+        description="A county feeder reaches the hub at least this long before the bus "
+        "its riders go on with leaves.")
+    feeder_fixed_cost_share: float = Field(
+        0.25, ge=0, le=1,
+        description="Share of its bus type's fixed cost a county feeder pays: a short run "
+        "inside the county, the coach free again within hours (its km cost in full).")
     max_pickups_per_bus: int = Field(
         3, ge=1, le=10, description="Most township pickup points one bus calls at.")
     max_detour_km: float = Field(

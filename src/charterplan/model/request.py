@@ -260,6 +260,14 @@ class PlanRequest(_Frozen):
     roads: tuple[RoadLeg, ...] = Field((), max_length=1_000_000)
     policy: Policy = Policy()
 
+    @property
+    def door_to_door(self) -> bool:
+        """Whether workers board at their pickup points: ``policy.door_to_door``, or when
+        that is left unset, whether any worker has a pickup point."""
+        if self.policy.door_to_door is not None:
+            return self.policy.door_to_door
+        return any(w.pickup_point is not None for w in self.workers)
+
     def places_by_id(self) -> dict[str, Hub | PickupPoint | Destination | RailStop]:
         """Every place by id: hubs, pickup points and destinations (their ids are
         unique across the three), then rail stops (a station that several services

@@ -19,8 +19,7 @@ from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.driving import DAY, DrivingRules, Journeys, in_span
 from charterplan.shared.railnet import RailNetwork, build_network
 
-__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "PlanMemo", "SlotGrid", "build_context",
-           "pickup_token"]
+__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "PlanMemo", "SlotGrid", "build_context"]
 
 NEVER = 10**9
 """A minute later than any plan's horizon: an open upper bound."""
@@ -119,10 +118,6 @@ class Context:
     destination_of: dict[str, str] = field(repr=False)
     """Each worker's destination id."""
     memo: PlanMemo = field(repr=False, compare=False)
-    at_hub: frozenset[str] = frozenset()
-    """Workers who gather at their hub although door to door would collect them at
-    their pickup point: the plan's fallback for those it could not collect (see
-    :func:`charterplan.replan.with_fallback`, ``policy.pickup_fallback_to_hub``)."""
     departure_caps: dict[tuple[str, int], int] = field(default_factory=dict)
     """Most bus departures (feeders included) a hub may have on a day, by (hub, day),
     below what its slots allow: where trips found no crew, the plan tries again with
@@ -167,12 +162,6 @@ def _earliest(request: PlanRequest) -> datetime:
 HUB_TOKEN = "⟨hub⟩"
 """Boarding token of workers who gather at the hub itself. Boarding tokens share sets
 with destination ids in the assignment model; the brackets keep them apart."""
-
-
-def pickup_token(point: str) -> str:
-    """Boarding token of the workers a bus collects at pickup point ``point``: a bus
-    whose pattern holds the token calls there."""
-    return f"⟨{point}⟩"
 
 
 def build_context(request: PlanRequest) -> Context:

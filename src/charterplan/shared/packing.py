@@ -26,8 +26,9 @@ __all__ = ["Bus", "pack"]
 class Bus:
     """A bus of the type ``bus_type`` (a :class:`~charterplan.model.BusType` id) running
     ``pattern`` from ``hub`` in the wave at ``wave``, with ``units`` on board; a feeder
-    names the rail service its riders go on to take. A stage that changes a bus makes
-    a new one (:func:`dataclasses.replace`)."""
+    names the rail service its riders go on to take; a county feeder (接驳车) brings
+    riders from their pickup points to the hub for their long-haul bus. A stage that
+    changes a bus makes a new one (:func:`dataclasses.replace`)."""
 
     area: str
     hub: str
@@ -38,6 +39,7 @@ class Bus:
     pattern: BusRoute
     units: tuple[Unit, ...] = ()
     feeder: str | None = None
+    county_feeder: bool = False
 
     @property
     def load(self) -> int:

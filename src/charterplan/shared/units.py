@@ -31,9 +31,9 @@ class Unit:
     Times are minutes since the context's epoch. ``deadlines`` pairs each destination
     of the unit with the latest arrival there; ``latest_departure`` comes from health
     certificates (:data:`NEVER` when none expires). ``pickups`` are the pickup points
-    its workers board at (none: they board at the hub); ``boarding`` the tokens of
-    those points (:func:`~charterplan.shared.context.pickup_token`), and
-    :data:`HUB_TOKEN` for workers boarding at the hub. ``priority`` counts the unit's
+    its workers board at (none: they board at the hub; door to door sets them after
+    the timetable, :mod:`charterplan.stages.s6_pickups`); ``boarding`` the boarding
+    tokens the assignment matches patterns on: :data:`HUB_TOKEN`. ``priority`` counts the unit's
     members from poor households (as :attr:`~charterplan.solvers.assignment.Demand.priority`).
     """
 

@@ -5,7 +5,8 @@
 3. :mod:`.s3_assign` — which units ride which bus (or train) on which day (CP-SAT).
 4. :mod:`.s4_rail` — train riders seated in carriages, feeder buses to the station.
 5. :mod:`.s5_merge` — half-empty buses of neighbouring areas merged.
-6. :mod:`.s6_timetable` — departure slots and convoys.
+6. :mod:`.s6_timetable` — departure slots and convoys; :mod:`.s6_pickups` — door to
+   door: buses calling at pickup points, county feeders (接驳车) to the hub.
 7. :mod:`.s7_staffing` — an escort and a medic for every trip.
 8. :mod:`.s8_assemble` — trips, captains, convoys, summary: the plan.
 

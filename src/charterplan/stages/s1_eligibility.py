@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
 from charterplan.shared.bus_route import BusRoute
-from charterplan.shared.context import HUB_TOKEN, NEVER, Context, pickup_token
+from charterplan.shared.context import HUB_TOKEN, NEVER, Context
 from charterplan.shared.routes import best_route, feeder_leaves, latest_slot, route, too_long
 from charterplan.shared.units import RailOption, Unit
 
@@ -105,9 +105,10 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
                           detail=f"health certificate expired {_fmt(context, cert)}, "
                           f"before the earliest departure {_fmt(context, earliest)}")
     arrive_by = context.minute(worker.latest_arrival)
-    pickups = (() if worker.pickup_point is None or not context.request.policy.door_to_door
-               or worker.id in context.at_hub else (worker.pickup_point,))
-    boarding = frozenset({pickup_token(p) for p in pickups} or {HUB_TOKEN})
+    # door to door, the long-haul buses are planned from the hub and those registered
+    # at a pickup point are collected afterwards (stages.s6_pickups)
+    pickups: tuple[str, ...] = ()
+    boarding = frozenset({HUB_TOKEN})
     direct = route(context, hub, (worker.destination,), pickups, boarding)
     grid = context.grids[hub]
     in_time = latest_slot(direct, grid, ((worker.destination, arrive_by),), NEVER)

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from charterplan.geo import great_circle_km
 from charterplan.shared.bus_route import BusRoute
-from charterplan.shared.context import DAY, HUB_TOKEN, Context, pickup_token
+from charterplan.shared.context import DAY, HUB_TOKEN, Context
 from charterplan.shared.routes import best_route, too_long
 from charterplan.shared.units import Area, Unit
 
@@ -130,54 +130,17 @@ Boarding = tuple[frozenset[str], tuple[str, ...]]
 """Boarding tokens of a bus and the pickup points it calls at for them."""
 
 
-def _clusters(context: Context, hub: str, dest: str, riders: dict[str, int]) -> (
-        set[tuple[str, ...]]):
-    """Each pickup point's cluster: the point and its nearest points with riders here
-    (the busier first among equally near ones), up to ``max_pickups_per_bus``, while
-    the route collecting them for ``dest`` detours nobody beyond ``max_detour_km``.
-
-    Clusters overlap, so that a bus may collect whichever nearby points its riders
-    come from rather than one fixed zone's."""
-    policy = context.request.policy
-    points = sorted(riders)
-    km = context.places.road_km(points, points)
-    found: set[tuple[str, ...]] = set()
-    for i, point in enumerate(points):
-        cluster = [point]
-        for j in sorted(range(len(points)), key=lambda j: (km[i, j], -riders[points[j]], j)):
-            if len(cluster) >= policy.max_pickups_per_bus:
-                break
-            wider = tuple(sorted([*cluster, points[j]]))
-            if j != i and not too_long(context, best_route(context, hub, (dest,), wider), False):
-                cluster = list(wider)
-        found.add(tuple(sorted(cluster)))
-    return found
-
-
-def _boardings(context: Context, hub: str, area_dests: list[str], units: list[Unit]) -> (
+def _boardings(units: list[Unit]) -> (
         tuple[list[Boarding], dict[frozenset[str], set[Boarding]]]):
-    """The ways an area's buses may board riders: shared ones for any drop-offs, and
-    direct ones, by destination set, that board exactly one unit's tokens.
-
-    Shared: the hub; each pickup point's cluster (:func:`_clusters`) and each point
-    alone, with the hub's riders too when any ride in the area (a bus starts at the
-    hub anyway). Direct: each unit's own boarding, so that every unit has the pattern
-    its model demand is keyed on."""
-    riders: dict[str, int] = defaultdict(int)
+    """The ways an area's buses may board riders: from the hub, for any drop-offs, and
+    direct ones, by destination set, that board exactly one unit's tokens (so that
+    every unit has the pattern its model demand is keyed on). Riders gather at the hub
+    here; door to door collects them at their pickup points after the timetable
+    (:mod:`charterplan.stages.s6_pickups`)."""
     direct: dict[frozenset[str], set[Boarding]] = defaultdict(set)
     for unit in units:
-        for point in unit.pickups:
-            riders[point] += unit.size
         direct[frozenset(unit.destinations)].add((unit.boarding, unit.pickups))
-    at_hub = any(HUB_TOKEN in u.boarding for u in units)
-    hub_token = frozenset({HUB_TOKEN} if at_hub else ())
-    sets: set[tuple[str, ...]] = {(p,) for p in riders}
-    if riders:
-        sets |= _clusters(context, hub, area_dests[0], riders)
-    shared: list[Boarding] = [(hub_token, ())] if at_hub else []
-    shared += [(frozenset(pickup_token(p) for p in points) | hub_token, points)
-               for points in sorted(sets)]
-    return shared, direct
+    return [(frozenset({HUB_TOKEN}), ())], direct
 
 
 def _patterns(context: Context, hub: str, graph: nx.Graph, units: list[Unit]) -> (
@@ -187,7 +150,7 @@ def _patterns(context: Context, hub: str, graph: nx.Graph, units: list[Unit]) ->
     is not offered (a shared one then boards no hub riders, if that is enough)."""
     policy = context.request.policy
     found: set[BusRoute] = set()
-    shared, direct = _boardings(context, hub, sorted(graph.nodes), units)
+    shared, direct = _boardings(units)
     for clique in nx.enumerate_all_cliques(graph):
         if len(clique) > policy.max_dropoffs_per_bus:
             break

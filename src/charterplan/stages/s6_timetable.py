@@ -49,11 +49,14 @@ class Scheduled:
 
 @dataclass(frozen=True, slots=True)
 class Timetable:
-    """Scheduled buses (by departure), each convoy's area id by number, cancelled riders."""
+    """Scheduled buses (by departure), each convoy's area id by number, cancelled riders,
+    and door to door the county feeders (:mod:`.s6_pickups`; crewed by the buses they
+    feed, not by the staffing stage)."""
 
     trips: tuple[Scheduled, ...]
     convoy_areas: dict[int, str]
     left: tuple[Unassigned, ...]
+    county_feeders: tuple[Scheduled, ...] = ()
 
 
 @dataclass(slots=True)

@@ -83,7 +83,8 @@ def staff(context: Context, timetable: Timetable, carriages: Sequence[Carriage])
     crew = staff_trips(context, [duty_of_bus(s) for s in timed]
                        + [duty_of_carriage(context, c) for c in carriages]).crew
     bus_crew, rail_crew = crew[:len(timed)], crew[len(timed):]
-    scheduled = refill(timed, Crewing(bus_crew), context)
+    scheduled = refill(timed, Crewing(bus_crew), context,
+                       running=[s.bus for s in timetable.county_feeders])
     staffed = [(c, pair) for c, pair in zip(carriages, rail_crew, strict=True) if pair]
     no_crew = [Unassigned(worker=w, reason=Reason.NO_STAFF,
                           detail="no free escort and medic for the train carriage")
@@ -341,7 +342,7 @@ def _in_time(unit: Unit, trip: Scheduled) -> bool:
 
 
 def refill(trips: Sequence[Scheduled], crewing: Crewing,
-           context: Context | None = None) -> list[Scheduled]:
+           context: Context | None = None, running: Sequence[Bus] = ()) -> list[Scheduled]:
     """Move riders of unstaffed trips onto free seats of staffed ones where they fit.
 
     A unit moves only to a bus of its hub whose route already stops at all its
@@ -351,13 +352,15 @@ def refill(trips: Sequence[Scheduled], crewing: Crewing,
     the day's fleet still has (the unstaffed buses stay home and free theirs). A
     larger bus costs less than leaving a worker, as in the assignment model, and
     where staff are short the buses that the optimiser made just big enough would
-    otherwise leave riders behind (benchmarks/RESULTS.md).
+    otherwise leave riders behind (benchmarks/RESULTS.md). ``running`` are other buses
+    taking the fleet (county feeders, crewed later).
     Returns the trips with their riders updated (unstaffed trips keep who is left).
     """
     buses = [t.bus for t in trips]
     staffed = [i for i, c in enumerate(crewing.crew) if c is not None]
     fleet: Counter[tuple[str, int]] = Counter(
         (buses[j].bus_type, buses[j].day) for j in staffed if buses[j].units)
+    fleet.update((bus.bus_type, bus.day) for bus in running)
     for i, crew in enumerate(crewing.crew):
         if crew is not None:
             continue

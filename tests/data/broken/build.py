@@ -17,6 +17,7 @@ import copy
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,20 @@ RAIL: Json = {
 }
 
 
+# door to door with a county feeder: the bus may not detour the 80 km to 凉伞镇, so a
+# feeder brings its three riders to the hub; nobody may make their own way there
+DOOR: Json = {
+    **copy.deepcopy(BUS), "plan_id": "broken-door",
+    "pickup_points": [{"id": "P-LS", "name": "凉伞镇集合点", "township": "凉伞镇",
+                       "lat": 27.70, "lon": 109.30}],
+    "workers": [
+        _worker("W1", "张三", "DG1", "2020-02-21"), _worker("W2", "李四", "DG1", "2020-02-21"),
+        *(_worker(ident, name, "DG1", "2020-02-21", township="凉伞镇", pickup_point="P-LS")
+          for ident, name in (("W3", "王芳"), ("W4", "赵六"), ("W5", "钱七")))],
+    "policy": {"max_detour_km": 20, "pickup_fallback_to_hub": False},
+}
+
+
 def planned(request: Json) -> Json:
     """The planner's own plan of ``request``, as plan.json holds it."""
     return json.loads(plan(parse_request(request)).model_dump_json())
@@ -162,6 +177,39 @@ def _(request: Json, plan_data: Json) -> None:
     feeder = _trip(plan_data, FEEDER)
     feeder["stops"][-1]["eta"] = feeder["arrival"] = "2020-02-20T09:30+08:00"
     feeder["back_at_hub"] = "2020-02-20T09:50+08:00"
+
+
+def _county_feeder(plan_data: Json) -> tuple[Json, Json]:
+    """The door base's county feeder and the bus its riders go on with."""
+    (feeder,) = (t for t in plan_data["trips"] if t["feeder"])
+    (bus,) = (t for t in plan_data["trips"] if not t["feeder"])
+    return feeder, bus
+
+
+@case("CountyFeeder", DOOR, "feeders", 1,
+      "the county feeder is back at the hub 10 min before its riders' bus leaves, "
+      "inside the 30 min connection")
+def _(request: Json, plan_data: Json) -> None:
+    feeder, bus = _county_feeder(plan_data)
+    leaves = datetime.fromisoformat(bus["departure"])
+    stay = datetime.fromisoformat(feeder["back_at_hub"]) - datetime.fromisoformat(
+        feeder["arrival"])
+    feeder["stops"][-1]["eta"] = feeder["arrival"] = (
+        leaves - timedelta(minutes=10)).isoformat()
+    feeder["back_at_hub"] = (leaves - timedelta(minutes=10) + stay).isoformat()
+
+
+@case("Pickup", DOOR, "boarding", 10,
+      "a rider of 凉伞镇 is off the county feeder: they board their bus at the hub, which "
+      "the policy does not allow (the summary counts them as moved, so it agrees)")
+def _(request: Json, plan_data: Json) -> None:
+    feeder, _ = _county_feeder(plan_data)
+    (rider,) = (w for w in feeder["passengers"]
+                if w not in (feeder["captain"], feeder["deputy_captain"]))
+    feeder["passengers"].remove(rider)
+    for stop in feeder["stops"]:
+        stop["workers"].remove(rider)
+    plan_data["summary"]["moved_to_hub"] = 1
 
 
 @case("Cleared", BUS, "cleared", 2, "W1's health certificate expired the day before T1")
@@ -292,7 +340,9 @@ def _dump(data: Json) -> str:
 
 def main() -> int:
     """Write every fixture and the sound pairs; exit 1 if one breaks other families too."""
-    sound = {"bus": (BUS, planned(BUS)), "rail": (RAIL, planned(RAIL))}
+    sound = {"bus": (BUS, planned(BUS)), "rail": (RAIL, planned(RAIL)),
+             "door": (DOOR, planned(DOOR))}
+    bases = {id(BUS): "bus", id(RAIL): "rail", id(DOOR): "door"}
     (HERE / "sound").mkdir(exist_ok=True)
     for name, (request, plan_data) in sound.items():
         assert families(request, plan_data) == set(), name
@@ -300,7 +350,7 @@ def main() -> int:
             _dump({"request": request, "plan": plan_data}), encoding="utf-8")
     failed = 0
     for name, (base, family, invariant, breaks, breaker) in CASES.items():
-        request, plan_data = copy.deepcopy(sound["bus" if base is BUS else "rail"])
+        request, plan_data = copy.deepcopy(sound[bases[id(base)]])
         breaker(request, plan_data)
         plan_data["request_sha256"] = request_digest(parse_request(request))
         found = families(request, plan_data)

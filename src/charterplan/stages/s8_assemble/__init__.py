@@ -13,6 +13,7 @@ from charterplan.shared.units import Area
 from charterplan.stages.s1_eligibility import Screening
 from charterplan.stages.s3_assign import Assignment
 from charterplan.stages.s4_rail import Railway
+from charterplan.stages.s6_pickups import settle
 from charterplan.stages.s6_timetable import Timetable
 from charterplan.stages.s7_staffing import Staffed
 from charterplan.stages.s8_assemble.summary import summarize
@@ -28,12 +29,12 @@ def assemble(context: Context, digest: str, screening: Screening, areas: Sequenc
     (:func:`~charterplan.model.digest.request_digest`)."""
     request = context.request
     area_names = {a.id: a.name for a in areas} | _feeder_areas(context, railway.feeders)
-    trips, convoys, no_staff = bus_trips(context, [s for s, _ in staffed.buses],
-                                         [p for _, p in staffed.buses],
+    buses, unfed = settle(context, staffed.buses, timetable.county_feeders)
+    trips, convoys, no_staff = bus_trips(context, [s for s, _ in buses], [p for _, p in buses],
                                          timetable.convoy_areas, area_names)
     by_rail, trains = rail_trips(context, staffed.carriages)
     unassigned = _first_reasons([*screening.unassigned, *assignment.left, *railway.left,
-                                 *timetable.left, *staffed.lost, *no_staff,
+                                 *timetable.left, *staffed.lost, *unfed, *no_staff,
                                  *staffed.no_crew])
     status = (PlanStatus.PARTIAL if any(u.reason in SHORTAGES for u in unassigned)
               else PlanStatus.OPTIMAL if assignment.optimal else PlanStatus.FEASIBLE)

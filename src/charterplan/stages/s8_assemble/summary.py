@@ -102,6 +102,18 @@ def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         solve_seconds=round(work, 3),
         tables=report_tables(context.request, trips, unassigned),
         trains=_trains(context, trips),
-        moved_to_hub=sum(w in context.at_hub for t in trips if not t.feeder
-                         for w in t.passengers) if context.request.policy.door_to_door else None,
+        moved_to_hub=_moved_to_hub(context, trips),
     )
+
+
+def _moved_to_hub(context: Context, trips: list[Trip]) -> int | None:
+    """Door to door: riders registered at a pickup point who board at no stop there
+    (they make their own way to the hub); None without door to door."""
+    request = context.request
+    if not request.door_to_door:
+        return None
+    point = {w.id: w.pickup_point for w in request.workers if w.pickup_point is not None}
+    boarded = {w for t in trips for s in t.stops if s.kind == "pickup"
+               for w in s.workers if point.get(w) == s.place}
+    return sum(w in point and w not in boarded for t in trips if not t.feeder
+               for w in t.passengers)

@@ -14,6 +14,7 @@ from charterplan.geo import great_circle_km
 from charterplan.model import BusType, Convoy, PlanRequest, Reason, Stop, Trip, Unassigned, Worker
 from charterplan.shared.context import Context
 from charterplan.stages.s4_rail import Carriage
+from charterplan.stages.s6_pickups import run_cost
 from charterplan.stages.s6_timetable import Scheduled
 from charterplan.stages.s8_assemble.captains import choose_captains
 
@@ -44,8 +45,9 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
     alights: dict[str, list[str]] = defaultdict(list)
     for w in passengers:
         boards[(workers[w].pickup_point if w in picked else None) or s.bus.hub].append(w)
-        # a feeder's riders all alight at the train's station, its only stop
-        alights[s.route.stops[0] if s.bus.feeder else workers[w].destination].append(w)
+        # a feeder's riders all alight at its only stop: the train's station or the hub
+        feeds = s.bus.feeder is not None or s.bus.county_feeder
+        alights[s.route.stops[0] if feeds else workers[w].destination].append(w)
     stops = [Stop(kind="pickup", place=s.bus.hub, eta=context.moment(s.departure),
                   workers=tuple(boards[s.bus.hub]))] if boards[s.bus.hub] else []
     arrivals = s.arrivals
@@ -54,6 +56,7 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
                    workers=tuple((boards if n < len(s.route.pickups) else alights)[place]))
               for n, (place, minute) in enumerate(zip(s.route.calls, arrivals, strict=True))]
     kind = look.kinds[s.bus.bus_type]
+    share = context.request.policy.feeder_fixed_cost_share if s.bus.county_feeder else 1.0
     km = math.ceil(s.route.km * 10 - 1e-9) / 10  # up, so the cost never undercuts the bound
     stop_of = {w: s.route.stops.index(place) for place, riders in alights.items()
                for w in riders}
@@ -65,9 +68,8 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
         back_at_hub=context.moment(s.back),
         stops=tuple(stops), passengers=passengers, captain=captain, deputy_captain=deputy,
         escort=crew[0], medic=crew[1], convoy=convoy, drivers=s.route.drivers,
-        distance_km=km, cost=round(kind.fixed_cost + kind.cost_per_km * km
-                                   + s.route.extra_cost, 2),
-        feeder=s.bus.feeder is not None,
+        distance_km=km, cost=round(run_cost(kind, km, s.route.extra_cost, share), 2),
+        feeder=s.bus.feeder is not None or s.bus.county_feeder,
     )
 
 
@@ -88,6 +90,11 @@ def bus_trips(context: Context, scheduled: Sequence[Scheduled],
                          for u in s.bus.units for w in u.workers]
             continue
         day = context.moment(s.departure).strftime("%m%d")
+        if s.bus.county_feeder:  # 接驳车: numbered apart, in no convoy
+            counters[s.bus.hub, "J" + day] += 1
+            number = counters[s.bus.hub, "J" + day]
+            trips.append(_trip(context, look, f"{s.bus.hub}-{day}-J{number:02d}", s, pair, None))
+            continue
         counters[s.bus.hub, day] += 1
         if s.convoy not in convoy_ids:
             counters[s.bus.hub, "C" + day] += 1
