@@ -40,7 +40,7 @@ def _pools(hub: str) -> tuple[str, ...]:
 
 def resources(problem: AssignmentProblem, hub: str) -> list[Resource]:
     days = _days(problem)
-    return ([("fleet", k.id, d) for k in problem.kinds for d in days]
+    return ([("fleet", k.id, d) for k in problem.bus_types for d in days]
             + [("slots", hub, d) for d in days]
             + [("seats", r.service, 0) for r in problem.rails]
             + [("crews", pool, d) for pool in _pools(hub) for d in _crew_days(problem)])
@@ -71,13 +71,13 @@ def usage(problem: AssignmentProblem, hub: str, solution: Solution) -> dict[Reso
     departures: dict[int, int] = defaultdict(int)
     for (_, w, t), count in solution.buses.items():
         day = problem.wave_day[w]
-        used["fleet", problem.kinds[t].id, day] += count
+        used["fleet", problem.bus_types[t].id, day] += count
         used["slots", hub, day] += count
         departures[day] += count
     for (o, t), count in solution.feeders.items():
         feeder_day = problem.rails[o].feeder_day
         assert feeder_day is not None
-        used["fleet", problem.kinds[t].id, feeder_day] += count
+        used["fleet", problem.bus_types[t].id, feeder_day] += count
         used["slots", hub, feeder_day] += count
         departures[feeder_day] += count
     for day, count in departures.items():

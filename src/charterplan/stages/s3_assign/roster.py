@@ -33,7 +33,7 @@ def roster_bound_workers(context: Context, areas: Sequence[Area], waves: Sequenc
         return blocked[hub, dest, day]
 
     for area, wave in zip(areas, waves, strict=True):
-        kinds = context.bus_types_at.get(area.hub, ())
+        types = context.bus_types_at.get(area.hub, ())
         for demand in wave.demands:
             riders = demand.size * demand.count
             if demand.rails:
@@ -41,12 +41,12 @@ def roster_bound_workers(context: Context, areas: Sequence[Area], waves: Sequenc
                 continue
             when = sorted({wave.times[w] // DAY for w in demand.any_waves + demand.direct_waves})
             dests = [d for d in area.destinations if d in demand.dests]
-            if not kinds or not when or not dests:
+            if not types or not when or not dests:
                 continue
             days.update(when)
             flows.append(Flow(area.hub, riders, tuple(when),
                               tuple(min(blocks(area.hub, d, day) for d in dests) for day in when),
-                              max(k.capacity for k in kinds)))
+                              max(k.capacity for k in types)))
     kept = {d for f in flows for day, n in zip(f.days, f.blocked, strict=True)
             for d in range(day, day + n)}
     problem = RosterProblem(merge_flows(flows), _crews(context, kept), _seats(context, days))
@@ -62,12 +62,12 @@ def _crews(context: Context, days: set[int]) -> dict[tuple[str, int], int]:
 def _seats(context: Context, days: set[int]) -> dict[tuple[str, int], int]:
     seats: dict[tuple[str, int], int] = {}
     hubs = list(context.bus_types_at)
-    for hub, kinds in context.bus_types_at.items():
-        if not kinds:
+    for hub, types in context.bus_types_at.items():
+        if not types:
             continue
         grid = context.grids[hub]
-        fleet = sum(k.capacity * k.available_per_day for k in kinds)
-        slots = grid.slots_per_day * grid.per_slot * max(k.capacity for k in kinds)
+        fleet = sum(k.capacity * k.available_per_day for k in types)
+        slots = grid.slots_per_day * grid.per_slot * max(k.capacity for k in types)
         seats.update({(hub, day): min(fleet, slots) for day in days})
     if len(hubs) > 1:
         fleet = sum(k.capacity * k.available_per_day for k in context.request.bus_types
