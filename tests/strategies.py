@@ -402,3 +402,38 @@ def assignment_problems(draw: st.DrawFn) -> AssignmentProblem:
         seat_caps={r.service: draw(st.integers(0, 40)) for r in rails},
         demands=tuple(dataclasses.replace(d, rails=tuple(sorted(draw(st.sets(
             st.integers(0, trains - 1)))))) for d in demands))
+
+
+@st.composite
+def roster_requests(draw: st.DrawFn) -> dict[str, Any]:
+    """A tiny request whose best plan brute force can find: one hub with three
+    departure slots a day, one employer near or far, a bus of four seats, up to eight
+    workers with windows of a few days, and up to three escorts and medics of random
+    availability."""
+    city, province, lat, lon = draw(st.sampled_from(CITIES[:4]))
+    workers = []
+    for n in range(draw(st.integers(1, 8))):
+        first = draw(st.integers(0, 2))
+        workers.append({"id": f"W{n}", "name": f"工人{n}", "township": "A",
+                        "destination": "D", "earliest_departure": _day(first),
+                        "latest_arrival": _day(first + draw(st.integers(1, 4))),
+                        "health": {"status": "cleared"}})
+    staff = [{"id": f"S{k}", "name": f"干部{k}",
+              "roles": draw(st.sampled_from([["escort"], ["medic"], ["escort", "medic"]])),
+              "available_from": _day(draw(st.integers(-1, 2))),
+              "available_until": _day(draw(st.integers(1, 6)))}
+             for k in range(draw(st.integers(0, 3)))]
+    return {
+        "plan_id": "roster", "hubs": [{"id": "XH", "name": "XH", "kind": "bus_station",
+                                       "lat": HUBS[0][1], "lon": HUBS[0][2], "open": "06:00",
+                                       "close": "08:00", "slot_minutes": 60,
+                                       "max_departures_per_slot": 3}],
+        "destinations": [{"id": "D", "name": f"{city}企业", "city": city,
+                          "province": province, "lat": lat, "lon": lon}],
+        "workers": workers,
+        "bus_types": [{"id": "B8", "seats": 8, "fixed_cost": 500, "cost_per_km": 3,
+                       "available_per_day": 3}],
+        "staff": staff,
+        "policy": {"staff_rest_hours": draw(st.sampled_from([0, 8, 24])),
+                   "solver_effort": 0.2},
+    }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from charterplan.model import BusType
 from charterplan.solvers._problem import typed_seats
-from charterplan.solvers.assignment import AssignmentProblem, Demand, solve
+from charterplan.solvers.assignment import AssignmentProblem, Demand, departures_left, solve
 from tests.strategies import BIG, ONE, SMALL
 
 
@@ -69,3 +71,23 @@ def test_seats_split_over_bus_types_fill_every_bus_to_its_minimum_and_no_more(
     for (_, _, t), n in buses.items():
         on_type = sum(v for (_, _, _, t2), v in typed.items() if t2 == t)
         assert 2 * n <= on_type <= (BIG, SMALL)[t].capacity * n
+
+
+def test_a_crew_away_two_days_sends_buses_every_other_day() -> None:
+    """One crew, each bus keeping it two days: of three days' departures only the
+    first and the third run, and the riders left are counted, not sent uncrewed."""
+    problem = dataclasses.replace(
+        _problem((Demand(ONE, 1, 0, 66, (0, 1, 2), ()),), waves=(0, 1, 2)),
+        crew_days={0: 2, 1: 2, 2: 2}, crew_caps={0: 1, 1: 1, 2: 1, 3: 1})
+    solution = solve(problem)
+    days = sorted(problem.wave_day[w] for (_, w, _), n in solution.buses.items()
+                  for _ in range(n))
+    assert days == [0, 2]
+    assert solution.left == {0: 22}
+
+
+def test_departures_left_counts_the_buses_still_keeping_their_crews() -> None:
+    """A bus of day 0 keeping its crew two days takes day 1's only crew too."""
+    problem = dataclasses.replace(_problem((), waves=(0, 1, 2)), crew_days={0: 2, 1: 2, 2: 2},
+                                  crew_caps={0: 1, 1: 1, 2: 1, 3: 1})
+    assert [departures_left(problem, {0: 1}, day) for day in (0, 1, 2)] == [0, 0, 1]

@@ -114,6 +114,8 @@ def check_summary(f: Facts, plan: Plan) -> Iterator[Violation]:
         (abs(s.total_km - km) <= 0.1 * (1 + len(plan.trips)), "total_km disagrees"),
         (not plan.trips or s.lower_bound_cost <= s.total_cost + 0.01,
          f"lower bound {s.lower_bound_cost} above the cost {s.total_cost}"),
+        (s.roster_bound_workers is None or riders <= s.roster_bound_workers,
+         f"{riders} ride, above the roster bound {s.roster_bound_workers}"),
         (s.moved_to_hub == (moved := moved_count(f, plan)),
          f"moved_to_hub {s.moved_to_hub}, but {moved} riders with a pickup point do not "
          "board there" if moved is not None else "moved_to_hub without door to door"),

@@ -163,6 +163,12 @@ class Summary(_Frozen):
 
     workers: int
     assigned: int
+    roster_bound_workers: int | None = Field(
+        default=None, description="At most this many workers can be carried by any plan "
+        "with the request's escorts and medics (and its fleet and slots): an upper bound "
+        "on `assigned` from an LP over departure days, where each bus keeps its crew "
+        "until back at the hub and rested (riders who may take a train count in full). "
+        "Absent from plans made before it was reported.")
     unassigned: int
     unassigned_by_reason: dict[str, int]
     trips_by_mode: dict[str, int]

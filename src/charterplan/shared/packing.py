@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.units import Area, Unit
 from charterplan.shared.waves import Waves
-from charterplan.solvers.assignment import AssignmentProblem, Solution, bus_cost
+from charterplan.solvers.assignment import AssignmentProblem, Solution, bus_cost, departures_left
 
 __all__ = ["Bus", "pack"]
 
@@ -169,7 +169,7 @@ def _reseat(area: Area, problem: AssignmentProblem, waves: Waves, buses: list[_F
         pattern = next(p for p in area.patterns if p.key == wanted)
         options = [k for k in problem.bus_types if k.capacity >= unit.size
                    and used[k.id, day] < problem.fleet_caps.get((k.id, day), 0)
-                   and per_day[day] < problem.slot_caps.get(day, 0)]
+                   and departures_left(problem, per_day, day) > 0]
         if not options:
             left.append(unit)
             continue

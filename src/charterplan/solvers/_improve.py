@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
-from charterplan.solvers._problem import AssignmentProblem, bus_fen, typed_seats
+from charterplan.solvers._problem import AssignmentProblem, bus_fen, departures_fit, typed_seats
 
 __all__ = ["improve"]
 
@@ -102,7 +102,7 @@ class _State:
 
     def fits(self, changes: Sequence[tuple[Group, Mix]]) -> bool:
         """Whether the groups may run the mixes ``changes`` gives them instead of
-        their own, within each day's fleet and departure slots."""
+        their own, within each day's fleet, departure slots and crews."""
         more: dict[tuple[int, int], int] = defaultdict(int)
         for group, mix in changes:
             for t, (was, now) in enumerate(zip(self.mix[group][1], mix[1], strict=True)):
@@ -113,8 +113,7 @@ class _State:
             if n > 0 and (self.used[t, day] + n
                           > self.p.fleet_caps.get((self.p.bus_types[t].id, day), 0)):
                 return False
-        return all(n <= 0 or self.per_day[day] + n <= self.p.slot_caps.get(day, 0)
-                   for day, n in days.items())
+        return departures_fit(self.p, self.per_day, days)
 
     def set(self, group: Group, seats: int, mix: Mix) -> None:
         day = self.p.wave_day[group[1]]

@@ -23,6 +23,9 @@ __all__ = [
     "apportion",
     "bus_cost",
     "bus_fen",
+    "departures_fit",
+    "departures_left",
+    "duty_days",
     "typed_seats",
 ]
 
@@ -70,6 +73,12 @@ class AssignmentProblem:
     ``seat_caps[service]`` the riders it may send on each rail choice's service.
     ``pair_stranded``: the constructed start may run a bus of its own for a unit that
     dispatch stranded and one companion (:mod:`~charterplan.solvers._start`).
+
+    ``crew_days[day]``: days a bus of this area leaving on ``day`` keeps its escort
+    and medic, that day included (missing or 0: its crew may leave again the same
+    day, and is not capped); ``crew_caps[day]`` bounds the buses that keep a crew on
+    that day (missing: zero), the area's share of the hub's roster
+    (:mod:`charterplan.shared.crews`).
     """
 
     patterns: tuple[frozenset[str], ...]
@@ -87,6 +96,8 @@ class AssignmentProblem:
     rails: tuple[RailChoice, ...] = ()
     seat_caps: dict[str, int] = field(default_factory=dict)
     pair_stranded: bool = True
+    crew_days: dict[int, int] = field(default_factory=dict)
+    crew_caps: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +127,40 @@ def bus_fen(p: AssignmentProblem, pi: int, t: int) -> int:
 
 
 K = TypeVar("K", bound=Hashable)
+
+
+def duty_days(p: AssignmentProblem, day: int) -> range:
+    """The days a bus of ``p`` leaving on ``day`` keeps its crew (``crew_days``)."""
+    return range(day, day + p.crew_days.get(day, 0))
+
+
+def _on_duty(p: AssignmentProblem, per_day: Mapping[int, int], day: int) -> int:
+    """Buses that keep their crew on ``day``."""
+    return sum(n for d, n in per_day.items() if day in duty_days(p, d))
+
+
+def departures_left(p: AssignmentProblem, per_day: Mapping[int, int], day: int) -> int:
+    """How many more buses may leave on ``day``, with ``per_day`` buses leaving on each
+    day already: within the day's slots and, for every day the buses would keep their
+    crews, within the crews."""
+    left = p.slot_caps.get(day, 0) - per_day.get(day, 0)
+    for d in duty_days(p, day):
+        left = min(left, p.crew_caps.get(d, 0) - _on_duty(p, per_day, d))
+    return left
+
+
+def departures_fit(p: AssignmentProblem, per_day: Mapping[int, int],
+                   change: Mapping[int, int]) -> bool:
+    """Whether ``per_day`` changed by ``change`` (buses more or fewer per day) keeps
+    within the slots of every day that gains buses and the crews of every day
+    whose buses on duty grow."""
+    after = {d: per_day.get(d, 0) + change.get(d, 0) for d in set(per_day) | set(change)}
+    if any(n > 0 and after[d] > p.slot_caps.get(d, 0) for d, n in change.items()):
+        return False
+    grown = {d for day, n in change.items() if n > 0
+             for d in duty_days(p, day)}
+    return all(_on_duty(p, after, d) <= p.crew_caps.get(d, 0)
+               or _on_duty(p, after, d) <= _on_duty(p, per_day, d) for d in grown)
 
 
 def apportion(total: int, weights: Mapping[K, int]) -> dict[K, int]:

@@ -12,7 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from charterplan.solvers._improve import improve
-from charterplan.solvers._problem import AssignmentProblem, Keys, Start, bus_cost
+from charterplan.solvers._problem import (
+    AssignmentProblem,
+    Keys,
+    Start,
+    bus_cost,
+    departures_left,
+)
 from charterplan.solvers._start_rail import construct_rail
 
 __all__ = ["construct"]
@@ -70,7 +76,7 @@ def construct(p: AssignmentProblem, keys: Keys, *, rail_first: bool = False) -> 
         ready = [c for c, d in enumerate(p.demands)
                  if left[c] and (w in d.any_waves or w in d.direct_waves)]
         ready.sort(key=lambda c: (last[c], -p.demands[c].size, c))
-        while per_day[day] < p.slot_caps.get(day, 0):
+        while departures_left(p, per_day, day) > 0:
             due = [c for c in ready if left[c] and last[c] == w]
             if not due:
                 break
@@ -173,7 +179,7 @@ def _pair(p: AssignmentProblem, keys: Keys, start: Start, c: int, used: dict[tup
     d = p.demands[c]
     for w in sorted(d.any_waves + d.direct_waves):
         day = p.wave_day[w]
-        if per_day[day] >= p.slot_caps.get(day, 0):
+        if departures_left(p, per_day, day) <= 0:
             continue
         for (q, *source), n in list(start.seats.items()):
             bus = (source[0], source[1], source[2])
@@ -202,7 +208,7 @@ def _recall(p: AssignmentProblem, keys: Keys, start: Start, c: int,
     d = p.demands[c]
     for w in sorted(d.any_waves + d.direct_waves):
         day = p.wave_day[w]
-        if per_day[day] >= p.slot_caps.get(day, 0):
+        if departures_left(p, per_day, day) <= 0:
             continue
         for (e, o), n in sorted(start.rail.items()):
             other = p.demands[e]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from charterplan.solvers._problem import AssignmentProblem, Keys, Start, bus_cost
+from charterplan.solvers._problem import AssignmentProblem, Keys, Start, bus_cost, departures_left
 
 __all__ = ["add_feeders", "construct_rail"]
 
@@ -69,7 +69,7 @@ def add_feeders(p: AssignmentProblem, keys: Keys, start: Start, o: int, day: int
     largest type first within the fleet and the day's departures; the units sent last
     stay home (are taken out of ``units``) when the feeders run out."""
     riders = sum(p.demands[c].size * n for c, n in units.items())
-    slots = p.slot_caps.get(day, 0) - per_day[day]
+    slots = departures_left(p, per_day, day)
     fleet = []
     for t in sorted(range(len(p.bus_types)), key=lambda t: (-p.bus_types[t].capacity, t)):
         kind = p.bus_types[t]

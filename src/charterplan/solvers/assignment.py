@@ -49,11 +49,14 @@ from charterplan.solvers._problem import (
     Start,
     bus_cost,
     bus_fen,
+    departures_left,
+    duty_days,
     typed_seats,
 )
 from charterplan.solvers._start import construct
 
-__all__ = ["AssignmentProblem", "Demand", "RailChoice", "Solution", "bus_cost", "solve"]
+__all__ = ["AssignmentProblem", "Demand", "RailChoice", "Solution", "bus_cost", "departures_left",
+           "duty_days", "solve"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -181,7 +184,8 @@ def _balance(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars,
 
 
 def _resource_limits(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> None:
-    """Buses per type and day within the fleet; departures per day within the slots."""
+    """Buses per type and day within the fleet; departures per day within the slots;
+    buses keeping a crew on a day within the crews (``crew_days``, ``crew_caps``)."""
     per_kind: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
     per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     for (_, w, t), var in v.y.items():
@@ -196,6 +200,13 @@ def _resource_limits(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) ->
         model.add(_sum(buses) <= p.fleet_caps.get(key, 0))
     for day, buses in per_day.items():
         model.add(_sum(buses) <= p.slot_caps.get(day, 0))
+    # the rolling crew cap: a bus keeps its crew for the days duty_days gives
+    for day in sorted({d for leaves in per_day for d in duty_days(p, leaves)}):
+        window = [d for d in per_day if day in duty_days(p, d)]
+        if p.crew_caps.get(day, 0) >= sum(p.slot_caps.get(d, 0) for d in window):
+            continue  # the slots keep within the crews
+        on_duty = [var for d in window for var in per_day[d]]
+        model.add(_sum(on_duty) <= p.crew_caps.get(day, 0))
 
 
 def _prices(p: AssignmentProblem) -> tuple[

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
 from charterplan.shared.context import DAY, Context
+from charterplan.shared.crews import duty_days_of
 from charterplan.shared.packing import Bus, pack
 from charterplan.shared.runner import Progress, Runner, run_in_order
 from charterplan.shared.units import Area, RailRider, Unit
 from charterplan.shared.waves import Waves
-from charterplan.solvers.assignment import AssignmentProblem, Solution
+from charterplan.solvers.assignment import AssignmentProblem, Solution, departures_left
 from charterplan.stages.s3_assign.memo import Memo, solve_all, waves_all
 from charterplan.stages.s3_assign.resources import (
     Resource,
@@ -38,6 +39,7 @@ from charterplan.stages.s3_assign.resources import (
     usage,
     with_caps,
 )
+from charterplan.stages.s3_assign.roster import roster_bound_workers
 from charterplan.stages.s3_assign.trains import (
     by_train,
     left_and_cost,
@@ -60,6 +62,8 @@ class Assignment:
     work: float
     rail: tuple[RailRider, ...] = ()
     feeders: dict[tuple[str, str, str], int] = dataclasses.field(default_factory=dict)
+    roster_bound: int = 0
+    """The most workers any plan carries with the roster (:mod:`.roster`)."""
 
 
 TRIM_ROUNDS = 8
@@ -98,9 +102,10 @@ def _template(context: Context, area: Area, waves: Waves) -> AssignmentProblem:
         effort=policy.solver_effort * (RAIL_EFFORT if rails else 1.0),
         seed=policy.seed,
         time_limit_s=policy.time_limit_s,
-        # two-rider buses on pickup routes took the coaches and crews (which the model
-        # does not see) of fuller buses elsewhere
+        # two-rider buses on pickup routes took the coaches and crews of fuller buses
+        # elsewhere
         pair_stranded=not any(u.pickups for u in area.units),
+        crew_days=duty_days_of(context, area, waves),
     )
 
 
@@ -169,6 +174,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
         work=sum(s.work for s in solutions),
         rail=tuple(rail),
         feeders=dict(sorted(feeders.items())),
+        roster_bound=roster_bound_workers(context, areas, waves),
     )
 
 
@@ -213,8 +219,12 @@ def _explain(problem: AssignmentProblem, waves: Waves, buses: list[Bus], left: l
         per_day[bus.day] += 1
     fleet_full = {d for (k, d), cap in problem.fleet_caps.items() if used[k, d] >= cap}
     slots_full = {d for d, cap in problem.slot_caps.items() if per_day[d] >= cap}
-    binding = fleet_full | slots_full
-    crew_full = slots_full & crew_days  # their fleet shares follow the departures
+    # days whose departures the roster's crews hold back (crews_out: no crew left
+    # for a bus of that day)
+    crews_out = {d for d in problem.slot_caps if departures_left(problem, per_day, d) <= 0
+                 and per_day[d] < problem.slot_caps[d]}
+    binding = fleet_full | slots_full | crews_out
+    crew_full = (slots_full & crew_days) | crews_out
     days_of: dict[Unit, set[int]] = {}
     for demand, members in zip(waves.demands, waves.members, strict=True):
         days = {problem.wave_day[w] for w in demand.any_waves + demand.direct_waves}

@@ -70,7 +70,7 @@ def keys(problem: AssignmentProblem) -> tuple[Hashable, Hashable]:
     keys, equal problems (and solutions)."""
     def hashable(value: object) -> Hashable:
         return tuple(sorted(value.items())) if isinstance(value, dict) else value
-    caps = {"fleet_caps", "slot_caps", "seat_caps"}
+    caps = {"fleet_caps", "slot_caps", "seat_caps", "crew_caps"}
     fields = [(f.name, hashable(getattr(problem, f.name))) for f in dataclasses.fields(problem)]
     return (tuple(v for name, v in fields if name not in caps),
             tuple(v for name, v in fields if name in caps))

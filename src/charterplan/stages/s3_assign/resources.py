@@ -1,6 +1,7 @@
 """The resources areas share — a bus type's daily fleet, a hub's daily slots, a train's
-seats — as caps on an area's problem, what a solution uses of them, and each area's
-share where the areas together overuse one."""
+seats, the crews of a hub's roster (and of every hub's together) on each day — as caps
+on an area's problem, what a solution uses of them, and each area's share where the
+areas together overuse one."""
 
 from __future__ import annotations
 
@@ -9,24 +10,40 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from charterplan.shared.context import Context
+from charterplan.shared.crews import crews_per_day
 from charterplan.shared.units import Area
 from charterplan.solvers._problem import apportion
-from charterplan.solvers.assignment import AssignmentProblem, Solution
+from charterplan.solvers.assignment import AssignmentProblem, Solution, duty_days
 
 __all__ = ["Resource", "capacity_of", "caps_of", "resources", "shares", "usage", "with_caps"]
 
 
 Resource = tuple[str, str, int]
-"""("fleet", bus type, day), ("slots", hub, day) or ("seats", service, 0): the riders a
-train's carriages take."""
+"""("fleet", bus type, day), ("slots", hub, day), ("seats", service, 0): the riders a
+train's carriages take, or ("crews", hub, day): buses keeping a crew of the hub's
+roster on the day (hub "": of every bus station's roster together)."""
+
+
+def _days(problem: AssignmentProblem) -> list[int]:
+    return sorted(set(problem.wave_day) | {
+        r.feeder_day for r in problem.rails if r.feeder_day is not None})
+
+
+def _crew_days(problem: AssignmentProblem) -> list[int]:
+    """Days on which the area's buses may keep a crew."""
+    return sorted({d for day in _days(problem) for d in duty_days(problem, day)})
+
+
+def _pools(hub: str) -> tuple[str, ...]:
+    return (hub, "") if hub else ("",)
 
 
 def resources(problem: AssignmentProblem, hub: str) -> list[Resource]:
-    days = sorted(set(problem.wave_day) | {
-        r.feeder_day for r in problem.rails if r.feeder_day is not None})
+    days = _days(problem)
     return ([("fleet", k.id, d) for k in problem.bus_types for d in days]
             + [("slots", hub, d) for d in days]
-            + [("seats", r.service, 0) for r in problem.rails])
+            + [("seats", r.service, 0) for r in problem.rails]
+            + [("crews", pool, d) for pool in _pools(hub) for d in _crew_days(problem)])
 
 
 def with_caps(problem: AssignmentProblem, hub: str,
@@ -34,28 +51,39 @@ def with_caps(problem: AssignmentProblem, hub: str,
     fleet: dict[tuple[str, int], int] = {}
     slots: dict[int, int] = {}
     seats: dict[str, int] = {}
+    crews: dict[int, int] = {}
     for resource in resources(problem, hub):
         kind, name, day = resource
         if kind == "fleet":
             fleet[name, day] = caps[resource]
         elif kind == "slots":
             slots[day] = caps[resource]
+        elif kind == "crews":
+            crews[day] = min(crews.get(day, caps[resource]), caps[resource])
         else:
             seats[name] = caps[resource]
-    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots, seat_caps=seats)
+    return dataclasses.replace(problem, fleet_caps=fleet, slot_caps=slots, seat_caps=seats,
+                               crew_caps=crews)
 
 
 def usage(problem: AssignmentProblem, hub: str, solution: Solution) -> dict[Resource, int]:
     used: dict[Resource, int] = defaultdict(int)
+    departures: dict[int, int] = defaultdict(int)
     for (_, w, t), count in solution.buses.items():
         day = problem.wave_day[w]
         used["fleet", problem.bus_types[t].id, day] += count
         used["slots", hub, day] += count
+        departures[day] += count
     for (o, t), count in solution.feeders.items():
         feeder_day = problem.rails[o].feeder_day
         assert feeder_day is not None
         used["fleet", problem.bus_types[t].id, feeder_day] += count
         used["slots", hub, feeder_day] += count
+        departures[feeder_day] += count
+    for day, count in departures.items():
+        for d in duty_days(problem, day):
+            for pool in _pools(hub):
+                used["crews", pool, d] += count
     for (c, o), count in solution.rail_units.items():
         used["seats", problem.rails[o].service, 0] += count * problem.demands[c].size
     return used
@@ -64,6 +92,7 @@ def usage(problem: AssignmentProblem, hub: str, solution: Solution) -> dict[Reso
 def capacity_of(context: Context) -> Callable[[Resource], int]:
     available = {b.id: b.available_per_day for b in context.request.bus_types}
     seats = {s.id: s.carriages * s.capacity for s in context.rail.services.values()}
+    crews: dict[tuple[str, int], int] = {}
 
     def capacity(resource: Resource) -> int:
         kind, name, day = resource
@@ -71,6 +100,10 @@ def capacity_of(context: Context) -> Callable[[Resource], int]:
             return available[name]
         if kind == "seats":
             return seats[name]
+        if kind == "crews":
+            if (name, day) not in crews:
+                crews[name, day] = crews_per_day(context, name or None, [day])[day]
+            return crews[name, day]
         grid = context.grids[name]
         slots = grid.slots_per_day * grid.per_slot
         return min(slots, context.departure_caps.get((name, day), slots))
@@ -110,4 +143,5 @@ def caps_of(problem: AssignmentProblem) -> dict[Resource, int]:
     :func:`usage` gives them with that name)."""
     return ({("fleet", kind, day): n for (kind, day), n in problem.fleet_caps.items()}
             | {("slots", "", day): n for day, n in problem.slot_caps.items()}
-            | {("seats", service, 0): n for service, n in problem.seat_caps.items()})
+            | {("seats", service, 0): n for service, n in problem.seat_caps.items()}
+            | {("crews", "", day): n for day, n in problem.crew_caps.items()})

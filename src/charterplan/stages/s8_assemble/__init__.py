@@ -47,7 +47,8 @@ def assemble(context: Context, digest: str, screening: Screening, areas: Sequenc
         trips=tuple(all_trips),
         convoys=tuple(convoys + trains),
         unassigned=tuple(unassigned),
-        summary=summarize(context, all_trips, unassigned, assignment.work),
+        summary=summarize(context, all_trips, unassigned, assignment.work,
+                          assignment.roster_bound),
     )
 
 

@@ -80,7 +80,7 @@ def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
 
 
 def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
-             work: float) -> Summary:
+             work: float, roster_bound: int) -> Summary:
     cost = round(sum(t.cost for t in trips), 2)
     bound = math.floor(lower_bound(context, trips) * 100) / 100
     reasons: dict[str, int] = defaultdict(int)
@@ -92,6 +92,7 @@ def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
     return Summary(
         workers=len(context.request.workers),
         assigned=sum(len(t.passengers) for t in trips if not t.feeder),
+        roster_bound_workers=roster_bound,
         unassigned=len(unassigned),
         unassigned_by_reason=dict(sorted(reasons.items())),
         trips_by_mode=dict(sorted(modes.items())),
