@@ -37,7 +37,7 @@ from benchmarks.peers.policy import route_cost
 from charterplan import parse_request, plan
 from charterplan.shared.context import DAY, Context, build_context
 from charterplan.stages.s2_areas import neighbours
-from charterplan.stages.s8_assemble.summary import seat_bound
+from charterplan.stages.s8_assemble.bound import seat_bound
 
 __all__ = ["THIN", "breakdown"]
 
