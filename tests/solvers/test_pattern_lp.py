@@ -22,7 +22,7 @@ def _columns(problem: CoverProblem) -> list[tuple[int, int, int, list[int]]]:
     for (p, stops), k, t in itertools.product(enumerate(problem.patterns),
                                              range(len(problem.capacity)),
                                              range(first, last + 1)):
-        eligible = [c for c, (d, (a, b)) in enumerate(zip(problem.dest, problem.days))
+        eligible = [c for c, (d, (a, b)) in enumerate(zip(problem.dest, problem.days, strict=True))
                     if d in stops and a <= t <= b]
         if eligible:
             out.append((p, k, t, eligible))
@@ -40,7 +40,7 @@ def _optimum(problem: CoverProblem) -> float | None:
         buses = model.new_int_var(0, total, "")
         loads = [model.new_int_var(0, problem.demand[c], "") for c in eligible]
         model.add(sum(loads) <= problem.capacity[k] * buses)
-        for c, load in zip(eligible, loads):
+        for c, load in zip(eligible, loads, strict=True):
             cover[c].append(load)
         fleet.setdefault((k, t), []).append(buses)
         cost.append(round(problem.cost[p][k] * 100) * buses)
