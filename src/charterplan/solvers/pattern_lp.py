@@ -10,10 +10,13 @@ a type a day. Pricing is exact by enumeration: for a pattern, type and day, the 
 a bus can earn at the duals is its seats filled with the best-paid eligible riders, a
 greedy fill (the loads' polytope is an interval box under one capacity).
 
-The bound is read from the duals, never from the restricted master: Farley's bound
-``(π·demand + μ·available) / max(1, θ)``, with ``θ`` the largest ratio of a column's
-dual value to its cost over every column, is valid at any round, and equals the LP
-optimum once no column prices out. Rounds are counted, not timed, so the bound is the
+The bound is read from the duals, never from the restricted master, as the better of
+two valid at any round: Farley's ``(π·demand + μ·available) / max(1, θ)``, with ``θ``
+the largest ratio of a column's dual value to its cost over every column, and the
+Lagrangian ``π·demand + Σ available · min(0, least reduced cost)`` per type and day
+(the cover rows relaxed, the fleet kept). Farley's equals the LP optimum once no column
+prices out; column generation stops when the bound is within :data:`GAP` of the
+master's value, Wentges-smoothed duals price. Rounds are counted, not timed, so the bound is the
 same number on every run.
 """
 
@@ -61,7 +64,7 @@ class CoverBound:
     rounds: int
 
 
-MAX_ROUNDS = 40
+MAX_ROUNDS = 15
 """Rounds of column generation before the bound is taken from the duals as they are."""
 
 
@@ -78,13 +81,19 @@ def cover_bound(problem: CoverProblem, max_rounds: int = MAX_ROUNDS) -> CoverBou
     cost = pricing.cost[pricing.row_pattern]
 
     def price(duals: _Duals) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-        """Farley's bound at ``duals``, the columns' reduced costs and their loads."""
+        """The better of Farley's and Lagrange's bounds at ``duals``, the columns'
+        reduced costs and their loads."""
         cover, fleet = duals
         value, take = pricing.values(cover)
         earn = value + fleet[:, pricing.row_day - pricing.first_day].T
         theta = max(1.0, float(np.max(earn / cost)), float(np.max(cover)) / master.penalty)
-        bound = float(cover[:-1] @ demand + np.sum(fleet * available)) / theta
-        return bound, cost - earn, take
+        farley = float(cover[:-1] @ demand + np.sum(fleet * available)) / theta
+        # Lagrange, the cover rows relaxed and the fleet kept: each type and day runs its
+        # whole fleet on its most negative column, or nothing
+        worst = np.zeros((len(problem.capacity), pricing.horizon))
+        np.minimum.at(worst.T, pricing.row_day - pricing.first_day, cost - value)
+        lagrange = float(cover[:-1] @ demand + np.sum(worst * available))
+        return max(farley, lagrange), cost - earn, take
 
     best, centre, rounds = 0.0, None, 0
     while True:

@@ -119,9 +119,9 @@ def _lp_bound(context: Context, hub: str, trips: Sequence[Trip]) -> float:
     area_of = {d: min(c) for c in nx.connected_components(graph) for d in c}
     known: dict[str, list[Trip]] = defaultdict(list)
     for trip in trips:
-        stops = {context.destination_of[w] for w in trip.passengers}
-        if len({area_of[d] for d in stops}) == 1:
-            known[area_of[next(iter(stops))]].append(trip)
+        drops = {area_of[context.destination_of[w]] for w in trip.passengers}
+        if len(drops) == 1:
+            known[drops.pop()].append(trip)
     kind_index = {k.id: i for i, k in enumerate(kinds)}
     total = 0.0
     # areas share no pattern: one LP each, every one held to the whole fleet
