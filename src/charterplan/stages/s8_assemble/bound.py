@@ -47,7 +47,7 @@ from charterplan.shared.context import DAY, Context
 from charterplan.solvers.pattern_lp import CoverProblem, cover_bound
 from charterplan.stages.s2_areas import neighbours
 
-__all__ = ["Bounds", "bounds", "lower_bound", "seat_bound"]
+__all__ = ["AreaBound", "Bounds", "area_bounds", "bounds", "lower_bound", "seat_bound"]
 
 DETOUR_SLACK = 0.01
 """Relative slack ``check`` allows on a detour (it measures on the ellipsoid)."""
@@ -83,16 +83,36 @@ def bounds(context: Context, trips: Sequence[Trip]) -> Bounds:
         old = hub_bound(context, hub, [context.destination_of[w] for t in ridden
                                        for w in t.passengers])
         radial += old
-        lp += max(old, _lp_bound(context, hub, ridden))
+        lp += max(old, sum(a.bound for a in area_bounds(context, hub, ridden)))
     return Bounds(radial=radial, lp=lp)
 
 
-def _lp_bound(context: Context, hub: str, trips: Sequence[Trip]) -> float:
-    """The LP bound of the riders of ``trips``, the buses of ``hub``."""
+@dataclass(frozen=True, slots=True)
+class AreaBound:
+    """One area's bound: its destinations, riders, what the plan's buses that stay
+    inside it cost, and its radial and LP bounds (``bound`` the larger)."""
+
+    hub: str
+    destinations: tuple[str, ...]
+    riders: int
+    cost: float
+    radial: float
+    lp: float
+    rounds: int
+    optimal: bool
+
+    @property
+    def bound(self) -> float:
+        return max(self.radial, self.lp)
+
+
+def area_bounds(context: Context, hub: str, trips: Sequence[Trip]) -> list[AreaBound]:
+    """Per area (connected employers) of ``hub``, the bounds of the riders of ``trips``,
+    the buses of ``hub``."""
     policy = context.request.policy
     kinds = context.bus_types_at.get(hub, ())
     if not kinds:
-        return 0.0
+        return []
     km = _distance(context)
     by_id = {w.id: w for w in context.request.workers}
     grid = context.grids[hub]
@@ -123,7 +143,7 @@ def _lp_bound(context: Context, hub: str, trips: Sequence[Trip]) -> float:
         if len(drops) == 1:
             known[drops.pop()].append(trip)
     kind_index = {k.id: i for i, k in enumerate(kinds)}
-    total = 0.0
+    found = []
     # areas share no pattern: one LP each, every one held to the whole fleet
     for area in sorted(sorted(c) for c in nx.connected_components(graph)):
         keys = sorted(k for k in classes if k[0] in set(area))
@@ -151,10 +171,14 @@ def _lp_bound(context: Context, hub: str, trips: Sequence[Trip]) -> float:
                     dict(Counter(at[class_of[w]] for w in t.passengers)))
                    for t in known[area[0]] if t.vehicle_type in kind_index])
         riders = [key[0] for key in keys for _ in range(classes[key])]
+        lp = cover_bound(problem)
         # a little below the LP's value, against the floating point of the duals
-        total += max(hub_bound(context, hub, riders),
-                     cover_bound(problem).value * (1 - 1e-9))
-    return total
+        found.append(AreaBound(hub=hub, destinations=tuple(area), riders=len(riders),
+                               cost=sum(t.cost for t in known[area[0]]),
+                               radial=hub_bound(context, hub, riders),
+                               lp=lp.value * (1 - 1e-9), rounds=lp.rounds,
+                               optimal=lp.optimal))
+    return found
 
 
 def _days(earliest: int, latest: int, open_: int, close: int) -> tuple[int, int]:
