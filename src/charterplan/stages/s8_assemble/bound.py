@@ -42,12 +42,13 @@ from dataclasses import dataclass
 import networkx as nx
 
 from charterplan.geo import great_circle_km
-from charterplan.model import BusType, Trip
+from charterplan.model import BusType, Trip, Worker
 from charterplan.shared.context import DAY, Context
 from charterplan.solvers.pattern_lp import CoverProblem, cover_bound
 from charterplan.stages.s2_areas import neighbours
 
-__all__ = ["AreaBound", "Bounds", "area_bounds", "bounds", "lower_bound", "seat_bound"]
+__all__ = ["AreaBound", "Bounds", "area_bounds", "bounds", "lower_bound", "pattern_cost",
+           "rider_days", "seat_bound"]
 
 DETOUR_SLACK = 0.01
 """Relative slack ``check`` allows on a detour (it measures on the ellipsoid)."""
@@ -115,26 +116,15 @@ def area_bounds(context: Context, hub: str, trips: Sequence[Trip]) -> list[AreaB
         return []
     km = _distance(context)
     by_id = {w.id: w for w in context.request.workers}
-    grid = context.grids[hub]
-    measured = bool(context.request.roads)
     class_of: dict[str, tuple[str, int, int]] = {}
     for trip in trips:
         day = context.minute(trip.departure) // DAY
         for w in trip.passengers:
-            worker = by_id[w]
-            dest = worker.destination
-            earliest = context.minute(worker.earliest_departure)
-            drive = 0 if measured else math.floor(
-                0.99 * km(hub, dest) / policy.bus_speed_kmh * 60)
-            latest = context.minute_up(worker.latest_arrival) - drive
-            first, last = _days(earliest, latest, grid.open, grid.close)
+            first, last = rider_days(context, hub, by_id[w])
             # the day the plan carries them on is one of theirs, whatever the rules say
-            class_of[w] = (dest, min(first, day), max(last, day))
+            class_of[w] = (by_id[w].destination, min(first, day), max(last, day))
     classes = Counter(class_of.values())
-    from_hub = all(not policy.door_to_door or by_id[w].pickup_point is None
-                   or w in context.at_hub for w in class_of)
-    detour = None if measured or not from_hub else (
-        policy.max_detour_km * (1 + DETOUR_SLACK) + 0.1)
+    detour = _detour(context, [by_id[w] for w in class_of])
     graph = neighbours(context, sorted({d for d, _, _ in classes}))
     area_of = {d: min(c) for c in nx.connected_components(graph) for d in c}
     known: dict[str, list[Trip]] = defaultdict(list)
@@ -155,13 +145,10 @@ def area_bounds(context: Context, hub: str, trips: Sequence[Trip]) -> list[AreaB
             if len(clique) > policy.max_dropoffs_per_bus:
                 break
             stops = tuple(sorted(clique))
-            shortest = _shortest(km, hub, stops, detour)
-            if shortest is None:
-                continue
-            closed, outward = shortest
-            extra = (context.rules.drivers_for(outward) - 1) * context.rules.extra_driver_cost
-            patterns.append(tuple(index[d] for d in stops))
-            costs.append([k.fixed_cost + k.cost_per_km * closed + extra for k in kinds])
+            cost = pattern_cost(context, hub, stops, detour, km)
+            if cost is not None:
+                patterns.append(tuple(index[d] for d in stops))
+                costs.append(cost)
         problem = CoverProblem(
             demand=[classes[k] for k in keys], dest=[index[d] for d, _, _ in keys],
             days=[(a, b) for _, a, b in keys], patterns=patterns, cost=costs,
@@ -179,6 +166,44 @@ def area_bounds(context: Context, hub: str, trips: Sequence[Trip]) -> list[AreaB
                                lp=lp.value * (1 - 1e-9), rounds=lp.rounds,
                                optimal=lp.optimal))
     return found
+
+
+def rider_days(context: Context, hub: str, worker: Worker) -> tuple[int, int]:
+    """The first and last day a bus from ``hub`` may leave with ``worker``: in opening
+    hours, not before their earliest departure, and not later than a direct drive at
+    the policy speed (1 % slack; none with measured roads) before their latest arrival."""
+    grid = context.grids[hub]
+    earliest = context.minute(worker.earliest_departure)
+    drive = 0 if context.request.roads else math.floor(
+        0.99 * _distance(context)(hub, worker.destination)
+        / context.request.policy.bus_speed_kmh * 60)
+    latest = context.minute_up(worker.latest_arrival) - drive
+    return _days(earliest, latest, grid.open, grid.close)
+
+
+def pattern_cost(context: Context, hub: str, stops: tuple[str, ...], detour: float | None,
+                 km: Callable[[str, str], float] | None = None) -> list[float] | None:
+    """Per bus type of ``hub``, the least a bus dropping at ``stops`` costs: its fixed
+    cost, the shortest closed route that detours nobody from the hub beyond ``detour``
+    and a second driver if even the shortest outward order needs one (None: no order
+    keeps the detour)."""
+    shortest = _shortest(km or _distance(context), hub, stops, detour)
+    if shortest is None:
+        return None
+    closed, outward = shortest
+    extra = (context.rules.drivers_for(outward) - 1) * context.rules.extra_driver_cost
+    return [k.fixed_cost + k.cost_per_km * closed + extra for k in context.bus_types_at[hub]]
+
+
+def _detour(context: Context, riders: Sequence[Worker]) -> float | None:
+    """The detour every pattern keeps (``check``'s slack included) when all ``riders``
+    board at the hub and roads are not measured; else None: any order."""
+    policy = context.request.policy
+    from_hub = all(not policy.door_to_door or w.pickup_point is None
+                   or w.id in context.at_hub for w in riders)
+    if context.request.roads or not from_hub:
+        return None
+    return policy.max_detour_km * (1 + DETOUR_SLACK) + 0.1
 
 
 def _days(earliest: int, latest: int, open_: int, close: int) -> tuple[int, int]:
