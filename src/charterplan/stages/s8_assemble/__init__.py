@@ -15,10 +15,10 @@ from charterplan.stages.s3_assign import Assignment
 from charterplan.stages.s4_rail import Railway
 from charterplan.stages.s6_timetable import Timetable
 from charterplan.stages.s7_staffing import Staffed
-from charterplan.stages.s8_assemble.summary import summarize
+from charterplan.stages.s8_assemble.summary import summarize, with_lp_bound
 from charterplan.stages.s8_assemble.trips import bus_trips, rail_trips
 
-__all__ = ["SHORTAGES", "assemble"]
+__all__ = ["SHORTAGES", "assemble", "with_lp_bound"]
 
 SHORTAGES = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF})
 """Reasons that say a resource ran out: buses of the day, hub slots, escorts and medics.

@@ -7,12 +7,30 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
-from charterplan.model import Summary, TrainUse, Trip, Unassigned
+from charterplan.model import Plan, Summary, TrainUse, Trip, Unassigned
 from charterplan.model.report import report_tables
 from charterplan.shared.context import Context
-from charterplan.stages.s8_assemble.bound import bounds
+from charterplan.stages.s8_assemble.bound import bounds, lower_bound
 
-__all__ = ["summarize"]
+__all__ = ["summarize", "with_lp_bound"]
+
+
+def with_lp_bound(context: Context, plan: Plan) -> Plan:
+    """``plan`` with the LP bound in its summary, and the better bound as
+    ``lower_bound_cost``: worked out once, for the plan the re-planning rounds keep
+    (:func:`summarize` leaves it out of the plans they weigh, which need only the cost)."""
+    found = bounds(context, plan.trips)
+    radial, lp = (math.floor(b * 100) / 100 for b in (found.radial, found.lp))
+    bound = max(radial, lp)
+    summary = plan.summary.model_copy(update={
+        "lower_bound_cost": bound, "radial_bound_cost": radial, "lp_bound_cost": lp,
+        "gap_pct": _gap(plan.summary.total_cost, bound)})
+    return plan.model_copy(update={"summary": summary})
+
+
+def _gap(cost: float, bound: float) -> float:
+    """How far ``cost`` lies above ``bound``, %."""
+    return round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0
 
 
 def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
@@ -33,9 +51,7 @@ def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
 def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
              work: float) -> Summary:
     cost = round(sum(t.cost for t in trips), 2)
-    found = bounds(context, trips)
-    radial, lp = (math.floor(b * 100) / 100 for b in (found.radial, found.lp))
-    bound = max(radial, lp)
+    bound = math.floor(lower_bound(context, trips) * 100) / 100
     reasons: dict[str, int] = defaultdict(int)
     for u in unassigned:
         reasons[u.reason.value] += 1
@@ -51,9 +67,8 @@ def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         total_cost=cost,
         total_km=round(sum(t.distance_km for t in trips), 1),
         lower_bound_cost=bound,
-        radial_bound_cost=radial,
-        lp_bound_cost=lp,
-        gap_pct=round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0,
+        radial_bound_cost=bound,
+        gap_pct=_gap(cost, bound),
         solve_seconds=round(work, 3),
         tables=report_tables(context.request, trips, unassigned),
         trains=_trains(context, trips),
