@@ -5,11 +5,12 @@ plans the planner makes; both bounds lie below the cost; the LP is at least the 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 
-from charterplan import parse_request, plan
+from charterplan import parse_request, plan, read_request
 from charterplan.shared.context import DAY, build_context
 from charterplan.stages.s2_areas import neighbours
 from charterplan.stages.s8_assemble.bound import _detour, pattern_cost, rider_days
@@ -54,3 +55,13 @@ def test_both_bounds_lie_below_the_cost(data: dict[str, Any]) -> None:
     assert summary.lp_bound_cost is not None and summary.radial_bound_cost is not None
     assert summary.lower_bound_cost == max(summary.lp_bound_cost, summary.radial_bound_cost)
     assert summary.radial_bound_cost <= summary.lp_bound_cost <= summary.total_cost + 0.01
+
+
+def test_lp_bound_proves_the_minimal_plan_optimal() -> None:
+    """On the minimal request (six riders, two employers) the LP bound meets the cost
+    to the cent's rounding, where the radial bound is far below: the plan is optimal."""
+    path = Path(__file__).parents[1] / "data" / "valid" / "minimal.json"
+    summary = plan(read_request(path)).summary
+    assert summary.lp_bound_cost is not None and summary.radial_bound_cost is not None
+    assert summary.total_cost - 0.5 <= summary.lp_bound_cost <= summary.total_cost
+    assert summary.radial_bound_cost < 0.5 * summary.total_cost
