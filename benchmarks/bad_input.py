@@ -3,8 +3,9 @@
 ``python -m benchmarks.bad_input [--repeat 5]`` writes the sample request with 60
 problems injected (unknown destinations, loads above 1, years out of range, ID numbers
 given as numbers, duplicate ids, a duplicate key) and times ``python -m charterplan
-plan BAD --out DIR`` on it (a fresh process each, as a clerk runs it; it must exit 2),
-and ``read_request`` on it in-process; then, with ``--memory``, it reads inputs of up
+plan BAD --out DIR`` on it (a fresh process each, as a clerk runs it; it must exit 2;
+wall clock and CPU, the steadier figure on a shared machine), and ``read_request`` on
+it in-process; then, with ``--memory``, it reads inputs of up
 to 100 MB that stress the reader (ten million zeros, two million empty objects, ten
 million floats or empty strings, the sample's workers repeated to 95 MB) in fresh
 processes and prints each one's peak resident memory (``/usr/bin/time -f %M``).
@@ -16,6 +17,7 @@ import argparse
 import contextlib
 import copy
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,14 +60,18 @@ def bad_request() -> str:
     return text.replace('"status": "cleared"', '"status": "cleared", "status": "cleared"', 1)
 
 
-def _median_seconds(command: list[str], repeat: int) -> tuple[float, str]:
-    times, last = [], ""
+def _median_seconds(command: list[str], repeat: int) -> tuple[float, float, str]:
+    """Median wall and CPU (user + system) seconds of ``command``, and how it ended."""
+    times, cpu, last = [], [], ""
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         last = f"exit {result.returncode}, {(result.stderr or result.stdout).splitlines()[0]}"
-    return statistics.median(times), last
+    return statistics.median(times), statistics.median(cpu), last
 
 
 def _write_inputs(folder: Path) -> list[tuple[str, Path]]:
@@ -134,11 +140,11 @@ def main(argv: list[str] | None = None) -> None:
         folder = Path(tmp)
         bad = folder / "bad.json"
         bad.write_text(bad_request(), encoding="utf-8")
-        seconds, outcome = _median_seconds(
+        seconds, cpu, outcome = _median_seconds(
             [sys.executable, "-m", "charterplan", "plan", str(bad), "--out",
              str(folder / "out")], args.repeat)
-        print(f"| CLI `plan` on the 2,000-worker sample with 60 problems | {seconds:.2f} s "
-              f"(median of {args.repeat}) | {outcome} |")
+        print(f"| CLI `plan` on the 2,000-worker sample with 60 problems | {seconds:.2f} s, "
+              f"CPU {cpu:.2f} s (medians of {args.repeat}) | {outcome} |")
         print(f"| `read_request` on it, in one process | {_in_process(bad, args.repeat):.2f} s "
               f"(median of {args.repeat}) | refused |")
         print(f"| `read_request` on the valid sample, in one process | "

@@ -2,7 +2,7 @@
 ``charterplan.check`` in turn and count the tests that fail.
 
     python -m benchmarks.mutate_check                    # the whole default suite
-    python -m benchmarks.mutate_check --tests tests/test_check.py --family slots
+    python -m benchmarks.mutate_check --tests tests/check/test_families.py --family slots
 
 Each family (by its name in ``charterplan.check.FAMILIES``) is replaced by a no-op
 that finds nothing, in every Python process of a pytest run: a ``sitecustomize``

@@ -50,7 +50,8 @@ class Places:
     """Coordinates of every place a request names, with vectorised road distances.
 
     Places are hubs, pickup points, destinations and rail stops, looked up by id
-    (ids are unique within each list; a later list never shadows an earlier one).
+    (``entries`` as :meth:`~charterplan.model.PlanRequest.places_by_id` gives them, one
+    per id).
     ``measured`` roads — (from, to, km, minutes or None) — override the estimate for
     their pair, and for the reverse pair unless it is measured too.
     """
@@ -61,10 +62,9 @@ class Places:
         lats: list[float] = []
         lons: list[float] = []
         for ident, lat, lon in entries:
-            if ident not in self.index:
-                self.index[ident] = len(lats)
-                lats.append(lat)
-                lons.append(lon)
+            self.index[ident] = len(lats)
+            lats.append(lat)
+            lons.append(lon)
         self.lat = np.asarray(lats, dtype=np.float64)
         self.lon = np.asarray(lons, dtype=np.float64)
         self.road_factor = road_factor

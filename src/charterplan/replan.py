@@ -30,14 +30,13 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import NamedTuple
 
-from charterplan.model import Plan, Reason
+from charterplan.model import SHORTAGES, Plan, Reason
 from charterplan.shared.context import Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.runner import Progress, Runner, run_in_order
 from charterplan.stages.s5_merge import merge_buses
 from charterplan.stages.s6_timetable import Timetable, schedule
 from charterplan.stages.s7_staffing import Uncrewed
-from charterplan.stages.s8_assemble import SHORTAGES
 
 __all__ = ["CREW_ROUNDS", "FALLBACK", "FREEING_ROUNDS", "PIN_ROUNDS", "Attempt", "crew_rounds",
            "crowded_out", "merge_and_schedule", "uncollected", "with_fallback"]
@@ -232,7 +231,7 @@ def crew_rounds(context: Context, first: Attempt,
     back, where their windows allow. A round that carries no more can still show the
     way: the bus it moves may keep the crew from another day, which the next round
     caps (one crew and two buses of one day took three rounds in
-    ``tests/test_door_to_door.py``). But caps only tighten, and a round that carries
+    ``tests/stages/test_door_to_door.py``). But caps only tighten, and a round that carries
     fewer workers than ``first`` shows them costing more riders than the crews they
     free: on a roster short on every day, the next rounds carry fewer still. So
     rounds stop after :data:`CREW_ROUNDS`, when no trip lacks a crew, after two in a

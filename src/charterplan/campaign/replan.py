@@ -42,6 +42,7 @@ from charterplan.check import check_plan
 from charterplan.io.request import parse_request, request_digest
 from charterplan.io.trains import train_uses
 from charterplan.model import (
+    SHORTAGES,
     Convoy,
     HealthStatus,
     Plan,
@@ -60,8 +61,6 @@ __all__ = ["STABILITY_MARGIN", "Change", "Replan", "replan"]
 
 STABILITY_MARGIN = 0.02
 """Keeping the last plan's unpublished trips may cost this much more per rider."""
-
-_SHORTAGES = {Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF}
 
 
 @dataclass(frozen=True, order=True)
@@ -766,7 +765,7 @@ def _union_plan(request: PlanRequest, trips: list[Trip], convoys: list[Convoy],
     fixed_cost = sum(t.cost for t in trips if t.id not in new_ids)
     bound = round(min(cost, (fresh.summary.lower_bound_cost if fresh else 0.0) + fixed_cost), 2)
     reasons = Counter(u.reason.value for u in unassigned)
-    status = (PlanStatus.PARTIAL if any(u.reason in _SHORTAGES for u in unassigned)
+    status = (PlanStatus.PARTIAL if any(u.reason in SHORTAGES for u in unassigned)
               else fresh.status if fresh is not None else PlanStatus.FEASIBLE)
     draft = Plan(
         plan_id=plan_id, request_sha256=request_digest(request),

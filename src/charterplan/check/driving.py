@@ -18,30 +18,32 @@ __all__ = ["Rules", "Wheel", "earliest_arrivals", "within"]
 
 @dataclass(frozen=True)
 class Rules:
-    """The policy's coach driving rules in minutes of the day; None when switched off."""
+    """The policy's coach driving rules in whole minutes (``*_clock``: minutes after
+    midnight, a daily span; ``*_min``: durations); None when switched off."""
 
-    ban: tuple[int, int] | None
-    night: tuple[int, int]
-    spells: tuple[int, int] | None
-    rest: int
-    daily: int | None
-    change: int
+    ban_clock: tuple[int, int] | None
+    night_clock: tuple[int, int]
+    spells_min: tuple[int, int] | None
+    """Longest spell by day, by night."""
+    rest_min: int
+    daily_min: int | None
+    change_min: int
 
     @classmethod
     def of(cls, policy: Policy) -> Rules:
         def clock(t: time) -> int:
             return t.hour * 60 + t.minute
         return cls(
-            ban=(clock(policy.night_ban_from), clock(policy.night_ban_until))
+            ban_clock=(clock(policy.night_ban_from), clock(policy.night_ban_until))
             if policy.night_driving_ban else None,
-            night=(clock(policy.night_from), clock(policy.night_until)),
-            spells=(round(policy.max_continuous_day_hours * 60),
+            night_clock=(clock(policy.night_from), clock(policy.night_until)),
+            spells_min=(round(policy.max_continuous_day_hours * 60),
                     round(policy.max_continuous_night_hours * 60))
             if policy.continuous_driving_limit else None,
-            rest=policy.min_rest_minutes,
-            daily=round(policy.max_daily_driving_hours * 60)
+            rest_min=policy.min_rest_minutes,
+            daily_min=round(policy.max_daily_driving_hours * 60)
             if policy.daily_driving_limit else None,
-            change=policy.driver_change_minutes,
+            change_min=policy.driver_change_minutes,
         )
 
 
@@ -68,14 +70,15 @@ def earliest_arrivals(rules: Rules, clock: int, legs: tuple[tuple[int, int], ...
     wheel, t, ends = 0, 0, []
 
     def may_drive(who: Wheel, at: int, idle: int) -> bool:
-        spell = 0 if idle >= rules.rest else who.spell
-        if rules.spells is not None:
-            limit = rules.spells[1] if within((clock + at) % 1440, rules.night) else rules.spells[0]
+        spell = 0 if idle >= rules.rest_min else who.spell
+        if rules.spells_min is not None:
+            day, night = rules.spells_min
+            limit = night if within((clock + at) % 1440, rules.night_clock) else day
             if spell + 1 > limit:
                 return False
-        if rules.daily is not None:
+        if rules.daily_min is not None:
             recent = len(who.driven) - bisect.bisect_right(who.driven, at - 1440)
-            if recent + 1 > rules.daily:
+            if recent + 1 > rules.daily_min:
                 return False
         return True
 
@@ -88,12 +91,12 @@ def earliest_arrivals(rules: Rules, clock: int, legs: tuple[tuple[int, int], ...
     for minutes, dwell in legs:
         left = minutes
         while left > 0:
-            if rules.ban is not None and within((clock + t) % 1440, rules.ban):
+            if rules.ban_clock is not None and within((clock + t) % 1440, rules.ban_clock):
                 pause(1)
                 continue
             who = crew[wheel]
             if may_drive(who, t, who.idle):
-                if who.idle >= rules.rest:
+                if who.idle >= rules.rest_min:
                     who.spell = 0
                 who.driven.append(t)
                 who.spell += 1
@@ -104,11 +107,11 @@ def earliest_arrivals(rules: Rules, clock: int, legs: tuple[tuple[int, int], ...
                 left -= 1
                 continue
             relief = next((k for k in range(1, len(crew)) if may_drive(
-                crew[(wheel + k) % len(crew)], t + rules.change,
-                crew[(wheel + k) % len(crew)].idle + rules.change)), None)
+                crew[(wheel + k) % len(crew)], t + rules.change_min,
+                crew[(wheel + k) % len(crew)].idle + rules.change_min)), None)
             if relief is not None:
                 wheel = (wheel + relief) % len(crew)
-                pause(rules.change)
+                pause(rules.change_min)
             else:
                 pause(1)
         ends.append(t)

@@ -54,11 +54,8 @@ def train_uses(request: PlanRequest, plan: Plan) -> list[TrainUse]:
     for service_id, trips in _carriages(request, plan).items():
         if service_id not in given:
             known = services.get(service_id)
-            uses.append(TrainUse(
-                service=service_id, hub=trips[0].hub, departure=trips[0].departure,
-                carriages_used=len(trips), carriages=known.carriages if known else len(trips),
-                riders=sum(len(t.passengers) for t in trips),
-                cost=round(sum(t.cost for t in trips), 2)))
+            uses.append(TrainUse.of(service_id, trips[0].hub,
+                                    known.carriages if known else len(trips), trips))
     return uses
 
 

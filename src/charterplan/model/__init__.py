@@ -1,6 +1,7 @@
 """Typed, frozen data of charterplan: the request, the policy and the plan."""
 
 from charterplan.model.plan import (
+    SHORTAGES,
     Convoy,
     Plan,
     PlanStatus,
@@ -30,6 +31,7 @@ from charterplan.model.request import (
 )
 
 __all__ = [
+    "SHORTAGES",
     "BusType",
     "Convoy",
     "Destination",

@@ -7,6 +7,7 @@ serialise to the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -55,6 +56,11 @@ class Reason(StrEnum):
     """The trip found no free escort and medic."""
     GROUP_SPLIT_REFUSED = "group_split_refused"
     """The worker's group cannot travel together, and groups are never split."""
+
+
+SHORTAGES = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF})
+"""Reasons that say a resource ran out: buses of the day, hub slots, escorts and medics.
+A plan that leaves a worker for one of them is partial."""
 
 
 class PlanStatus(StrEnum):
@@ -138,6 +144,15 @@ class TrainUse(_Frozen):
     carriages: int
     riders: int
     cost: float
+
+    @classmethod
+    def of(cls, service: str, hub: str, carriages: int, trips: Sequence[Trip]) -> TrainUse:
+        """What ``trips``, the carriages used of a service of ``carriages`` leaving
+        ``hub``, make of it (the first trip's departure is the train's)."""
+        return cls(service=service, hub=hub, departure=trips[0].departure,
+                   carriages_used=len(trips), carriages=carriages,
+                   riders=sum(len(t.passengers) for t in trips),
+                   cost=round(sum(t.cost for t in trips), 2))
 
 
 class Summary(_Frozen):

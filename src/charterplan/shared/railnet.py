@@ -21,7 +21,7 @@ import numpy as np
 from geopy.distance import geodesic
 
 from charterplan.geo import great_circle_km
-from charterplan.model import PlanRequest, RailService
+from charterplan.model import PlanRequest, RailService, RailStop
 
 __all__ = ["RailNetwork", "Service", "build_network"]
 
@@ -63,10 +63,8 @@ class RailNetwork:
 
 def _serving(request: PlanRequest) -> dict[str, str]:
     """The stop serving each destination: named, or the nearest within the radius."""
-    stops: dict[str, tuple[float, float]] = {}
-    for service in request.rail_services:
-        for stop in service.stops:
-            stops.setdefault(stop.id, (stop.lat, stop.lon))
+    stops = {key: (p.lat, p.lon) for key, p in request.places_by_id().items()
+             if isinstance(p, RailStop)}
     serving = {d.id: d.rail_station for d in request.destinations
                if d.rail_station is not None}
     rest = [d for d in request.destinations if d.rail_station is None]

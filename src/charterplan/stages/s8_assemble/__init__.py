@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from charterplan.model import Plan, PlanStatus, Reason, Unassigned
+from charterplan.model import SHORTAGES, Plan, PlanStatus, Unassigned
 from charterplan.shared.context import Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.units import Area
@@ -18,11 +18,7 @@ from charterplan.stages.s7_staffing import Staffed
 from charterplan.stages.s8_assemble.summary import summarize, with_lp_bound
 from charterplan.stages.s8_assemble.trips import bus_trips, rail_trips
 
-__all__ = ["SHORTAGES", "assemble", "with_lp_bound"]
-
-SHORTAGES = frozenset({Reason.NO_VEHICLE_CAPACITY, Reason.NO_STAFF})
-"""Reasons that say a resource ran out: buses of the day, hub slots, escorts and medics.
-A plan that leaves a worker for one of them is partial."""
+__all__ = ["assemble", "with_lp_bound"]
 
 
 def assemble(context: Context, digest: str, screening: Screening, areas: Sequence[Area],

@@ -40,10 +40,7 @@ def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
         if trip.mode == "rail":
             used[trip.vehicle_type].append(trip)
     return tuple(
-        TrainUse(service=service.id, hub=service.hub, departure=ts[0].departure,
-                 carriages_used=len(ts), carriages=service.carriages,
-                 riders=sum(len(t.passengers) for t in ts),
-                 cost=round(sum(t.cost for t in ts), 2))
+        TrainUse.of(service.id, service.hub, service.carriages, ts)
         for service in sorted(context.rail.services.values(), key=lambda s: s.index)
         if (ts := used.get(service.id)))
 

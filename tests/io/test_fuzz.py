@@ -15,7 +15,7 @@ from charterplan.cli import main
 from tests.strategies import mutated_requests
 
 MINIMAL: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "data" / "valid" / "minimal.json").read_text(encoding="utf-8"))
+    (Path(__file__).parents[1] / "data" / "valid" / "minimal.json").read_text(encoding="utf-8"))
 
 
 def _read_or_refused(data: bytes) -> None:
