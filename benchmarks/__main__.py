@@ -55,7 +55,8 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "-"
 
 
-PEER_COLUMNS = ("workers", "days", "peer", "s (median)", "buses", "riders", "cost/worker",
+PEER_COLUMNS = ("workers", "days", "peer", "s (median)", "ours s (median)", "buses", "riders",
+                "cost/worker",
                 "ours/theirs cost per worker", "ours/theirs time", "policy breaches")
 
 
@@ -72,7 +73,8 @@ def _peer_row(ours: list[dict[str, Any]], runs: list[dict[str, Any]]) -> tuple[o
     first = runs[0]
     seconds = statistics.median(r["seconds"] for r in runs)
     ours_s = statistics.median(r["plan_s"] for r in ours)
-    return (first["workers"], first["days"], first["peer"], f"{seconds:.2f}", first["buses"],
+    return (first["workers"], first["days"], first["peer"], f"{seconds:.2f}", f"{ours_s:.2f}",
+            first["buses"],
             first["riders"], f"{first['cost_per_worker']:.1f}",
             f"{ours[0]['cost_per_worker'] / first['cost_per_worker']:.3f}",
             f"{ours_s / seconds:.2f}", _counts(first["violations"]))

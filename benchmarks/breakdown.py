@@ -5,7 +5,7 @@
 prints one JSON line per plan. Each bus's cost (the peers' yardstick,
 :func:`benchmarks.peers.policy.route_cost`) is split into four parts that add up to it:
 
-- ``bound``: its riders' radial shares, as :mod:`charterplan.stages.s8_assemble.summary`
+- ``bound``: its riders' radial shares, as :func:`charterplan.stages.s8_assemble.bound.lower_bound`
   bounds them:
   a seat of the type cheapest per seat, on a bus to the rider's drop-off and back;
 - ``far_drop``: riders for nearer drop-offs riding as if to the farthest one (their
@@ -37,7 +37,7 @@ from benchmarks.peers.policy import route_cost
 from charterplan import parse_request, plan
 from charterplan.shared.context import DAY, Context, build_context
 from charterplan.stages.s2_areas import neighbours
-from charterplan.stages.s8_assemble.summary import seat_bound
+from charterplan.stages.s8_assemble.bound import seat_bound
 
 __all__ = ["THIN", "breakdown"]
 

@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--registry", action="store_true",
                         help="registry ids, and write registry.xlsx and county.toml beside "
                         "--out")
+    parser.add_argument("--employers", type=int, default=None,
+                        help="how many employers (default one per 40 workers, 20 to 400)")
     add_policy_option(parser)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
@@ -61,7 +63,7 @@ def main() -> None:
         request = generate_request(args.workers, args.days, args.seed, start=args.start,
                                    rail=args.rail, rail_share=args.rail_share,
                                    staff_share=args.staff_share, policy=args.policy,
-                                   registry_ids=args.registry)
+                                   registry_ids=args.registry, employers=args.employers)
     except ValueError as error:
         parser.error(str(error))
     args.out.parent.mkdir(parents=True, exist_ok=True)

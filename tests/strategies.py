@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from charterplan.model import BusType, Staff
 from charterplan.solvers.assignment import AssignmentProblem, Demand, RailChoice
+from charterplan.solvers.pattern_lp import CoverProblem
 from charterplan.solvers.staffing import Duty, Person
 
 START = date(2020, 2, 20)
@@ -437,3 +438,26 @@ def roster_requests(draw: st.DrawFn) -> dict[str, Any]:
         "policy": {"staff_rest_hours": draw(st.sampled_from([0, 8, 24])),
                    "solver_effort": 0.2},
     }
+
+
+@st.composite
+def cover_problems(draw: st.DrawFn) -> CoverProblem:
+    """A small covering problem of :mod:`charterplan.solvers.pattern_lp`: two or three
+    destinations, every subset of them a pattern costing a fixed part and more the
+    more it drops at, one or two bus types with a fleet, riders over up to three days."""
+    dests = draw(st.integers(2, 3))
+    patterns = [tuple(d for d in range(dests) if mask >> d & 1)
+                for mask in range(1, 2 ** dests)]
+    kinds = draw(st.lists(st.tuples(st.integers(2, 8), st.integers(1, 4)), min_size=1,
+                          max_size=2))
+    base = [draw(st.integers(50, 300)) for _ in range(dests)]
+    cost = [[fixed * 100.0 + max(base[d] for d in p) * 2.0 + 10.0 * len(p) for fixed, _ in kinds]
+            for p in patterns]
+    classes = draw(st.lists(st.tuples(st.integers(0, dests - 1), st.integers(0, 2),
+                                      st.integers(0, 2), st.integers(1, 9)),
+                            min_size=1, max_size=5, unique_by=lambda c: c[:3]))
+    return CoverProblem(
+        demand=[n for *_, n in classes], dest=[d for d, *_ in classes],
+        days=[(min(a, b), max(a, b)) for _, a, b, _ in classes], patterns=patterns,
+        cost=cost, capacity=[seats for seats, _ in kinds],
+        available=[fleet for _, fleet in kinds])

@@ -294,7 +294,9 @@ def _summary(result: Plan, wall: float, folder: Path) -> str:
            f"carriages, {sum(t.riders for t in s.trains)} riders, "
            f"{sum(t.cost for t in s.trains):,.2f}; see trains.html)"] if s.trains else []),
         f"  total cost   {s.total_cost:,.2f}",
-        f"  lower bound  {s.lower_bound_cost:,.2f}  (gap {s.gap_pct:.2f} %)",
+        f"  lower bound  {s.lower_bound_cost:,.2f}  (gap {s.gap_pct:.2f} %"
+        + (f"; LP {s.lp_bound_cost:,.2f}, radial {s.radial_bound_cost:,.2f})"
+           if s.lp_bound_cost is not None and s.radial_bound_cost is not None else ")"),
         f"  wall time    {wall:.1f} s",
         f"written to {folder}",
         "  plan.xlsx, manifests.pdf, manifests.html, reports/*.csv, unassigned.csv, "

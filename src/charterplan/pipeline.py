@@ -20,7 +20,7 @@ from charterplan.stages.s3_assign import Memo, assign
 from charterplan.stages.s4_rail import board
 from charterplan.stages.s6_pickups import collect
 from charterplan.stages.s7_staffing import staff
-from charterplan.stages.s8_assemble import assemble
+from charterplan.stages.s8_assemble import assemble, with_lp_bound
 
 __all__ = ["plan"]
 
@@ -33,8 +33,9 @@ def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 
                    report=report, memo=Memo())
     context = build_context(request)
     first = chain(context)
-    return crew_rounds(context, first,
-                       lambda context, n: chain(context, f"{{}} (crew round {n + 1})"))
+    final = crew_rounds(context, first,
+                        lambda context, n: chain(context, f"{{}} (crew round {n + 1})"))
+    return with_lp_bound(context, final)
 
 
 class _Chain:

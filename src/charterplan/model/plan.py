@@ -174,8 +174,21 @@ class Summary(_Frozen):
     trips_by_mode: dict[str, int]
     total_cost: float
     total_km: float
-    lower_bound_cost: float
-    gap_pct: float
+    lower_bound_cost: float = Field(
+        description="The best valid lower bound on the cost of carrying the plan's "
+        "riders: the larger of radial_bound_cost and lp_bound_cost.")
+    gap_pct: float = Field(description="How far total_cost lies above lower_bound_cost, %.")
+    radial_bound_cost: float | None = Field(
+        default=None, exclude_if=lambda bound: bound is None,
+        description="Full buses driving straight to each rider (and the fewest buses "
+        "the riders need), per hub; rail carriages by count. Absent from summaries "
+        "not planned afresh (a campaign's).")
+    lp_bound_cost: float | None = Field(
+        default=None, exclude_if=lambda bound: bound is None,
+        description="Per area of nearby employers, the LP relaxation of covering the "
+        "riders with buses that run the planner's patterns (drop-offs, radius, detour, bus "
+        "types, days, fleet), or the radial bound where higher; rail as in "
+        "radial_bound_cost. Absent from summaries not planned afresh.")
     solve_seconds: float = Field(
         description="Solver work in CP-SAT deterministic seconds, a machine-independent "
         "measure that keeps the plan byte-identical between runs; the wall-clock time "

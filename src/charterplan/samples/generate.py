@@ -297,7 +297,8 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
                      start: str = "2020-02-20", rail: bool = False,
                      rail_share: float | None = None, staff_share: float = 1.0,
                      policy: Mapping[str, Any] | None = None,
-                     registry_ids: bool = False) -> dict[str, Any]:
+                     registry_ids: bool = False, employers: int | None = None,
+                     ) -> dict[str, Any]:
     """A realistic county request as a dict (see the module docstring).
 
     ``rail`` adds the rail station, its services and staff; ``rail_share`` (0-1) sends
@@ -305,7 +306,8 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
     ``staff_share`` (0-1) keeps that share of the county's escorts and of its medics
     (the first ones; those holding both roles and the station's staff stay), for a
     short roster; ``policy`` fields go over the generated ones (only the seed);
-    ``registry_ids`` gives each worker the id the registry import would.
+    ``registry_ids`` gives each worker the id the registry import would; ``employers``
+    how many employers (default: one per 40 workers, 20 to 400), for thinner flows.
     """
     for name, share in (("rail_share", rail_share), ("staff_share", staff_share)):
         if share is not None and not 0 <= share <= 1:
@@ -318,15 +320,15 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
     cities = [p for p in places if p.kind == "city"]
     # a province: one more county bus station per 10,000 workers beyond the first
     counties = [p for p in places if p.kind == "county"][:max(0, -(-num_workers // 10000) - 1)]
-    employers = _employers(rng, cities, max(20, min(400, num_workers // 40)))
+    sites = _employers(rng, cities, employers or max(20, min(400, num_workers // 40)))
     starts = {e["id"]: first_day + timedelta(days=rng.randrange(1, num_days + 1))
-              for e in employers}
+              for e in sites}
     split = None
     if rail_share is not None:
         stops = _rail_stops(places)
-        on_line = [e for e in employers if _serving_stop(e, stops) is not None]
-        split = (rail_share, on_line, [e for e in employers if e not in on_line])
-    workers = _workers(rng, num_workers, num_days, first_day, townships, employers, starts,
+        on_line = [e for e in sites if _serving_stop(e, stops) is not None]
+        split = (rail_share, on_line, [e for e in sites if e not in on_line])
+    workers = _workers(rng, num_workers, num_days, first_day, townships, sites, starts,
                        counties, split, registry_ids)
     per_day = num_workers / max(num_days, 1) / 20
     fleet = max(3, math.ceil(per_day * 1.5))
@@ -355,7 +357,7 @@ def generate_request(num_workers: int, num_days: int = 14, seed: int = 0, *,
                   "max_departures_per_slot": 2} for h in [hub, *counties]],
         "pickup_points": [{"id": f"P-{t.key}", "name": f"{t.name}集合点", "township": t.name,
                            "lat": t.lat, "lon": t.lon} for t in townships],
-        "destinations": employers,
+        "destinations": sites,
         "workers": workers,
         "bus_types": [
             {"id": "C45", "seats": 45, "load_factor": 0.5, "fixed_cost": 2400,

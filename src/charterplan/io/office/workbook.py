@@ -186,6 +186,9 @@ def _overview(request: PlanRequest, plan: Plan) -> list[tuple[str, object]]:
     rows += [("总里程（公里）", round(s.total_km, 1)), ("总费用（元）", round(s.total_cost, 2)),
              ("费用下界（元）", round(s.lower_bound_cost, 2)),
              ("与下界差距（%）", round(s.gap_pct, 2)),
+             *([("　线性规划下界（元）", s.lp_bound_cost)] if s.lp_bound_cost is not None else []),
+             *([("　径向下界（元）", s.radial_bound_cost)]
+               if s.radial_bound_cost is not None else []),
              ("时区", request.timezone)]
     return rows
 

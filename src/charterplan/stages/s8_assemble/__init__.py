@@ -16,10 +16,10 @@ from charterplan.stages.s4_rail import Railway
 from charterplan.stages.s6_pickups import settle
 from charterplan.stages.s6_timetable import Timetable
 from charterplan.stages.s7_staffing import Staffed
-from charterplan.stages.s8_assemble.summary import summarize
+from charterplan.stages.s8_assemble.summary import summarize, with_lp_bound
 from charterplan.stages.s8_assemble.trips import bus_trips, rail_trips
 
-__all__ = ["assemble"]
+__all__ = ["assemble", "with_lp_bound"]
 
 
 def assemble(context: Context, digest: str, screening: Screening, areas: Sequence[Area],

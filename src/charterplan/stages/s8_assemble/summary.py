@@ -1,14 +1,5 @@
-"""Summary figures: cost, a lower bound on it, and the daily report tables
-(:func:`charterplan.model.report.report_tables`).
-
-The lower bound is the larger of two valid bounds per hub. *Radial*: a bus's closed
-route is at least twice the hub distance of each of its riders, so every rider costs
-at least ``(fixed + 2 · cost_per_km · r) / capacity`` on the cheapest suitable type.
-*Count*: the hub's riders need at least ``ceil(riders / largest capacity)`` buses, each
-costing at least the cheapest fixed cost plus a round trip to the nearest destination.
-Rail riders of a service need at least ``ceil(riders / carriage capacity)`` carriages
-(their feeders are bounded by zero).
-"""
+"""Summary figures: cost, lower bounds on it (:mod:`.bound`), and the daily report
+tables (:func:`charterplan.model.report.report_tables`)."""
 
 from __future__ import annotations
 
@@ -16,55 +7,30 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
-from charterplan.geo import great_circle_km
-from charterplan.model import BusType, Summary, TrainUse, Trip, Unassigned
+from charterplan.model import Plan, Summary, TrainUse, Trip, Unassigned
 from charterplan.model.report import report_tables
 from charterplan.shared.context import Context
+from charterplan.stages.s8_assemble.bound import bounds, lower_bound
 
-__all__ = ["lower_bound", "seat_bound", "summarize"]
-
-
-def lower_bound(context: Context, trips: Sequence[Trip]) -> float:
-    """A lower bound on the cost of carrying the passengers of ``trips`` by the modes
-    they ride."""
-    dest_of = context.destination_of
-    riders: dict[str, list[str]] = defaultdict(list)
-    by_train: dict[str, int] = defaultdict(int)
-    for trip in trips:
-        if trip.mode == "bus" and not trip.feeder:
-            riders[trip.hub] += [dest_of[w] for w in trip.passengers]
-        elif trip.mode == "rail":
-            by_train[trip.vehicle_type] += len(trip.passengers)
-    bound = sum(math.ceil(n / context.rail.services[s].capacity) * context.rail.services[s].cost
-                for s, n in by_train.items())
-    for hub, dests in riders.items():
-        kinds = context.bus_types_at[hub]
-        places = sorted(set(dests))
-        km = dict(zip(places, _bound_km(context, hub, places), strict=True))
-        radial = sum(seat_bound(kinds, km[d]) for d in dests)
-        nearest = min(km.values())
-        count = math.ceil(len(dests) / max(k.capacity for k in kinds)) * min(
-            k.fixed_cost + 2 * k.cost_per_km * nearest for k in kinds)
-        bound += max(radial, count)
-    return bound
+__all__ = ["summarize", "with_lp_bound"]
 
 
-def seat_bound(kinds: Sequence[BusType], km: float) -> float:
-    """What a seat costs at least on a bus ``km`` road km out and back: its share of
-    a full bus of the type cheapest per seat (the radial bound of a rider)."""
-    return min((k.fixed_cost + 2 * k.cost_per_km * km) / k.capacity for k in kinds)
+def with_lp_bound(context: Context, plan: Plan) -> Plan:
+    """``plan`` with the LP bound in its summary, and the better bound as
+    ``lower_bound_cost``: worked out once, for the plan the re-planning rounds keep
+    (:func:`summarize` leaves it out of the plans they weigh, which need only the cost)."""
+    found = bounds(context, plan.trips)
+    radial, lp = (math.floor(b * 100) / 100 for b in (found.radial, found.lp))
+    bound = max(radial, lp)
+    summary = plan.summary.model_copy(update={
+        "lower_bound_cost": bound, "radial_bound_cost": radial, "lp_bound_cost": lp,
+        "gap_pct": _gap(plan.summary.total_cost, bound)})
+    return plan.model_copy(update={"summary": summary})
 
 
-def _bound_km(context: Context, hub: str, places: list[str]) -> list[float]:
-    """Distances no route can undercut: road km, or with measured roads (which need
-    not obey the triangle inequality) the straight line, which no road is shorter than."""
-    if context.request.roads:
-        at = context.places.index
-        lat, lon = context.places.lat, context.places.lon
-        ends = [at[p] for p in places]
-        return [float(k) for k in great_circle_km(lat[at[hub]], lon[at[hub]], lat[ends],
-                                                  lon[ends])]
-    return [float(k) for k in context.places.road_km([hub], places)[0]]
+def _gap(cost: float, bound: float) -> float:
+    """How far ``cost`` lies above ``bound``, %."""
+    return round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0
 
 
 def _trains(context: Context, trips: Sequence[Trip]) -> tuple[TrainUse, ...]:
@@ -99,7 +65,8 @@ def summarize(context: Context, trips: list[Trip], unassigned: list[Unassigned],
         total_cost=cost,
         total_km=round(sum(t.distance_km for t in trips), 1),
         lower_bound_cost=bound,
-        gap_pct=round(100 * (cost - bound) / bound, 2) if bound > 0 else 0.0,
+        radial_bound_cost=bound,
+        gap_pct=_gap(cost, bound),
         solve_seconds=round(work, 3),
         tables=report_tables(context.request, trips, unassigned),
         trains=_trains(context, trips),
