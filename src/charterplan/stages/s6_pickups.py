@@ -37,6 +37,7 @@ from charterplan.shared.context import DAY, HUB_TOKEN, Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.routes import best_route, route, too_long
 from charterplan.shared.units import Unit, deadlines_of
+from charterplan.stages.s4_rail import Carriage
 from charterplan.stages.s6_timetable import Scheduled, Timetable
 
 __all__ = ["FEEDER_SPAN", "Crewed", "collect", "run_cost", "settle"]
@@ -421,9 +422,11 @@ Crewed = tuple[tuple[Scheduled, Pair | None], ...]
 """Scheduled buses, each with its crew, or None when none was free."""
 
 
-def settle(context: Context, buses: Crewed, feeders: Sequence[Scheduled]) -> (
+def settle(context: Context, buses: Crewed, feeders: Sequence[Scheduled],
+           carriages: Sequence[tuple[Carriage, Pair]] = ()) -> (
         tuple[Crewed, list[Unassigned]]):
-    """The crewed buses with the county ``feeders`` that run, and the riders that costs.
+    """The crewed buses with the county ``feeders`` that run, and the riders that costs;
+    ``carriages`` are the staffed train carriages, whose crews are busy too.
 
     A feeder keeps the riders whose bus runs, and is crewed by the escort and medic of
     one of those buses (the earliest to leave whose crew is free from the feeder's
@@ -440,7 +443,7 @@ def settle(context: Context, buses: Crewed, feeders: Sequence[Scheduled]) -> (
     while True:
         bus_of = {w: i for i, (s, pair) in enumerate(buses) if pair is not None
                   for u in s.bus.units for w in u.workers}
-        free = _free_from(context, buses, rest)
+        free = _free_from(context, buses, carriages, rest)
         crewed: list[tuple[Scheduled, Pair | None]] = []
         walk: set[str] = set()
         for feeder in feeders:
@@ -473,13 +476,17 @@ def settle(context: Context, buses: Crewed, feeders: Sequence[Scheduled]) -> (
         buses = tuple(changed)
 
 
-def _free_from(context: Context, buses: Crewed, rest: int) -> dict[tuple[str, int], int]:
+def _free_from(context: Context, buses: Crewed, carriages: Sequence[tuple[Carriage, Pair]],
+               rest: int) -> dict[tuple[str, int], int]:
     """For each crew member and departure of a bus they ride, the minute they are free
-    before it: back from their previous trip and rested."""
+    before it: back from their previous trip (a bus or a train carriage) and rested."""
     trips: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for s, pair in buses:
         for who in pair or ():
             trips[who].append((s.departure, s.back))
+    for carriage, pair in carriages:
+        for who in pair:
+            trips[who].append((carriage.departure, carriage.back(context)))
     free: dict[tuple[str, int], int] = {}
     for who, spans in trips.items():
         before = -DAY  # free since before the plan's first day

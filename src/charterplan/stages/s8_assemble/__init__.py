@@ -29,7 +29,8 @@ def assemble(context: Context, digest: str, screening: Screening, areas: Sequenc
     (:func:`~charterplan.model.digest.request_digest`)."""
     request = context.request
     area_names = {a.id: a.name for a in areas} | _feeder_areas(context, railway.feeders)
-    buses, unfed = settle(context, staffed.buses, timetable.county_feeders)
+    buses, unfed = settle(context, staffed.buses, timetable.county_feeders,
+                          staffed.carriages)
     trips, convoys, no_staff = bus_trips(context, [s for s, _ in buses], [p for _, p in buses],
                                          timetable.convoy_areas, area_names)
     by_rail, trains = rail_trips(context, staffed.carriages)
