@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, u
 from charterplan.campaign import ledger as L
 from charterplan.campaign.errors import CampaignError
 from charterplan.campaign.inputs import read_county, read_workers, request_part
-from charterplan.campaign.replan import Change, Replan, replan
+from charterplan.campaign.replan import STABILITY_MARGIN, Change, Replan, replan
 from charterplan.io.plan_json import dump_plan, parse_plan
 from charterplan.model import Convoy, Plan, PlanRequest, Trip
 
@@ -224,11 +224,14 @@ def _last_version(connection: Connection) -> tuple[int, Plan | None]:
 
 
 def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] | None = None,
-         planner: Planner | None = None, keep: bool = True) -> PlanResult:
+         planner: Planner | None = None, keep: bool = True,
+         stability: float | None = STABILITY_MARGIN) -> PlanResult:
     """Plan every registered worker who has not departed, from ``day`` on, around the
     published trips; record the version; write the plan folder (with ``changes.csv``)
     to ``out`` if given, before the transaction commits. ``keep`` tries keeping the
-    last plan's unpublished trips (see :mod:`charterplan.campaign.replan`).
+    last plan's unpublished trips; ``stability`` is what moving a worker off their day
+    in the last plan costs the planner, as a share of a seat (None: nothing; see
+    :mod:`charterplan.campaign.replan`).
 
     Raises:
         CampaignError: no ledger or no county; OutputFolderError: ``out`` is not ours.
@@ -269,6 +272,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
             last_trips, unpublished,
             [c for c in convoys if not any(t in pin_ids for t in c.trips)],
             cancelled, planner, f"{county['plan_id']}-{day.isoformat()}", keep=keep,
+            stability=stability,
             known_ids={r.id for r in trip_rows},
             away=[t for t in published if t.id not in pin_ids]
             + [_trip(r.body) for r in trip_rows

@@ -237,7 +237,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
            last_convoys: Sequence[Convoy], cancelled: set[str],
            planner: Callable[[PlanRequest], Plan], plan_id: str, *,
            away: Sequence[Trip] = (), keep: bool = True,
-           known_ids: AbstractSet[str] = frozenset()) -> Replan:
+           known_ids: AbstractSet[str] = frozenset(),
+           stability: float | None = STABILITY_MARGIN) -> Replan:
     """Plan every worker in play from ``day`` on around the ``published`` trips.
 
     Args:
@@ -256,6 +257,9 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
         away: published trips that have left (their crews may not be back yet).
         known_ids: every trip id the ledger holds (a new trip gets none of them).
         keep: try keeping the last plan's unpublished trips (off: always re-plan them).
+        stability: the share of a seat's cost the planner charges for moving a worker
+            off their day in the last plan (the request's ``previous``; None: the
+            planner is not told where anyone rode).
 
     Returns:
         The plan of every worker in play, verified against SPEC §5.
@@ -337,8 +341,12 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
 
     # 3. the rest are planned on a request that cannot collide with the published trips
     clamp = _clamp(start, [*published], zone)
+    previous = {} if stability is None else {
+        w: {"trip": t.id, "departure": t.departure.isoformat(timespec="minutes"),
+            "weight": stability}
+        for t in last_unpublished if not t.feeder for w in t.passengers}
     derived, late = _derived(county, records, pending, pinned, [*published, *away], clamp,
-                             start, plan_id, everyone)
+                             start, plan_id, everyone, previous)
     fresh = planner(derived) if derived.workers else None
     decision = "replanned"
     new_trips = list(fresh.trips) if fresh else []
@@ -470,9 +478,11 @@ def _clamp(start: datetime, published: Sequence[Trip], zone: ZoneInfo) -> dateti
 def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
              pending: Sequence[Worker], pinned: Mapping[str, Trip],
              published: Sequence[Trip], clamp: datetime, start: datetime, plan_id: str,
-             everyone: PlanRequest) -> tuple[PlanRequest, list[Unassigned]]:
+             everyone: PlanRequest, previous: Mapping[str, dict[str, Any]]
+             ) -> tuple[PlanRequest, list[Unassigned]]:
     """The request for the pending workers: windows from the clamp on, staff free only
-    after their last published trip and rest.
+    after their last published trip and rest, and where each rode in the last plan
+    (``previous``, by worker) if they did.
     Workers whose window closes before the clamp are returned as unassigned."""
     rest = timedelta(hours=everyone.policy.staff_rest_hours)
     busy_until: dict[str, datetime] = {}
@@ -507,6 +517,8 @@ def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
             continue
         record = dict(records[worker.id])
         record["earliest_departure"] = earliest.isoformat(timespec="minutes")
+        if worker.id in previous:
+            record["previous"] = previous[worker.id]
         chosen.append(record)
     request = parse_request({**county, "plan_id": plan_id, "workers": chosen, "staff": staff})
     return request, late
