@@ -71,3 +71,18 @@ def test_seats_split_over_bus_types_fill_every_bus_to_its_minimum_and_no_more(
     for (_, _, t), n in buses.items():
         on_type = sum(v for (_, _, _, t2), v in typed.items() if t2 == t)
         assert 2 * n <= on_type <= (BIG, SMALL)[t].capacity * n
+
+
+def test_a_stay_keeps_units_on_their_day_unless_moving_saves_more() -> None:
+    """Five units the last plan sent on day 1 would save 500 yuan on day 0 (one coach
+    and a 16-seater instead of two coaches): at a full seat's price a move (5 x 122.7
+    yuan) costs more, so they stay; at half a seat's they move."""
+    fixed = (Demand(ONE, 1, 0, 17, (0,), ()), Demand(ONE, 1, 0, 16, (1,), ()))
+
+    def flexible(stay: tuple[int, float] | None) -> dict[tuple[int, int], int]:
+        demands = (*fixed, Demand(ONE, 1, 0, 5, (0, 1), (), stay=stay))
+        return solve(_problem(demands, kinds=(BIG, SMALL), waves=(0, 1))).any_units
+
+    assert flexible(None).get((2, 0)) == 5
+    assert flexible((1, 1.0)).get((2, 1)) == 5
+    assert flexible((1, 0.5)).get((2, 0)) == 5
