@@ -14,8 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from charterplan.model import Staff
-from charterplan.solvers.assignment import AssignmentProblem, BusKind, Demand, RailChoice
+from charterplan.model import BusType, Staff
+from charterplan.solvers.assignment import AssignmentProblem, Demand, RailChoice
 from charterplan.solvers.staffing import Duty, Person
 
 START = date(2020, 2, 20)
@@ -320,22 +320,28 @@ def duties(draw: st.DrawFn) -> list[Duty]:
     return duties
 
 
-BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
-SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
+def bus_type(type_id: str, capacity: int, fixed_cost: float, cost_per_km: float) -> BusType:
+    """A bus type of ``capacity`` passengers (every seat usable, none reserved)."""
+    return BusType(id=type_id, seats=capacity, load_factor=1.0, fixed_cost=fixed_cost,
+                   cost_per_km=cost_per_km, available_per_day=10)
+
+
+BIG = bus_type("B22", 22, 2000.0, 7.0)
+SMALL = bus_type("B16", 16, 1600.0, 6.0)
 ONE = frozenset({"D"})
 A, B = frozenset({"A"}), frozenset({"B"})
 
 
-def assignment_problem(demands: tuple[Demand, ...], kinds: tuple[BusKind, ...] = (BIG,),
+def assignment_problem(demands: tuple[Demand, ...], bus_types: tuple[BusType, ...] = (BIG,),
              waves: tuple[int, ...] = (0, 1), fleet: int = 5,
              patterns: tuple[frozenset[str], ...] = (ONE,)) -> AssignmentProblem:
     """An assignment problem of ``demands`` on ``patterns`` (100 km and up), one
     ``fleet`` cap per type and wave day, ten slots a day."""
     return AssignmentProblem(patterns=patterns,
                              pattern_km=tuple(100.0 + i for i in range(len(patterns))),
-                   pattern_extra=(0.0,) * len(patterns), kinds=kinds, wave_day=waves,
+                   pattern_extra=(0.0,) * len(patterns), bus_types=bus_types, wave_day=waves,
                    demands=demands,
-                   fleet_caps={(k.id, d): fleet for k in kinds for d in waves},
+                   fleet_caps={(k.id, d): fleet for k in bus_types for d in waves},
                    slot_caps=dict.fromkeys(waves, 10), min_passengers=2, effort=1.0, seed=0,
                    time_limit_s=10.0)
 
@@ -352,9 +358,9 @@ def assignment_problems(draw: st.DrawFn) -> AssignmentProblem:
         demands.append(Demand(draw(st.sampled_from([A, B, A | B])), draw(st.integers(1, 4)),
                               draw(st.integers(0, 1)), draw(st.integers(1, 12)),
                               tuple(w for w in waves if w not in direct), tuple(sorted(direct))))
-    kinds = draw(st.sampled_from([(BIG,), (SMALL, BIG), (BIG, SMALL)]))
+    bus_types = draw(st.sampled_from([(BIG,), (SMALL, BIG), (BIG, SMALL)]))
     problem = dataclasses.replace(
-        assignment_problem(tuple(demands), kinds=kinds, waves=(0, 1, 2),
+        assignment_problem(tuple(demands), bus_types=bus_types, waves=(0, 1, 2),
                            fleet=draw(st.integers(0, 3)), patterns=(A, B, A | B)),
         slot_caps=dict.fromkeys((0, 1, 2), draw(st.integers(1, 4))))
     trains = draw(st.integers(0, 2))

@@ -103,7 +103,7 @@ def merge_and_schedule(context: Context, buses: Sequence[Bus], feeders: Sequence
 
 def _within_fleet(context: Context, buses: Sequence[Bus]) -> bool:
     """Whether ``buses`` use no bus type beyond its daily fleet."""
-    per_day = Counter((b.kind, b.day) for b in buses)
+    per_day = Counter((b.bus_type, b.day) for b in buses)
     available = {t.id: t.available_per_day for t in context.request.bus_types}
     return all(n <= available[kind] for (kind, _), n in per_day.items())
 

@@ -5,21 +5,19 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from charterplan.model import BusType
 from charterplan.solvers._problem import typed_seats
-from charterplan.solvers.assignment import AssignmentProblem, BusKind, Demand, solve
-
-BIG = BusKind("B22", capacity=22, fixed_cost=2000.0, cost_per_km=7.0)
-SMALL = BusKind("B16", capacity=16, fixed_cost=1600.0, cost_per_km=6.0)
-ONE = frozenset({"D"})
+from charterplan.solvers.assignment import AssignmentProblem, Demand, solve
+from tests.strategies import BIG, ONE, SMALL
 
 
-def _problem(demands: tuple[Demand, ...], fleet: int = 5, kinds: tuple[BusKind, ...] = (BIG,),
+def _problem(demands: tuple[Demand, ...], fleet: int = 5, bus_types: tuple[BusType, ...] = (BIG,),
              waves: tuple[int, ...] = (0,)) -> AssignmentProblem:
     return AssignmentProblem(patterns=(ONE,), pattern_km=(100.0,), pattern_extra=(0.0,),
-                             kinds=kinds,
+                             bus_types=bus_types,
                    wave_day=waves,
                    demands=demands,
-                   fleet_caps={(k.id, d): fleet for k in kinds for d in waves},
+                   fleet_caps={(k.id, d): fleet for k in bus_types for d in waves},
                    slot_caps=dict.fromkeys(waves, 10), min_passengers=2, effort=1.0, seed=0,
                    time_limit_s=10.0)
 
@@ -33,7 +31,7 @@ def test_thirty_workers_need_two_buses() -> None:
 
 def test_cheaper_small_bus_takes_a_small_load() -> None:
     """Ten workers ride the 16-seat bus, the cheaper one that fits them."""
-    solution = solve(_problem((Demand(ONE, 1, 0, 10, (0,), ()),), kinds=(BIG, SMALL)))
+    solution = solve(_problem((Demand(ONE, 1, 0, 10, (0,), ()),), bus_types=(BIG, SMALL)))
     assert solution.buses == {(0, 0, 1): 1}
 
 
@@ -58,7 +56,7 @@ def test_seats_split_over_bus_types_fill_every_bus_to_its_minimum_and_no_more(
     """The model gives seats per pattern and wave, for buses of every type together;
     the split per type seats each destination set's riders, at least the minimum load
     on each type's buses and never more than their seats."""
-    problem = _problem((), kinds=(BIG, SMALL))
+    problem = _problem((), bus_types=(BIG, SMALL))
     buses = {(0, 0, t): n for t, n in enumerate(counts) if n}
     least = sum(2 * n for n in counts)
     most = sum(k.capacity * n for k, n in zip((BIG, SMALL), counts, strict=True))
@@ -81,7 +79,7 @@ def test_a_stay_keeps_units_on_their_day_unless_moving_saves_more() -> None:
 
     def flexible(stay: tuple[int, float] | None) -> dict[tuple[int, int], int]:
         demands = (*fixed, Demand(ONE, 1, 0, 5, (0, 1), (), stay=stay))
-        return solve(_problem(demands, kinds=(BIG, SMALL), waves=(0, 1))).any_units
+        return solve(_problem(demands, bus_types=(BIG, SMALL), waves=(0, 1))).any_units
 
     assert flexible(None).get((2, 0)) == 5
     assert flexible((1, 1.0)).get((2, 1)) == 5

@@ -46,7 +46,8 @@ def _is_a_solution(problem: AssignmentProblem, rail_first: bool | None = None) -
 
 def test_a_small_load_rides_the_cheaper_small_bus() -> None:
     """Ten riders go on the 16-seat bus (2,200 yuan), not the 22-seat one (2,700)."""
-    start, left = _start(assignment_problem((Demand(ONE, 1, 0, 10, (0,), ()),), kinds=(BIG, SMALL)))
+    start, left = _start(assignment_problem((Demand(ONE, 1, 0, 10, (0,), ()),),
+                                            bus_types=(BIG, SMALL)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 1} and not any(
         left.values())
 
@@ -54,7 +55,8 @@ def test_a_small_load_rides_the_cheaper_small_bus() -> None:
 def test_a_full_load_rides_the_cheapest_bus_per_rider() -> None:
     """Forty-four riders fill two 22-seat buses (123 yuan a rider) rather than three
     16-seat ones (137 yuan a rider, the last one not full)."""
-    start, _ = _start(assignment_problem((Demand(ONE, 1, 0, 44, (0,), ()),), kinds=(SMALL, BIG)))
+    start, _ = _start(assignment_problem((Demand(ONE, 1, 0, 44, (0,), ()),),
+                                         bus_types=(SMALL, BIG)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 2}
 
 
@@ -64,7 +66,7 @@ def test_riders_who_may_wait_move_to_fill_a_smaller_bus_on_a_later_day() -> None
     16-seat one (2,200); moving the six to day 1 runs two 16-seat buses (4,400)."""
     demands = (Demand(ONE, 1, 0, 16, (0,), ()), Demand(ONE, 1, 0, 6, (0, 1), ()),
                Demand(ONE, 1, 0, 5, (1,), ()))
-    start, left = _start(assignment_problem(demands, kinds=(BIG, SMALL)))
+    start, left = _start(assignment_problem(demands, bus_types=(BIG, SMALL)))
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 1): 1, (0, 1, 1): 1}
     assert start.sent[1, 1] == 6 and not any(left.values())
 
@@ -73,7 +75,7 @@ def test_riders_move_only_where_the_fleet_has_a_bus() -> None:
     """As above, but day 0 has no 16-seat bus: the 22-seat bus keeps its riders."""
     demands = (Demand(ONE, 1, 0, 16, (0,), ()), Demand(ONE, 1, 0, 6, (0, 1), ()),
                Demand(ONE, 1, 0, 5, (1,), ()))
-    problem = assignment_problem(demands, kinds=(BIG, SMALL))
+    problem = assignment_problem(demands, bus_types=(BIG, SMALL))
     problem = dataclasses.replace(problem, fleet_caps={**problem.fleet_caps, ("B16", 0): 0})
     start, _ = _start(problem)
     assert {k: n for k, n in start.buses.items() if n} == {(0, 0, 0): 1, (0, 1, 1): 1}
@@ -162,7 +164,8 @@ def test_feeders_mix_bus_types_when_the_largest_runs_short() -> None:
     """Thirty riders for a train reached by feeders: one 22-seat bus is free on the
     feeders' day and one 16-seat bus, so both run and everyone boards."""
     problem = dataclasses.replace(
-        _by_train(assignment_problem((Demand(ONE, 1, 0, 30, (), ()),), kinds=(BIG, SMALL)), 400.0),
+        _by_train(assignment_problem((Demand(ONE, 1, 0, 30, (), ()),), bus_types=(BIG, SMALL)),
+                  400.0),
         fleet_caps={("B22", 0): 1, ("B16", 0): 1, ("B22", 1): 1, ("B16", 1): 1})
     start, left = _start(problem)
     assert {k: n for k, n in start.feeders.items() if n} == {(0, 0): 1, (0, 1): 1}

@@ -17,7 +17,7 @@ from charterplan.shared.context import SlotGrid, build_context
 from charterplan.shared.units import Area
 from charterplan.shared.waves import Waves, plan_waves
 from charterplan.solvers._problem import apportion
-from charterplan.solvers.assignment import AssignmentProblem, BusKind, Demand, solve
+from charterplan.solvers.assignment import AssignmentProblem, Demand, solve
 from charterplan.stages import s3_assign as assign_stage
 from charterplan.stages.s1_eligibility import screen
 from charterplan.stages.s2_areas import build_areas
@@ -25,6 +25,7 @@ from charterplan.stages.s3_assign import Memo, top_up
 from charterplan.stages.s3_assign import memo as assign_memo
 from charterplan.stages.s3_assign.resources import with_caps
 from tests.conftest import worker
+from tests.strategies import bus_type
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -113,10 +114,10 @@ def test_hub_without_buses_leaves_workers_for_want_of_vehicles(base: dict[str, A
 
 def _template(count: int) -> AssignmentProblem:
     """One destination and ``count`` riders on day 0, for buses of 22 seats; no caps."""
-    kind = BusKind("K", capacity=22, fixed_cost=1000.0, cost_per_km=5.0)
+    kind = bus_type("K", 22, 1000.0, 5.0)
     one = frozenset({"D"})
     return AssignmentProblem(patterns=(one,), pattern_km=(100.0,), pattern_extra=(0.0,),
-                   kinds=(kind,), wave_day=(0,), demands=(Demand(one, 1, 0, count, (0,), ()),),
+                   bus_types=(kind,), wave_day=(0,), demands=(Demand(one, 1, 0, count, (0,), ()),),
                    fleet_caps={}, slot_caps={}, min_passengers=2, effort=1.0, seed=0,
                    time_limit_s=10.0)
 

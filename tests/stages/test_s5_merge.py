@@ -116,8 +116,8 @@ def test_a_small_bus_is_dissolved_onto_full_buses_that_swap_for_larger_ones(
 
 
 def _bus(name: str, hub: str, kind: str = "K", *workers: str) -> SimpleNamespace:
-    return SimpleNamespace(area=name, hub=hub, kind=kind, day=0,
-                           units=[SimpleNamespace(workers=workers or (f"{name}-w",))])
+    return SimpleNamespace(area=name, hub=hub, bus_type=kind, day=0,
+                           units=(SimpleNamespace(workers=workers or (f"{name}-w",)),))
 
 
 PAIRS = {("A1", "A2"): "A12", ("B1", "B2"): "B12", ("B3", "B4"): "B34"}
@@ -212,8 +212,8 @@ def test_a_small_bus_takes_the_place_of_riders_a_third_bus_can_carry(
     def bus(*dests: str) -> Bus:
         on = [u for u in units if u.destinations[0] in dests]
         kind = context.request.bus_types[0]
-        return Bus(area=dests[0], hub="XH", kind=kind.id, capacity=kind.capacity, wave=0,
-                   day=on[0].earliest // DAY, units=on,
+        return Bus(area=dests[0], hub="XH", bus_type=kind.id, capacity=kind.capacity, wave=0,
+                   day=on[0].earliest // DAY, units=tuple(on),
                    pattern=route_over(context, "XH", tuple(sorted(dests))))
 
     three = [bus("DG1", "DG2", "DG3"), bus("E4"), bus("E5")]

@@ -109,7 +109,7 @@ def test_a_convoy_bus_that_cannot_leave_before_the_last_slot_leaves_last() -> No
     could stand first or second and the convoy would find no run of slots."""
 
     def draft(lo: int, kind: str) -> _Draft:
-        bus = SimpleNamespace(feeder=None, kind=kind)
+        bus = SimpleNamespace(feeder=None, bus_type=kind)
         return _Draft(bus, _AnyTime(), lo, 8 * 60, ())
 
     grid = SlotGrid(open=6 * 60, close=18 * 60, slot=10, per_slot=1)
@@ -124,7 +124,7 @@ def test_feeders_ready_only_at_the_last_slot_keep_it() -> None:
     two buses a slot. The convoy of five finds no run of slots and is split; placed
     latest first, the feeders that could leave earlier must not take 08:00 first, or
     the two late ones are cancelled."""
-    bus = SimpleNamespace(feeder="T1", kind="A")
+    bus = SimpleNamespace(feeder="T1", bus_type="A")
     early = [_Draft(bus, _AnyTime(), 6 * 60, 8 * 60, ()) for _ in range(3)]
     late = [_Draft(bus, _AnyTime(), 8 * 60, 8 * 60, ()) for _ in range(2)]
     grid = SlotGrid(open=6 * 60, close=18 * 60, slot=10, per_slot=2)
@@ -142,7 +142,7 @@ def test_feeders_that_find_no_late_run_split_rather_than_take_the_early_slots() 
     they would take a place at 06:00 and 06:10 each, and two buses would be cancelled.
     Split, they share 06:20 and 06:30."""
     def draft(lo: int, hi: int, feeder: str | None) -> _Draft:
-        return _Draft(SimpleNamespace(feeder=feeder, kind="A"), _AnyTime(), lo, hi, ())
+        return _Draft(SimpleNamespace(feeder=feeder, bus_type="A"), _AnyTime(), lo, hi, ())
 
     grid = SlotGrid(open=6 * 60, close=6 * 60 + 40, slot=10, per_slot=2)
     late = [("H", "H→T1", [draft(400, 400, "T1")]) for _ in range(2)]
@@ -163,7 +163,7 @@ def test_feeder_convoy_with_a_bus_ready_only_at_the_last_slot_goes_first() -> No
     07:50 (two buses a slot). Placed first, the first convoy would be split and fill
     08:00, and the late feeder would be cancelled."""
     def draft(lo: int, hi: int = 480, train: str = "T1") -> _Draft:
-        return _Draft(SimpleNamespace(feeder=train, kind="A"), _AnyTime(), lo, hi, ())
+        return _Draft(SimpleNamespace(feeder=train, bus_type="A"), _AnyTime(), lo, hi, ())
 
     grid = SlotGrid(open=6 * 60, close=18 * 60, slot=10, per_slot=2)
     drafts = sorted([draft(360) for _ in range(7)] + [draft(480)], key=_convoy_order)

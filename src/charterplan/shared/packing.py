@@ -12,7 +12,7 @@ an extra bus when the area's caps allow one; otherwise it is left with
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.units import Area, Unit
@@ -22,20 +22,35 @@ from charterplan.solvers.assignment import AssignmentProblem, Solution, bus_cost
 __all__ = ["Bus", "pack"]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Bus:
-    """A bus of ``kind`` running ``pattern`` from ``hub`` in the wave at ``wave``; a
-    feeder names the rail service its riders go on to take."""
+    """A bus of the type ``bus_type`` (a :class:`~charterplan.model.BusType` id) running
+    ``pattern`` from ``hub`` in the wave at ``wave``, with ``units`` on board; a feeder
+    names the rail service its riders go on to take. A stage that changes a bus makes
+    a new one (:func:`dataclasses.replace`)."""
 
     area: str
     hub: str
-    kind: str
+    bus_type: str
     capacity: int
     wave: int
     day: int
     pattern: BusRoute
-    units: list[Unit] = field(default_factory=list)
+    units: tuple[Unit, ...] = ()
     feeder: str | None = None
+
+    @property
+    def load(self) -> int:
+        """Seats taken."""
+        return sum(u.size for u in self.units)
+
+
+@dataclass(slots=True)
+class _Filling:
+    """A bus being filled by packing: the bus (no units yet) and the units seated so far."""
+
+    bus: Bus
+    units: list[Unit]
 
     @property
     def load(self) -> int:
@@ -44,7 +59,11 @@ class Bus:
 
     def fits(self, unit: Unit) -> bool:
         """Whether ``unit`` has room and its destinations and boarding are on the route."""
-        return self.load + unit.size <= self.capacity and unit.key <= self.pattern.key
+        return self.load + unit.size <= self.bus.capacity and unit.key <= self.bus.pattern.key
+
+    def filled(self) -> Bus:
+        """The bus with its riders."""
+        return replace(self.bus, units=tuple(self.units))
 
 
 def _units_by_wave(waves: Waves, solution: Solution) -> tuple[
@@ -69,7 +88,7 @@ def _units_by_wave(waves: Waves, solution: Solution) -> tuple[
     return shared, direct, left
 
 
-def _seat(bus: Bus, pool: list[Unit], quota: int) -> None:
+def _seat(bus: _Filling, pool: list[Unit], quota: int) -> None:
     """Seat units from ``pool`` on ``bus`` until ``quota`` seats are given."""
     given = 0
     for unit in list(pool):
@@ -93,13 +112,13 @@ def pack(area: Area, problem: AssignmentProblem, waves: Waves, solution: Solutio
         list[Bus], list[Unit]]:
     """Concrete buses for one area's solution, and the units left behind."""
     shared, direct, left = _units_by_wave(waves, solution)
-    buses: list[Bus] = []
+    buses: list[_Filling] = []
     for (pi, w, t), count in sorted(solution.buses.items()):
-        kind = problem.kinds[t]
+        bus_type = problem.bus_types[t]
         pattern = area.patterns[pi]
         stops = pattern.key
-        new = [Bus(area.id, area.hub, kind.id, kind.capacity, waves.times[w],
-                   problem.wave_day[w], pattern) for _ in range(count)]
+        new = [_Filling(Bus(area.id, area.hub, bus_type.id, bus_type.capacity, waves.times[w],
+                            problem.wave_day[w], pattern), []) for _ in range(count)]
         for q in sorted({q for (q, p2, w2, t2) in solution.seats if (p2, w2, t2) == (pi, w, t)},
                         key=sorted):
             seats = solution.seats[q, pi, w, t]
@@ -117,10 +136,10 @@ def pack(area: Area, problem: AssignmentProblem, waves: Waves, solution: Solutio
     stranded += [(w, u, False) for (_, w), units in sorted(shared.items(),
                                                          key=lambda kv: kv[0][1]) for u in units]
     left += _reseat(area, problem, waves, buses, stranded)
-    return buses, left
+    return [b.filled() for b in buses], left
 
 
-def _reseat(area: Area, problem: AssignmentProblem, waves: Waves, buses: list[Bus],
+def _reseat(area: Area, problem: AssignmentProblem, waves: Waves, buses: list[_Filling],
             stranded: list[tuple[int, Unit, bool]]) -> list[Unit]:
     """Find room for units the quotas did not place; dissolve under-filled buses.
 
@@ -128,11 +147,11 @@ def _reseat(area: Area, problem: AssignmentProblem, waves: Waves, buses: list[Bu
     whose pattern is exactly its destinations.
     """
     used: dict[tuple[str, int], int] = defaultdict(int)
-    for bus in buses:
-        used[bus.kind, bus.day] += 1
+    for filling in buses:
+        used[filling.bus.bus_type, filling.bus.day] += 1
     per_day: dict[int, int] = defaultdict(int)
-    for bus in buses:
-        per_day[bus.day] += 1
+    for filling in buses:
+        per_day[filling.bus.day] += 1
     left: list[Unit] = []
     queue = list(stranded)
     queue.reverse()
@@ -140,26 +159,27 @@ def _reseat(area: Area, problem: AssignmentProblem, waves: Waves, buses: list[Bu
         w, unit, direct_only = queue.pop()
         time = waves.times[w]
         wanted = unit.key
-        same_wave = [b for b in buses if b.wave == time and b.fits(unit)
-                     and (not direct_only or b.pattern.key == wanted)]
+        same_wave = [b for b in buses if b.bus.wave == time and b.fits(unit)
+                     and (not direct_only or b.bus.pattern.key == wanted)]
         if same_wave:
-            min(same_wave, key=lambda b: (b.capacity - b.load, buses.index(b))).units.append(unit)
+            min(same_wave,
+                key=lambda b: (b.bus.capacity - b.load, buses.index(b))).units.append(unit)
             continue
         day = problem.wave_day[w]
         pattern = next(p for p in area.patterns if p.key == wanted)
-        options = [k for k in problem.kinds if k.capacity >= unit.size
+        options = [k for k in problem.bus_types if k.capacity >= unit.size
                    and used[k.id, day] < problem.fleet_caps.get((k.id, day), 0)
                    and per_day[day] < problem.slot_caps.get(day, 0)]
         if not options:
             left.append(unit)
             continue
-        kind = min(options, key=lambda k: (
+        bus_type = min(options, key=lambda k: (
             bus_cost(k, pattern.km, pattern.extra_cost) / k.capacity, k.id))
-        used[kind.id, day] += 1
+        used[bus_type.id, day] += 1
         per_day[day] += 1
-        buses.append(Bus(area.id, area.hub, kind.id, kind.capacity, time, day, pattern,
-                         [unit]))
-    for bus in [b for b in buses if b.load < problem.min_passengers]:
-        buses.remove(bus)
-        left += bus.units
+        buses.append(_Filling(Bus(area.id, area.hub, bus_type.id, bus_type.capacity, time, day,
+                                  pattern), [unit]))
+    for filling in [b for b in buses if b.load < problem.min_passengers]:
+        buses.remove(filling)
+        left += filling.units
     return left

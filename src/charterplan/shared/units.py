@@ -43,7 +43,8 @@ class Unit:
     certificates (:data:`NEVER` when none expires). ``pickups`` are the pickup points
     its workers board at (none: they board at the hub); ``boarding`` the tokens of
     those points (:func:`~charterplan.shared.context.pickup_token`), and
-    :data:`HUB_TOKEN` for workers boarding at the hub.
+    :data:`HUB_TOKEN` for workers boarding at the hub. ``priority`` counts the unit's
+    members from poor households (as :attr:`~charterplan.solvers.assignment.Demand.priority`).
     """
 
     workers: tuple[str, ...]
@@ -51,7 +52,7 @@ class Unit:
     deadlines: tuple[tuple[str, int], ...]
     earliest: int
     latest_departure: int
-    poverty: int
+    priority: int
     pickups: tuple[str, ...] = ()
     boarding: frozenset[str] = frozenset({HUB_TOKEN})
     rail: tuple[RailOption, ...] = ()

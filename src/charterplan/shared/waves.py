@@ -118,7 +118,7 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
         if not any_waves and not direct_waves and not unit.rail:
             unserviceable.append(unit)
             continue
-        key = (tuple(sorted(unit.key)), unit.size, unit.poverty,
+        key = (tuple(sorted(unit.key)), unit.size, unit.priority,
                tuple(sorted(wave_of[t] for t in any_waves)),
                tuple(sorted(wave_of[t] for t in direct_waves)),
                tuple(sorted(choice[o.service] for o in unit.rail)),

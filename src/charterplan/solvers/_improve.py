@@ -54,8 +54,8 @@ class _Mixes:
         """The mix for ``seats`` riders; ``NO_MIX`` when none seats them (too few
         for one bus)."""
         if seats == 0:
-            return 0, (0,) * len(self.p.kinds)
-        table = self.tables.setdefault((pi, types), [(0, (0,) * len(self.p.kinds))])
+            return 0, (0,) * len(self.p.bus_types)
+        table = self.tables.setdefault((pi, types), [(0, (0,) * len(self.p.bus_types))])
         while len(table) <= seats:
             table.append(self._next(pi, types, table))
         cost, counts = table[seats]
@@ -68,7 +68,7 @@ class _Mixes:
         seats = len(table)
         best = NO_MIX
         for t in types:
-            cost, counts = table[max(0, seats - self.p.kinds[t].capacity)]
+            cost, counts = table[max(0, seats - self.p.bus_types[t].capacity)]
             if cost < 0:
                 continue
             cost += bus_fen(self.p, pi, t)
@@ -111,7 +111,7 @@ class _State:
         for (t, day), n in more.items():
             days[day] += n
             if n > 0 and (self.used[t, day] + n
-                          > self.p.fleet_caps.get((self.p.kinds[t].id, day), 0)):
+                          > self.p.fleet_caps.get((self.p.bus_types[t].id, day), 0)):
                 return False
         return all(n <= 0 or self.per_day[day] + n <= self.p.slot_caps.get(day, 0)
                    for day, n in days.items())
@@ -133,7 +133,7 @@ def _state(p: AssignmentProblem, start_buses: dict[tuple[int, int, int], int],
         if n:
             seats[q, pi, w] += n
             load[pi, w] += n
-    counts: dict[Group, list[int]] = defaultdict(lambda: [0] * len(p.kinds))
+    counts: dict[Group, list[int]] = defaultdict(lambda: [0] * len(p.bus_types))
     used: dict[tuple[int, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
     for (pi, w, t), n in start_buses.items():
@@ -159,7 +159,7 @@ def improve(p: AssignmentProblem, buses: Container[tuple[int, int, int]],
     """Move riders between the start's groups (module docstring); ``buses`` and
     ``seat_keys`` are the model's bus and typed seat variables. Updates ``sent`` in
     place and returns the buses and typed seats."""
-    kinds = range(len(p.kinds))
+    kinds = range(len(p.bus_types))
     types = {(pi, w): tuple(t for t in kinds if (pi, w, t) in buses)
              for pi in range(len(p.patterns)) for w in range(len(p.wave_day))}
     mixes = _Mixes(p)

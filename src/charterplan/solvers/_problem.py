@@ -11,9 +11,10 @@ from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from charterplan.model import BusType
+
 __all__ = [
     "AssignmentProblem",
-    "BusKind",
     "Demand",
     "Keys",
     "RailChoice",
@@ -24,16 +25,6 @@ __all__ = [
     "bus_fen",
     "typed_seats",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class BusKind:
-    """A bus type as the model sees it; ``cost`` of a pattern is fixed + per_km × km."""
-
-    id: str
-    capacity: int
-    fixed_cost: float
-    cost_per_km: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +69,7 @@ class AssignmentProblem:
     A bus running pattern ``p`` costs its type's fixed cost and cost per km over
     ``pattern_km[p]``, plus ``pattern_extra[p]`` (its extra drivers).
 
-    ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(kind, day)]`` and
+    ``wave_day[w]`` is the day of wave ``w``; ``fleet_caps[(bus type id, day)]`` and
     ``slot_caps[day]`` bound the buses this area may use (missing: zero), and
     ``seat_caps[service]`` the riders it may send on each rail choice's service.
     ``pair_stranded``: the constructed start may run a bus of its own for a unit that
@@ -88,7 +79,7 @@ class AssignmentProblem:
     patterns: tuple[frozenset[str], ...]
     pattern_km: tuple[float, ...]
     pattern_extra: tuple[float, ...]
-    kinds: tuple[BusKind, ...]
+    bus_types: tuple[BusType, ...]
     wave_day: tuple[int, ...]
     demands: tuple[Demand, ...]
     fleet_caps: dict[tuple[str, int], int]
@@ -117,15 +108,15 @@ class Solution:
     feeders: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
-def bus_cost(kind: BusKind, km: float, extra: float = 0.0) -> float:
-    """Cost of one bus of ``kind`` over a closed route of ``km``, plus ``extra``."""
-    return kind.fixed_cost + kind.cost_per_km * km + extra
+def bus_cost(bus_type: BusType, km: float, extra: float = 0.0) -> float:
+    """Cost of one bus of ``bus_type`` over a closed route of ``km``, plus ``extra``."""
+    return bus_type.fixed_cost + bus_type.cost_per_km * km + extra
 
 
 def bus_fen(p: AssignmentProblem, pi: int, t: int) -> int:
     """One bus of type ``t`` on pattern ``pi`` of ``p``, in fen: the model's integer
     price."""
-    return round(bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]) * 100)
+    return round(bus_cost(p.bus_types[t], p.pattern_km[pi], p.pattern_extra[pi]) * 100)
 
 
 K = TypeVar("K", bound=Hashable)
@@ -166,7 +157,7 @@ def typed_seats(p: AssignmentProblem, buses: Mapping[tuple[int, int, int], int],
         wanted[pi, w].append((q, n))
     for (pi, w), sets in wanted.items():
         least = {t: p.min_passengers * buses[pi, w, t] for t in kinds[pi, w]}
-        spare = {t: p.kinds[t].capacity * buses[pi, w, t] - least[t] for t in kinds[pi, w]}
+        spare = {t: p.bus_types[t].capacity * buses[pi, w, t] - least[t] for t in kinds[pi, w]}
         extra = apportion(sum(n for _, n in sets) - sum(least.values()), spare)
         room = {t: least[t] + extra[t] for t in kinds[pi, w]}
         for q, n in sets:

@@ -65,7 +65,7 @@ def construct(p: AssignmentProblem, keys: Keys, *, rail_first: bool = False) -> 
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
     construct_rail(p, keys, start, left, used, per_day, cover.exact, rail_first)
-    by_size = sorted(range(len(p.kinds)), key=lambda t: -p.kinds[t].capacity)
+    by_size = sorted(range(len(p.bus_types)), key=lambda t: -p.bus_types[t].capacity)
     for w, day in enumerate(p.wave_day):
         ready = [c for c, d in enumerate(p.demands)
                  if left[c] and (w in d.any_waves or w in d.direct_waves)]
@@ -79,7 +79,7 @@ def construct(p: AssignmentProblem, keys: Keys, *, rail_first: bool = False) -> 
             exact = w in p.demands[first].direct_waves
             kind, load = _cheapest_bus(p, w, [first, *ready], left, cover, [
                 t for t in by_size if cover(home, w, t, exact) is not None
-                and used[p.kinds[t].id, day] < p.fleet_caps.get((p.kinds[t].id, day), 0)])
+                and used[p.bus_types[t].id, day] < p.fleet_caps.get((p.bus_types[t].id, day), 0)])
             seated = sum(p.demands[c].size * n for c, n in load.items())
             if kind is None or seated < p.min_passengers:
                 ready = [c for c in ready if not (c in due and p.demands[c].dests == home)]
@@ -90,7 +90,7 @@ def construct(p: AssignmentProblem, keys: Keys, *, rail_first: bool = False) -> 
                 start.sent[c, w] += n
                 start.seats[p.demands[c].dests, pi, w, kind] += n * p.demands[c].size
             start.buses[pi, w, kind] += 1
-            used[p.kinds[kind].id, day] += 1
+            used[p.bus_types[kind].id, day] += 1
             per_day[day] += 1
     _rescue(p, keys, start, left, used, per_day, cover.exact)
     buses, seats = improve(p, keys.buses, keys.seats, start.buses, start.seats, start.sent,
@@ -143,7 +143,7 @@ def _board(p: AssignmentProblem, keys: Keys, start: Start, c: int) -> bool:
     size = p.demands[c].size
     for bus, n in start.buses.items():
         if n and _may_ride(p, keys, c, *bus) and (
-                p.kinds[bus[2]].capacity * n - _seated(start, bus) >= size):
+                p.bus_types[bus[2]].capacity * n - _seated(start, bus) >= size):
             _move(p, start, c, bus, +1)
             return True
     return False
@@ -226,7 +226,7 @@ def _run(p: AssignmentProblem, start: Start, bus: tuple[int, int, int], members:
     for m in members:
         _move(p, start, m, bus, +1)
     start.buses[bus] += 1
-    used[p.kinds[kind].id, p.wave_day[w]] += 1
+    used[p.bus_types[kind].id, p.wave_day[w]] += 1
     per_day[p.wave_day[w]] += 1
 
 
@@ -235,12 +235,12 @@ def _cheapest_fit(p: AssignmentProblem, keys: Keys, pi: int, w: int, riders: int
     """The cheapest bus type with a free vehicle that seats ``riders`` of ``members``
     on pattern ``pi`` in wave ``w``."""
     day = p.wave_day[w]
-    fits = [t for t, k in enumerate(p.kinds)
+    fits = [t for t, k in enumerate(p.bus_types)
             if k.capacity >= riders and (pi, w, t) in keys.buses
             and used[k.id, day] < p.fleet_caps.get((k.id, day), 0)
             and all(_may_ride(p, keys, m, pi, w, t) for m in members)]
     return min(fits, default=None, key=lambda t: (
-        bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]), t))
+        bus_cost(p.bus_types[t], p.pattern_km[pi], p.pattern_extra[pi]), t))
 
 
 def _pattern(p: AssignmentProblem, cover: _Cover, w: int, kind: int, load: dict[int, int]) -> int:
@@ -265,7 +265,7 @@ def _cheapest_bus(p: AssignmentProblem, w: int, candidates: list[int], left: dic
         if not seated:
             continue
         pi = _pattern(p, cover, w, t, load)
-        per_rider = bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi]) / seated
+        per_rider = bus_cost(p.bus_types[t], p.pattern_km[pi], p.pattern_extra[pi]) / seated
         if per_rider < best[0]:
             best = (per_rider, t, load)
     return best[1], best[2]
@@ -279,7 +279,7 @@ def _fill(p: AssignmentProblem, w: int, kind: int, candidates: list[int], left: 
     destination set only while some pattern with a variable in this wave holds the
     widened set and nobody aboard (or boarding) may ride the direct pattern only."""
     load: dict[int, int] = defaultdict(int)
-    room = p.kinds[kind].capacity
+    room = p.bus_types[kind].capacity
     stops = p.demands[candidates[0]].dests
     exclusive = False
     for c in candidates:

@@ -19,7 +19,8 @@ def construct_rail(p: AssignmentProblem, keys: Keys, start: Start, left: dict[in
     takes the cheapest of its trains with seats left. The bus is counted as full as
     the riders of its destination set could fill it: a thin flow never fills a bus."""
     seat = {o: choice.seat_cost for o, choice in enumerate(p.rails)}
-    fed = {o for o in range(len(p.rails)) for t in range(len(p.kinds)) if (o, t) in keys.feeders}
+    fed = {o for o in range(len(p.rails)) for t in range(len(p.bus_types))
+           if (o, t) in keys.feeders}
     flow: dict[frozenset[str], int] = defaultdict(int)
     for d in p.demands:
         flow[d.dests] += d.size * d.count
@@ -36,7 +37,7 @@ def construct_rail(p: AssignmentProblem, keys: Keys, start: Start, left: dict[in
             order[c], options[c] = (False, 0.0), mine
             continue
         by_bus = min((bus_cost(k, p.pattern_km[pi], p.pattern_extra[pi])
-                      / min(k.capacity, flow[d.dests]) for k in p.kinds), default=float("inf"))
+                      / min(k.capacity, flow[d.dests]) for k in p.bus_types), default=float("inf"))
         if rail_first:
             order[c], options[c] = (True, flow[d.dests]), mine
         elif seat[mine[0]] < by_bus:
@@ -70,21 +71,21 @@ def add_feeders(p: AssignmentProblem, keys: Keys, start: Start, o: int, day: int
     riders = sum(p.demands[c].size * n for c, n in units.items())
     slots = p.slot_caps.get(day, 0) - per_day[day]
     fleet = []
-    for t in sorted(range(len(p.kinds)), key=lambda t: (-p.kinds[t].capacity, t)):
-        kind = p.kinds[t]
+    for t in sorted(range(len(p.bus_types)), key=lambda t: (-p.bus_types[t].capacity, t)):
+        kind = p.bus_types[t]
         n = min(slots, p.fleet_caps.get((kind.id, day), 0) - used[kind.id, day])
         if (o, t) in keys.feeders and n > 0:
             fleet.append((t, n))
             slots -= n
-    seats = sum(p.kinds[t].capacity * n for t, n in fleet)
+    seats = sum(p.bus_types[t].capacity * n for t, n in fleet)
     for c in reversed(list(units)):
         drop = min(units[c], max(0, -(-(riders - seats) // p.demands[c].size)))
         units[c] -= drop
         riders -= drop * p.demands[c].size
     for t, n in fleet:
-        take = min(n, -(-riders // p.kinds[t].capacity))
+        take = min(n, -(-riders // p.bus_types[t].capacity))
         if take > 0:
-            riders -= take * p.kinds[t].capacity
+            riders -= take * p.bus_types[t].capacity
             start.feeders[o, t] = take
-            used[p.kinds[t].id, day] += take
+            used[p.bus_types[t].id, day] += take
             per_day[day] += take

@@ -45,7 +45,6 @@ from ortools.sat.python import cp_model
 from charterplan._stop import stoppable
 from charterplan.solvers._problem import (
     AssignmentProblem,
-    BusKind,
     Demand,
     Keys,
     RailChoice,
@@ -57,8 +56,8 @@ from charterplan.solvers._problem import (
 )
 from charterplan.solvers._start import construct
 
-__all__ = ["AssignmentProblem", "BusKind", "Demand", "RailChoice", "Solution", "bus_cost",
-           "move_fen", "solve"]
+__all__ = ["AssignmentProblem", "Demand", "RailChoice", "Solution", "bus_cost", "move_fen",
+           "solve"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -122,13 +121,13 @@ def _rail_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> None:
         day = choice.feeder_day
         if day is None:
             continue
-        for t, kind in enumerate(p.kinds):
+        for t, kind in enumerate(p.bus_types):
             ub = min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0),
                      -(-most[o] // kind.capacity))
             if ub > 0:
                 v.f[o, t] = model.new_int_var(0, ub, f"f{o}_{t}")
-        model.add(total <= sum(p.kinds[t].capacity * v.f[o, t]
-                               for t in range(len(p.kinds)) if (o, t) in v.f))
+        model.add(total <= sum(p.bus_types[t].capacity * v.f[o, t]
+                               for t in range(len(p.bus_types)) if (o, t) in v.f))
 
 
 def _bus_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars,
@@ -137,7 +136,7 @@ def _bus_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars,
     shareable = {(d.dests, w) for d in p.demands for w in d.any_waves}
     dest_sets = sorted({q for q, _ in riders}, key=sorted)
     most_buses = {day: [min(p.fleet_caps.get((kind.id, day), 0), p.slot_caps.get(day, 0))
-                        for kind in p.kinds] for day in set(p.wave_day)}
+                        for kind in p.bus_types] for day in set(p.wave_day)}
     for pi, pattern in enumerate(p.patterns):
         fits = [q for q in dest_sets if q <= pattern]
         for w, day in enumerate(p.wave_day):
@@ -153,12 +152,12 @@ def _bus_vars(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars,
                     types.append(t)
             if not types:
                 continue
-            most = sum(p.kinds[t].capacity * v.y_max[pi, w, t] for t in types)
+            most = sum(p.bus_types[t].capacity * v.y_max[pi, w, t] for t in types)
             for q in served:
                 v.g[q, pi, w] = model.new_int_var(0, min(riders[q, w], most), f"g{pi}_{w}")
             seats = _sum([v.g[q, pi, w] for q in served])
             buses = [v.y[pi, w, t] for t in types]
-            model.add(seats <= _weighted(buses, [p.kinds[t].capacity for t in types]))
+            model.add(seats <= _weighted(buses, [p.bus_types[t].capacity for t in types]))
             model.add(seats >= p.min_passengers * _sum(buses))
 
 
@@ -190,12 +189,12 @@ def _resource_limits(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) ->
     per_kind: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
     per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     for (_, w, t), var in v.y.items():
-        per_kind[p.kinds[t].id, p.wave_day[w]].append(var)
+        per_kind[p.bus_types[t].id, p.wave_day[w]].append(var)
         per_day[p.wave_day[w]].append(var)
     for (o, t), var in v.f.items():
         day = p.rails[o].feeder_day
         assert day is not None
-        per_kind[p.kinds[t].id, day].append(var)
+        per_kind[p.bus_types[t].id, day].append(var)
         per_day[day].append(var)
     for key, buses in per_kind.items():
         model.add(_sum(buses) <= p.fleet_caps.get(key, 0))
@@ -209,10 +208,10 @@ def _prices(p: AssignmentProblem) -> tuple[
     unit left costs more than any vehicle per worker, and each poor-household member
     more than a full bus of other workers."""
     costs = {(pi, t): bus_fen(p, pi, t)
-             for pi in range(len(p.patterns)) for t in range(len(p.kinds))}
+             for pi in range(len(p.patterns)) for t in range(len(p.bus_types))}
     seat = {o: _fen(choice.seat_cost) for o, choice in enumerate(p.rails)}
     base = max([*costs.values(), *seat.values()], default=0) + 1
-    max_cap = max((k.capacity for k in p.kinds), default=1)
+    max_cap = max((k.capacity for k in p.bus_types), default=1)
     penalty = {c: base * ((d.size - d.priority) + d.priority * (max_cap + 1))
                for c, d in enumerate(p.demands)}
     return costs, seat, penalty
@@ -234,7 +233,7 @@ def move_fen(p: AssignmentProblem) -> dict[tuple[int, int], int]:
             own = [pi for pi, key in enumerate(p.patterns) if key == d.dests]
             serving = own or [pi for pi, key in enumerate(p.patterns) if d.dests <= key]
             per_seat[d.dests] = min((bus_fen(p, pi, t) / kind.capacity for pi in serving
-                                     for t, kind in enumerate(p.kinds)), default=0.0)
+                                     for t, kind in enumerate(p.bus_types)), default=0.0)
         fen = round(weight * per_seat[d.dests] * d.size)
         for w in (*d.any_waves, *d.direct_waves):
             if p.wave_day[w] != day and fen:

@@ -18,12 +18,13 @@ __all__ = ["STAFF_EFFORT", "Duty", "Person", "solve_crews"]
 @dataclass(frozen=True, slots=True)
 class Duty:
     """What staffing needs of a trip (a bus, a feeder or a train carriage): where it
-    leaves from, when, when its crew is back, and whom it carries."""
+    leaves from, when, when its crew is back, and whom it carries (``priority``: riders
+    from poor households)."""
 
     hub: str
     departure: int
     back: int
-    poverty: int
+    priority: int
     load: int
 
 
@@ -78,7 +79,7 @@ def solve_crews(trips: Sequence[Duty], people: Sequence[Person], rest: int,
             trips[t].departure, trips[t].back + rest - trips[t].departure, on, f"d{i}_{t}")
             for t, on in mine])
     riders = sum(t.load for t in trips) + 1
-    model.maximize(sum(run * (t.poverty * riders + t.load)
+    model.maximize(sum(run * (t.priority * riders + t.load)
                        for run, t in zip(runs, trips, strict=True)))
     index = {p.staff.id: i for i, p in enumerate(people)}
     for t, pair in enumerate(hint):

@@ -120,7 +120,7 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
         return _why_not(context, worker, hub, direct, earliest, released, cert, in_time)
     return Unit(workers=(worker.id,), hub=hub, deadlines=((worker.destination, arrive_by),),
                 earliest=released, latest_departure=cert,
-                poverty=int(worker.poverty_registered), pickups=pickups, boarding=boarding,
+                priority=int(worker.poverty_registered), pickups=pickups, boarding=boarding,
                 rail=rail, stay=_stay(context, worker))
 
 
@@ -190,7 +190,7 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
         deadlines=tuple(sorted(deadlines.items())),
         earliest=max(m.earliest for m in members),
         latest_departure=min(m.latest_departure for m in members),
-        poverty=sum(m.poverty for m in members),
+        priority=sum(m.priority for m in members),
         pickups=pickups,
         boarding=boarding,
         stay=min((m.stay for m in members if m.stay is not None), default=None),

@@ -16,7 +16,7 @@ import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from charterplan.model import Reason, Unassigned
 from charterplan.shared.context import DAY, Context
@@ -25,7 +25,7 @@ from charterplan.shared.railnet import Service
 from charterplan.shared.routes import feeder_leaves, feeder_route
 from charterplan.shared.units import RailRider, Unit
 
-__all__ = ["Carriage", "Railway", "board", "connected"]
+__all__ = ["Carriage", "Connected", "Railway", "board", "connected"]
 
 Packer = Callable[[list[Unit], list[int]], tuple[list[list[Unit]], list[Unit]]]
 """Packs units into vehicles of the given seats; returns the loads and the units left."""
@@ -34,13 +34,13 @@ RIDERS_PER_VEHICLE = 2
 """Fewest riders of a carriage or feeder: it needs a captain and a different deputy."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Carriage:
     """Carriage ``number`` of ``service`` with its riders."""
 
     service: Service
     number: int
-    units: list[Unit] = field(default_factory=list)
+    units: tuple[Unit, ...] = ()
 
     @property
     def load(self) -> int:
@@ -153,15 +153,16 @@ def board(context: Context, riders: Sequence[RailRider],
         loads, over = _fewest(_balanced, [r.unit for r in group],
                               [service.capacity] * service.carriages,
                               math.ceil(seats / service.capacity))
-        carriages += [Carriage(service, n, units) for n, units in enumerate(loads, 1)]
+        carriages += [Carriage(service, n, tuple(units)) for n, units in enumerate(loads, 1)]
         left += _no_room(over, f"every carriage of {service.id} is full")
         gone = {u.workers for u in over}
         seated += [r for r in group if r.unit.workers not in gone]
     buses, stranded = _feeders(context, seated, feeders)
     left += _no_room(stranded, "no feeder bus has room to the train's station")
-    left += connected(carriages, buses)  # repeats the stranded: the first reason wins
-    return Railway(tuple(c for c in carriages if c.units), tuple(b for b in buses if b.units),
-                   tuple(left))
+    linked = connected(carriages, buses)
+    left += linked.lost  # repeats the stranded: the first reason wins
+    return Railway(tuple(c for c in linked.carriages if c.units),
+                   tuple(b for b in linked.feeders if b.units), tuple(left))
 
 
 def _feeders(context: Context, riders: Sequence[RailRider],
@@ -196,7 +197,7 @@ def _feeders(context: Context, riders: Sequence[RailRider],
             if load:
                 buses.append(Bus(f"{hub}→{service_id}", hub, kind.id, kind.capacity, leaves,
                                  leaves // DAY, pattern,
-                                 [dataclasses.replace(u, deadlines=cutoff) for u in load],
+                                 tuple(dataclasses.replace(u, deadlines=cutoff) for u in load),
                                  feeder=service_id))
     return buses, stranded
 
@@ -215,20 +216,32 @@ def _even_out(loads: list[list[Unit]], rooms: Sequence[int]) -> None:
             last.insert(0, before.pop())
 
 
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """The vehicles of :func:`connected`, in the order given (emptied ones kept), and
+    the carriage riders lost."""
+
+    carriages: tuple[Carriage, ...]
+    feeders: tuple[Bus, ...]
+    lost: tuple[Unassigned, ...]
+
+
 def connected(carriages: Sequence[Carriage], feeders: Sequence[Bus],
               reason: Reason = Reason.NO_VEHICLE_CAPACITY,
-              why: str = "no feeder bus has room to the train's station") -> list[Unassigned]:
-    """Trim, in place, the riders who lack a leg: a carriage rider gathering at another
-    station needs a feeder seat and a feeder rider a carriage seat; a vehicle left with
-    fewer than two riders does not run (its units are emptied). Repeats until nothing
-    changes; returns the carriage riders lost, with ``reason`` and ``why``."""
+              why: str = "no feeder bus has room to the train's station") -> Connected:
+    """The vehicles without the riders who lack a leg: a carriage rider gathering at
+    another station needs a feeder seat and a feeder rider a carriage seat; a vehicle
+    left with fewer than two riders does not run (its units are emptied). Repeats until
+    nothing changes; the carriage riders lost get ``reason`` and ``why``."""
+    carriages = list(carriages)
+    feeders = list(feeders)
     lost: list[Unassigned] = []
     changed = True
     while changed:
         changed = False
         on_feeder = {(b.feeder, u.workers) for b in feeders for u in b.units}
         on_train = {(c.service.id, u.workers) for c in carriages for u in c.units}
-        for carriage in carriages:
+        for i, carriage in enumerate(carriages):
             key = carriage.service.id
             missing = [u for u in carriage.units
                        if u.hub != carriage.service.hub and (key, u.workers) not in on_feeder]
@@ -240,12 +253,14 @@ def connected(carriages: Sequence[Carriage], feeders: Sequence[Bus],
                 changed = True
                 lost += [Unassigned(worker=w, reason=reason, detail=why)
                          for u in missing for w in u.workers]
-                carriage.units = [u for u in carriage.units if u not in missing]
-        for bus in feeders:
+                carriages[i] = dataclasses.replace(
+                    carriage, units=tuple(u for u in carriage.units if u not in missing))
+        for i, bus in enumerate(feeders):
             missing = [u for u in bus.units if (bus.feeder, u.workers) not in on_train]
             if bus.units and bus.load - sum(u.size for u in missing) < RIDERS_PER_VEHICLE:
                 missing = list(bus.units)
             if missing:
                 changed = True
-                bus.units = [u for u in bus.units if u not in missing]
-    return lost
+                feeders[i] = dataclasses.replace(
+                    bus, units=tuple(u for u in bus.units if u not in missing))
+    return Connected(tuple(carriages), tuple(feeders), tuple(lost))

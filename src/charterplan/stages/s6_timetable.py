@@ -111,7 +111,7 @@ def _convoy_order(draft: _Draft) -> tuple[int, int, tuple[str, ...], str]:
     """Where a bus goes in its convoy, whose buses leave one a slot: those whose window
     closes later leave later, and of those closing together, those whose window opens
     later (a bus that cannot leave before the last slot must be the last)."""
-    return draft.hi, draft.lo, draft.route.stops, draft.bus.kind
+    return draft.hi, draft.lo, draft.route.stops, draft.bus.bus_type
 
 
 def _is_feeder(convoy: Sequence[_Draft]) -> bool:

@@ -73,11 +73,13 @@ def staff(context: Context, timetable: Timetable, carriages: Sequence[Carriage])
     uncrewed buses moved onto free seats (:func:`refill`). A carriage rider keeps their
     seat only while their feeder bus runs, and a feeder rider only while their carriage
     does (:func:`~charterplan.stages.s4_rail.connected`)."""
-    carriages = list(carriages)
-    lost = connected(carriages, [s.bus for s in timetable.trips if s.bus.feeder],
-                     why="their feeder bus found no departure slot")
-    timed = [s for s in timetable.trips if s.bus.units]
-    carriages = [c for c in carriages if c.units]
+    feeding = [i for i, s in enumerate(timetable.trips) if s.bus.feeder]
+    linked = connected(carriages, [timetable.trips[i].bus for i in feeding],
+                       why="their feeder bus found no departure slot")
+    lost = list(linked.lost)
+    trips = _with_buses(timetable.trips, feeding, linked.feeders)
+    timed = [s for s in trips if s.bus.units]
+    carriages = [c for c in linked.carriages if c.units]
     crew = staff_trips(context, [duty_of_bus(s) for s in timed]
                        + [duty_of_carriage(context, c) for c in carriages]).crew
     bus_crew, rail_crew = crew[:len(timed)], crew[len(timed):]
@@ -87,27 +89,40 @@ def staff(context: Context, timetable: Timetable, carriages: Sequence[Carriage])
                           detail="no free escort and medic for the train carriage")
                for c, pair in zip(carriages, rail_crew, strict=True) if pair is None
                for u in c.units for w in u.workers]
-    lost += connected([c for c, _ in staffed],
-                      [s.bus for s, pair in zip(scheduled, bus_crew, strict=True)
-                       if pair and s.bus.feeder], reason=Reason.NO_STAFF,
-                      why="their feeder bus or train carriage has no escort and medic")
+    feeding = [i for i, (s, pair) in enumerate(zip(scheduled, bus_crew, strict=True))
+               if pair and s.bus.feeder]
+    linked = connected([c for c, _ in staffed], [scheduled[i].bus for i in feeding],
+                       reason=Reason.NO_STAFF,
+                       why="their feeder bus or train carriage has no escort and medic")
+    lost += linked.lost
+    scheduled = _with_buses(scheduled, feeding, linked.feeders)
     return Staffed(
         buses=tuple((s, pair) for s, pair in zip(scheduled, bus_crew, strict=True)
                     if s.bus.units),
-        carriages=tuple((c, pair) for c, pair in staffed if c.units),
+        carriages=tuple((c, pair) for c, (_, pair) in zip(linked.carriages, staffed, strict=True)
+                        if c.units),
         lost=tuple(lost), no_crew=tuple(no_crew))
+
+
+def _with_buses(trips: Sequence[Scheduled], at: Sequence[int],
+                buses: Sequence[Bus]) -> list[Scheduled]:
+    """``trips`` with trip ``at[k]`` running ``buses[k]`` instead of its own bus."""
+    changed = list(trips)
+    for i, bus in zip(at, buses, strict=True):
+        changed[i] = dataclasses.replace(changed[i], bus=bus)
+    return changed
 
 
 def duty_of_bus(trip: Scheduled) -> Duty:
     """The duty of a scheduled bus."""
     return Duty(trip.bus.hub, trip.departure, trip.back,
-                sum(u.poverty for u in trip.bus.units), trip.bus.load)
+                sum(u.priority for u in trip.bus.units), trip.bus.load)
 
 
 def duty_of_carriage(context: Context, carriage: Carriage) -> Duty:
     """The duty of a train carriage: its crew is back when the train brings them."""
     return Duty(carriage.hub, carriage.departure, carriage.back(context),
-                sum(u.poverty for u in carriage.units), carriage.load)
+                sum(u.priority for u in carriage.units), carriage.load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +305,7 @@ def _staff_by_time(trips: Sequence[Duty], people: list[Person], rest: int) -> (
 
 def _loss(trips: Sequence[Duty], crew: list[tuple[str, str] | None]) -> tuple[int, int]:
     missing = [t for t, c in zip(trips, crew, strict=True) if c is None]
-    return (sum(t.poverty for t in missing), sum(t.load for t in missing))
+    return (sum(t.priority for t in missing), sum(t.load for t in missing))
 
 
 STAFF_MODEL_LIMIT = 200_000
@@ -307,7 +322,7 @@ def staff_trips(context: Context, trips: Sequence[Duty]) -> Crewing:
     crew = _staff_by_time(trips, people, rest)
     if any(c is None for c in crew):
         by_priority = sorted(range(len(trips)), key=lambda i: (
-            -trips[i].poverty, -trips[i].load, trips[i].departure, i))
+            -trips[i].priority, -trips[i].load, trips[i].departure, i))
         second = _staff_in(by_priority, trips, people, rest)
         if _loss(trips, second) < _loss(trips, crew):
             crew = second
@@ -339,22 +354,23 @@ def refill(trips: Sequence[Scheduled], crewing: Crewing,
     otherwise leave riders behind (benchmarks/RESULTS.md).
     Returns the trips with their riders updated (unstaffed trips keep who is left).
     """
-    buses = [dataclasses.replace(t.bus, units=list(t.bus.units)) for t in trips]
+    buses = [t.bus for t in trips]
     staffed = [i for i, c in enumerate(crewing.crew) if c is not None]
     fleet: Counter[tuple[str, int]] = Counter(
-        (buses[j].kind, buses[j].day) for j in staffed if buses[j].units)
+        (buses[j].bus_type, buses[j].day) for j in staffed if buses[j].units)
     for i, crew in enumerate(crewing.crew):
         if crew is not None:
             continue
-        for unit in sorted(buses[i].units, key=lambda u: (-u.poverty, -u.size)):
+        for unit in sorted(buses[i].units, key=lambda u: (-u.priority, -u.size)):
             on_way = [j for j in staffed if _on_way(unit, buses[i], buses[j], trips[j])]
             j = next((j for j in on_way if buses[j].load + unit.size <= buses[j].capacity),
                      None)
             if j is None and context is not None:
                 j = _make_room(context, buses, on_way, unit.size, fleet)
             if j is not None:
-                buses[j].units.append(unit)
-                buses[i].units.remove(unit)
+                buses[j] = dataclasses.replace(buses[j], units=(*buses[j].units, unit))
+                buses[i] = dataclasses.replace(
+                    buses[i], units=tuple(u for u in buses[i].units if u is not unit))
     return [Scheduled(bus, t.route, t.departure, t.convoy)
             for bus, t in zip(buses, trips, strict=True)]
 
@@ -379,7 +395,7 @@ def _make_room(context: Context, buses: list[Bus], on_way: Sequence[int], size: 
         bus = buses[j]
         if bus.feeder is not None:
             continue
-        now = next(t for t in context.request.bus_types if t.id == bus.kind)
+        now = next(t for t in context.request.bus_types if t.id == bus.bus_type)
         for kind in context.bus_types_at.get(bus.hub, ()):
             if (kind.capacity >= bus.load + size and kind.capacity > bus.capacity
                     and fleet[kind.id, bus.day] < kind.available_per_day):
@@ -390,7 +406,7 @@ def _make_room(context: Context, buses: list[Bus], on_way: Sequence[int], size: 
     if best is None:
         return None
     _, j, kind = best
-    fleet[buses[j].kind, buses[j].day] -= 1
+    fleet[buses[j].bus_type, buses[j].day] -= 1
     fleet[kind.id, buses[j].day] += 1
-    buses[j] = dataclasses.replace(buses[j], kind=kind.id, capacity=kind.capacity)
+    buses[j] = dataclasses.replace(buses[j], bus_type=kind.id, capacity=kind.capacity)
     return j

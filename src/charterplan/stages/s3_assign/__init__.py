@@ -28,7 +28,7 @@ from charterplan.shared.packing import Bus, pack
 from charterplan.shared.runner import Progress, Runner, run_in_order
 from charterplan.shared.units import Area, RailRider, Unit
 from charterplan.shared.waves import Waves
-from charterplan.solvers.assignment import AssignmentProblem, BusKind, Solution
+from charterplan.solvers.assignment import AssignmentProblem, Solution
 from charterplan.stages.s3_assign.memo import Memo, solve_all, waves_all
 from charterplan.stages.s3_assign.resources import (
     Resource,
@@ -83,15 +83,13 @@ before its first dive on such areas, keeping the start."""
 
 def _template(context: Context, area: Area, waves: Waves) -> AssignmentProblem:
     policy = context.request.policy
-    kinds = tuple(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km)
-                  for b in context.bus_types_at.get(area.hub, ()))
     rails = rail_choices(context, area)
     return AssignmentProblem(
         rails=rails,
         patterns=tuple(p.key for p in area.patterns),
         pattern_km=tuple(p.km for p in area.patterns),
         pattern_extra=tuple(p.extra_cost for p in area.patterns),
-        kinds=kinds,
+        bus_types=tuple(context.bus_types_at.get(area.hub, ())),
         wave_day=tuple(t // DAY for t in waves.times),
         demands=waves.demands,
         fleet_caps={},
@@ -163,7 +161,7 @@ def assign(context: Context, areas: list[Area], *, run: Runner = run_in_order,
                          {d for h, d in context.departure_caps if h == area.hub})
         rail += by_train(area, problem, wave, solution)
         for (o, t), count in solution.feeders.items():
-            feeders[area.hub, problem.rails[o].service, problem.kinds[t].id] += count
+            feeders[area.hub, problem.rails[o].service, problem.bus_types[t].id] += count
     return Assignment(
         buses=tuple(buses),
         left=tuple(left),
@@ -211,7 +209,7 @@ def _explain(problem: AssignmentProblem, waves: Waves, buses: list[Bus], left: l
     used: dict[tuple[str, int], int] = defaultdict(int)
     per_day: dict[int, int] = defaultdict(int)
     for bus in buses:
-        used[bus.kind, bus.day] += 1
+        used[bus.bus_type, bus.day] += 1
         per_day[bus.day] += 1
     fleet_full = {d for (k, d), cap in problem.fleet_caps.items() if used[k, d] >= cap}
     slots_full = {d for d, cap in problem.slot_caps.items() if per_day[d] >= cap}
@@ -229,7 +227,7 @@ def _explain(problem: AssignmentProblem, waves: Waves, buses: list[Bus], left: l
                                   detail="no bus route serves every destination in time"))
     for unit in left:
         days = days_of.get(unit, set())
-        if not problem.kinds:
+        if not problem.bus_types:
             reason, detail = Reason.NO_VEHICLE_CAPACITY, "no bus type serves this hub"
         elif binding & days and binding & days <= crew_full:
             reason, detail = Reason.NO_STAFF, "no escort and medic free on a day they could leave"

@@ -24,7 +24,7 @@ train's carriages take."""
 def resources(problem: AssignmentProblem, hub: str) -> list[Resource]:
     days = sorted(set(problem.wave_day) | {
         r.feeder_day for r in problem.rails if r.feeder_day is not None})
-    return ([("fleet", k.id, d) for k in problem.kinds for d in days]
+    return ([("fleet", k.id, d) for k in problem.bus_types for d in days]
             + [("slots", hub, d) for d in days]
             + [("seats", r.service, 0) for r in problem.rails])
 
@@ -49,12 +49,12 @@ def usage(problem: AssignmentProblem, hub: str, solution: Solution) -> dict[Reso
     used: dict[Resource, int] = defaultdict(int)
     for (_, w, t), count in solution.buses.items():
         day = problem.wave_day[w]
-        used["fleet", problem.kinds[t].id, day] += count
+        used["fleet", problem.bus_types[t].id, day] += count
         used["slots", hub, day] += count
     for (o, t), count in solution.feeders.items():
         feeder_day = problem.rails[o].feeder_day
         assert feeder_day is not None
-        used["fleet", problem.kinds[t].id, feeder_day] += count
+        used["fleet", problem.bus_types[t].id, feeder_day] += count
         used["slots", hub, feeder_day] += count
     for (c, o), count in solution.rail_units.items():
         used["seats", problem.rails[o].service, 0] += count * problem.demands[c].size

@@ -13,7 +13,6 @@ from charterplan.shared.units import Area, RailRider
 from charterplan.shared.waves import Waves, area_services
 from charterplan.solvers.assignment import (
     AssignmentProblem,
-    BusKind,
     RailChoice,
     Solution,
     bus_cost,
@@ -33,8 +32,7 @@ def feeder_seat(context: Context, hub: str, station: str) -> float:
     if hub == station:
         return 0.0
     feeder = feeder_route(context, hub, station)
-    return min((bus_cost(BusKind(b.id, b.capacity, b.fixed_cost, b.cost_per_km), feeder.km,
-                         feeder.extra_cost) / b.capacity
+    return min((bus_cost(b, feeder.km, feeder.extra_cost) / b.capacity
                 for b in context.bus_types_at.get(hub, ())), default=0.0)
 
 
@@ -92,11 +90,11 @@ def left_and_cost(context: Context, areas: Sequence[Area], problems: Sequence[As
     cost = 0.0
     riders: dict[str, int] = defaultdict(int)
     for area, p, s in zip(areas, problems, solutions, strict=True):
-        cost += sum(n * bus_cost(p.kinds[t], p.pattern_km[pi], p.pattern_extra[pi])
+        cost += sum(n * bus_cost(p.bus_types[t], p.pattern_km[pi], p.pattern_extra[pi])
                     for (pi, _, t), n in s.buses.items())
         for (o, t), n in s.feeders.items():
             feeder = feeder_route(context, area.hub, context.rail.services[p.rails[o].service].hub)
-            cost += n * bus_cost(p.kinds[t], feeder.km, feeder.extra_cost)
+            cost += n * bus_cost(p.bus_types[t], feeder.km, feeder.extra_cost)
         for (c, o), n in s.rail_units.items():
             riders[p.rails[o].service] += n * p.demands[c].size
     for service_id, n in riders.items():

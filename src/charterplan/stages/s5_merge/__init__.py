@@ -91,7 +91,7 @@ def merge_buses(context: Context, buses: Sequence[Bus],
         same = {u: u for bus in job.buses for u in bus.units}
         for n, after in zip(mergeable[job.hub], merged, strict=True):
             out[n] = None if after is None else replace(
-                after, units=[same[u] for u in after.units],
+                after, units=tuple(same[u] for u in after.units),
                 pattern=(after.pattern if after.pattern.rules is context.rules
                          else replace(after.pattern, rules=context.rules)))
         report(done, len(jobs))
@@ -150,9 +150,9 @@ def _fleet_caps(context: Context, running: Sequence[Bus],
     used: dict[str, dict[tuple[str, int], int]] = {hub: defaultdict(int) for hub in merging}
     total: dict[tuple[str, int], int] = defaultdict(int)
     for bus in running:
-        total[bus.kind, bus.day] += 1
+        total[bus.bus_type, bus.day] += 1
         if bus.hub in used:
-            used[bus.hub][bus.kind, bus.day] += 1
+            used[bus.hub][bus.bus_type, bus.day] += 1
     caps = {hub: dict(counts) for hub, counts in used.items()}
     per_day = {hub: Counter(bus.day for bus in buses) for hub, buses in merging.items()}
     days = sorted({day for counts in per_day.values() for day in counts})
@@ -194,10 +194,10 @@ def merge_cluster(hub: Hub, buses: list[Bus]) -> list[Bus]:
     while pairs:
         (i, j), (_, bus, price) = max(pairs.items(), key=lambda kv: (
             kv[1][0], -kv[0][0], -kv[0][1]))
-        before = {(buses[i].kind, buses[i].day), (buses[j].kind, buses[j].day)}
-        hub.used[buses[i].kind, buses[i].day] -= 1
-        hub.used[buses[j].kind, buses[j].day] -= 1
-        hub.used[bus.kind, bus.day] += 1
+        before = {(buses[i].bus_type, buses[i].day), (buses[j].bus_type, buses[j].day)}
+        hub.used[buses[i].bus_type, buses[i].day] -= 1
+        hub.used[buses[j].bus_type, buses[j].day] -= 1
+        hub.used[bus.bus_type, bus.day] += 1
         buses[i] = bus
         cost[i] = price
         stops[i] = stops[i] | stops[j]
@@ -205,10 +205,10 @@ def merge_cluster(hub: Hub, buses: list[Bus]) -> list[Bus]:
         days[i] = range(max(days[i].start, days[j].start), min(days[i].stop, days[j].stop))
         alive.remove(j)
         pairs = {k: v for k, v in pairs.items() if not {i, j} & set(k)}
-        if (bus.kind, bus.day) not in before:
+        if (bus.bus_type, bus.day) not in before:
             # a pair that needed this type's last bus that day may no longer fit
             for pair, (_, other, _) in list(pairs.items()):
-                if (other.kind, other.day) == (bus.kind, bus.day):
+                if (other.bus_type, other.day) == (bus.bus_type, bus.day):
                     del pairs[pair]
                     consider(*pair)
         for k in alive:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import NamedTuple
 
 from charterplan.shared.packing import Bus
 from charterplan.shared.units import Unit
@@ -16,8 +17,19 @@ __all__ = ["dissolve", "hand_over", "room_by_hand_over"]
 
 _Trial = tuple[Bus, float, frozenset[str], int]
 """A bus as a dissolving would change it: the bus, its cost, drop-offs and seats taken."""
-_Entry = tuple[int, Bus, float, frozenset[str], int]
-"""A bus's place in the hub's list, then its :data:`_Trial`."""
+
+
+class _Entry(NamedTuple):
+    """Another bus of the hub, as a hand-over's third bus or host sees it."""
+
+    place: int
+    """The bus's place in the hub's list."""
+    bus: Bus
+    cost: float
+    stops: frozenset[str]
+    """Its drop-offs."""
+    seats: int
+    """Seats taken."""
 
 
 def dissolve(hub: Hub, buses: list[Bus], cost: list[float], stops: list[frozenset[str]],
@@ -46,10 +58,10 @@ def dissolve(hub: Hub, buses: list[Bus], cost: list[float], stops: list[frozense
     def take(moves: dict[int, _Trial]) -> None:
         for j, taken in moves.items():
             bus, before = taken[0], view(j)[0]
-            if bus.kind != before.kind:
-                hub.used[before.kind, bus.day] -= 1
-                hub.used[bus.kind, bus.day] += 1
-                swapped.append((before.kind, bus.kind, bus.day))
+            if bus.bus_type != before.bus_type:
+                hub.used[before.bus_type, bus.day] -= 1
+                hub.used[bus.bus_type, bus.day] += 1
+                swapped.append((before.bus_type, bus.bus_type, bus.day))
             trial[j] = taken
 
     extra = 0.0
@@ -81,7 +93,7 @@ def dissolve(hub: Hub, buses: list[Bus], cost: list[float], stops: list[frozense
         take(found[1])
     for j, (bus, price, drops, load) in trial.items():
         buses[j], cost[j], stops[j], seats[j] = bus, price, drops, load
-    hub.used[buses[a].kind, buses[a].day] -= 1
+    hub.used[buses[a].bus_type, buses[a].day] -= 1
     alive.remove(a)
 
 def room_by_hand_over(hub: Hub, view: Callable[[int], _Trial], alive: list[int], a: int, unit: Unit,
@@ -102,12 +114,12 @@ def room_by_hand_over(hub: Hub, view: Callable[[int], _Trial], alive: list[int],
     room: dict[int, list[_Entry]] = defaultdict(list)  # buses with a drop-off free
     for k in alive:
         if k != a:
-            entry = (k, *view(k))
-            by_day[entry[1].day].append(entry)
-            for stop in entry[3]:
-                going[stop, entry[1].day].append(entry)
-            if len(entry[3]) < most:
-                room[entry[1].day].append(entry)
+            entry = _Entry(k, *view(k))
+            by_day[entry.bus.day].append(entry)
+            for stop in entry.stops:
+                going[stop, entry.bus.day].append(entry)
+            if len(entry.stops) < most:
+                room[entry.bus.day].append(entry)
     days = sorted(by_day)
 
     def takers(j: int, drop: str, size: int, goes: frozenset[str], leave: range,
@@ -118,13 +130,13 @@ def room_by_hand_over(hub: Hub, view: Callable[[int], _Trial], alive: list[int],
         for day in days:
             if day in leave:
                 for entry in going[drop, day]:
-                    if (entry[0] != j and entry[4] + size <= hub.most_seats
-                            and len(entry[3] | goes) <= most):
+                    if (entry.place != j and entry.seats + size <= hub.most_seats
+                            and len(entry.stops | goes) <= most):
                         yield entry
                 for entry in room[day]:
-                    if (entry[0] != j and entry[4] + size <= hub.most_seats
-                            and drop not in entry[3] and len(entry[3] | goes) <= most
-                            and drop in hub.reach(entry[3])):
+                    if (entry.place != j and entry.seats + size <= hub.most_seats
+                            and drop not in entry.stops and len(entry.stops | goes) <= most
+                            and drop in hub.reach(entry.stops)):
                         yield entry
 
     # what the host's side adds, for hand-overs some bus could take: the host's
@@ -181,14 +193,14 @@ def hand_over(hub: Hub, j: int, host: _Trial, other: _Trial, unit: Unit, drop: s
         return None
     took_cost = hub.cost_of(took)
     # the host may need the type the third bus gave up, or the one it took
-    hub.used[third.kind, third.day] -= 1
-    hub.used[took.kind, took.day] += 1
+    hub.used[third.bus_type, third.day] -= 1
+    hub.used[took.bus_type, took.day] += 1
     rest = rest | set(unit.destinations)
-    gave = hub.joined(replace(bus, units=staying), [unit], load - size + unit.size,
+    gave = hub.joined(replace(bus, units=tuple(staying)), [unit], load - size + unit.size,
                        tuple(sorted(rest)), keep_kind=load - size + unit.size <= bus.capacity,
                        below=cost + limit - (took_cost - third_cost))
-    hub.used[took.kind, took.day] -= 1
-    hub.used[third.kind, third.day] += 1
+    hub.used[took.bus_type, took.day] -= 1
+    hub.used[third.bus_type, third.day] += 1
     if gave is None:
         return None
     gave_cost = hub.cost_of(gave)

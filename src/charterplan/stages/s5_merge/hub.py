@@ -16,7 +16,7 @@ from charterplan.shared.context import DAY, HUB_TOKEN, Context
 from charterplan.shared.packing import Bus
 from charterplan.shared.routes import RouteMemo, best_route, too_long
 from charterplan.shared.units import Unit, day_window, deadlines_of
-from charterplan.solvers.assignment import BusKind, bus_cost
+from charterplan.solvers.assignment import bus_cost
 from charterplan.stages.s2_areas import neighbours
 
 __all__ = ["Hub", "cost_on", "in_some_slot", "route_over", "stops_of"]
@@ -31,9 +31,8 @@ def route_over(context: Context, hub: str, stops: tuple[str, ...],
     return best_route(context, hub, stops, (), frozenset({HUB_TOKEN}), memo)
 
 
-def cost_on(kind: BusType, route: BusRoute) -> float:
-    return bus_cost(BusKind(kind.id, kind.capacity, kind.fixed_cost, kind.cost_per_km),
-                    route.km, route.extra_cost)
+def cost_on(bus_type: BusType, route: BusRoute) -> float:
+    return bus_cost(bus_type, route.km, route.extra_cost)
 
 
 def in_some_slot(context: Context, bus: Bus, route: BusRoute) -> bool:
@@ -116,12 +115,12 @@ class Hub:
         """What ``bus`` costs on the shortest route over the drop-offs it serves (a
         bus of the assignment may run a pattern with more)."""
         route = route_over(self.context, self.hub, stops_of(bus), self.built)
-        return cost_on(self.by_id[bus.kind], route)
+        return cost_on(self.by_id[bus.bus_type], route)
 
     def cost_of(self, bus: Bus) -> float:
         """What ``bus`` costs on its own route (a bus this stage made runs the route
         of its stops)."""
-        return cost_on(self.by_id[bus.kind], bus.pattern)
+        return cost_on(self.by_id[bus.bus_type], bus.pattern)
 
     def joined(self, a: Bus, units: Sequence[Unit], load: int, stops: tuple[str, ...],
                freed: tuple[str, int] | None = None, keep_kind: bool = False,
@@ -137,24 +136,24 @@ class Hub:
         if route is None:
             return None
         free = [k for k in self.kinds if k.capacity >= load and (
-            k.id == a.kind if keep_kind else
-            self.used[k.id, a.day] - (a.kind == k.id) - (freed == (k.id, a.day))
+            k.id == a.bus_type if keep_kind else
+            self.used[k.id, a.day] - (a.bus_type == k.id) - (freed == (k.id, a.day))
             < self.cap(k, a.day))]
         if not free:
             return None
         kind = min(free, key=lambda k: (cost_on(k, route), k.id))
         if cost_on(kind, route) >= below:
             return None
-        bus = Bus(area=a.area, hub=a.hub, kind=kind.id, capacity=kind.capacity, wave=a.wave,
-                  day=a.day, pattern=route, units=[*a.units, *units])
+        bus = Bus(area=a.area, hub=a.hub, bus_type=kind.id, capacity=kind.capacity, wave=a.wave,
+                  day=a.day, pattern=route, units=(*a.units, *units))
         return bus if in_some_slot(self.context, bus, route) else None
 
     def merged(self, a: Bus, b: Bus, load: int, stops: tuple[str, ...]) -> Bus | None:
         """The one bus that takes the riders of ``a`` and ``b`` (``load`` seats) to
         ``stops`` (their drop-offs), on ``a``'s day or else on ``b``'s, or None."""
-        bus = self.joined(a, b.units, load, stops, (b.kind, b.day))
+        bus = self.joined(a, b.units, load, stops, (b.bus_type, b.day))
         if bus is None and b.day != a.day:
-            bus = self.joined(b, a.units, load, stops, (a.kind, a.day))
+            bus = self.joined(b, a.units, load, stops, (a.bus_type, a.day))
         return bus
 
     def drops(self, j: int, bus: Bus) -> dict[str, tuple[int, frozenset[str],
@@ -188,9 +187,9 @@ class Hub:
         drop-offs, on its type if they fit, else on the cheapest that seats them (vehicles
         left that day not counted); None if they make no valid pattern or no type seats
         them."""
-        key = (bus.kind if load <= bus.capacity else load, stops)
+        key = (bus.bus_type if load <= bus.capacity else load, stops)
         if key not in self._prices:
-            kinds = [self.by_id[bus.kind]] if load <= bus.capacity else [
+            kinds = [self.by_id[bus.bus_type]] if load <= bus.capacity else [
                 k for k in self.kinds if k.capacity >= load]
             route = self.route(tuple(sorted(stops))) if kinds else None
             self._prices[key] = (None if route is None else

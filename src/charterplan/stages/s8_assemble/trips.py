@@ -53,7 +53,7 @@ def _trip(context: Context, look: _Lookup, ident: str, s: Scheduled, crew: tuple
                    eta=context.moment(minute),
                    workers=tuple((boards if n < len(s.route.pickups) else alights)[place]))
               for n, (place, minute) in enumerate(zip(s.route.calls, arrivals, strict=True))]
-    kind = look.kinds[s.bus.kind]
+    kind = look.kinds[s.bus.bus_type]
     km = math.ceil(s.route.km * 10 - 1e-9) / 10  # up, so the cost never undercuts the bound
     stop_of = {w: s.route.stops.index(place) for place, riders in alights.items()
                for w in riders}
