@@ -285,3 +285,22 @@ def test_a_ledger_of_the_first_schema_upgrades_with_its_data(db: str, county: Pa
     assert campaign.init(db) == "0002"
     state = _state(db)
     assert state["trip_drivers"] == [] and len(state["trips"]) >= 2
+
+
+def test_late_registrations_get_a_new_bus_on_a_published_day(db: str, county: Path,
+                                                              tmp_path: Path) -> None:
+    """Ten workers registered after the 20th and 21st were published, who must arrive
+    by the 21st, for an employer no published bus serves: a new bus on a published day
+    takes them (within the fleet, slots and crews the published trips leave), and the
+    published trips stay as announced."""
+    first = _started(db, county, tmp_path)
+    announced = {t.id: t for t in first.plan.trips}
+    campaign.intake(db, write_list(tmp_path / "late.json", [
+        worker(f"L{i}", "DG2", first="2020-02-20", last="2020-02-21") for i in range(10)]),
+        DAY)
+    result = campaign.plan(db, DAY)
+    assert check_plan(result.request, result.plan) == []
+    late = [t for t in result.plan.trips if t.id not in announced]
+    assert {w for t in late for w in t.passengers} == {f"L{i}" for i in range(10)}
+    assert all(t.departure.date() <= date(2020, 2, 21) for t in late)
+    assert all(t == announced[t.id] for t in result.plan.trips if t.id in announced)
