@@ -26,28 +26,7 @@ __all__ = ["plan"]
 
 def plan(request: PlanRequest, *, progress: Progress | None = None, jobs: int = 1,
          scheduler: str | None = None, run: Runner | None = None) -> Plan:
-    """Plan the charter transport of ``request``.
-
-    With ``policy.door_to_door`` and ``policy.pickup_fallback_to_hub``, workers whom
-    door to door cannot collect at their pickup point gather at the hub instead, and
-    the request is planned again (:func:`~charterplan.replan.with_fallback`). Then,
-    while trips find no crew, the plan is made again with those days capped
-    (:func:`~charterplan.replan.crew_rounds`).
-
-    Args:
-        request: a validated request (see :func:`charterplan.parse_request`).
-        progress: optional callback ``progress(stage, done, total)``.
-        jobs: how many areas to solve at once in worker processes (1: in this process).
-        scheduler: address of a Dask scheduler (``tcp://HOST:PORT``) to solve the areas
-            on a cluster instead (needs the ``distributed`` extra).
-        run: a custom way to map a function over the areas (overrides ``jobs``), e.g.
-            onto a cluster: ``run(fn, items)`` must yield ``fn(item)`` in the items'
-            order. The plan maps the departure waves and the solver with it.
-
-    Returns:
-        The plan; workers who cannot travel are in ``unassigned`` with a reason. It is
-        the same whichever runner solved the areas.
-    """
+    """The chain behind :func:`charterplan.plan`, which documents the arguments."""
     report = progress or (lambda stage, done, total: None)
     chain = _Chain(request_digest(request), runner=run or runner_for(jobs, scheduler),
                    report=report, memo=Memo())

@@ -11,8 +11,6 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from geopy.distance import geodesic, great_circle
-
 from charterplan.model import (
     Plan,
     PlanRequest,
@@ -74,6 +72,8 @@ class Facts:
     def _road_km(self, a: str, b: str, sphere: bool = False) -> float:
         """Measured km, else the geodesic (or with ``sphere`` the great circle, as the
         planner measures) times the road factor."""
+        from geopy.distance import geodesic, great_circle  # not loaded by import charterplan
+
         measured = self.measured.get((a, b))
         if measured is not None:
             return measured[0]
@@ -91,6 +91,8 @@ class Facts:
             return place.rail_station
         if not self.rail_stops:
             return None
+        from geopy.distance import geodesic  # not loaded by import charterplan
+
         km, nearest = min((float(geodesic((place.lat, place.lon), where).km), stop)
                           for stop, where in self.rail_stops.items())
         return nearest if km <= self.request.policy.rail_radius_km else None

@@ -6,8 +6,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from geopy.distance import geodesic
-
 from charterplan.check._facts import TOLERANCE, Facts, Violation, on_time
 from charterplan.model import (
     Plan,
@@ -66,6 +64,8 @@ def check_carriage(f: Facts, trip: Trip, service: RailService) -> Iterator[Viola
         yield Violation(0, subject, f"drop-offs are not in the order {service.id} calls")
     if trip.back_at_hub < trip.arrival + (trip.arrival - trip.departure):
         yield Violation(3, subject, "back at the hub sooner than the train takes to return")
+    from geopy.distance import geodesic  # not loaded by import charterplan
+
     hub = f.hubs.get(service.hub)
     path = ([] if hub is None else [(hub.lat, hub.lon)]) + [
         (service.stops[i].lat, service.stops[i].lon) for i in order]

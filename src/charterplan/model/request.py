@@ -32,7 +32,6 @@ from pydantic import (
 )
 
 from charterplan.errors import Problem, RequestError
-from charterplan.geo import great_circle_km
 from charterplan.model._times import (
     DEFAULT_TIMEZONE,
     Clock,
@@ -549,6 +548,8 @@ def _road_problems(e: Elements) -> Iterator[Problem]:
         if leg.origin == leg.to:
             yield Problem(f"roads[{i}].to", f"the road leads back to {leg.to!r}")
         elif leg.origin in coords and leg.to in coords:
+            from charterplan.geo import great_circle_km  # numpy: not on import charterplan
+
             straight = float(great_circle_km(*coords[leg.origin], *coords[leg.to]))
             if leg.km < straight * 0.99:
                 yield Problem(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from charterplan.geo import Places
-from charterplan.shared.driving import DrivingRules, Leg
+from charterplan.shared.driving import Journeys, Leg
 
 __all__ = ["BusRoute"]
 
@@ -28,6 +28,7 @@ class BusRoute:
     against. ``km`` is the closed route's road length, back to the hub included;
     ``outward_km`` the length up to the last drop-off. ``legs`` has one leg per call
     and a last one back to the hub; ``drivers`` is how many the outward length needs.
+    ``journeys`` times it: the plan's memo of journeys under its driving rules.
     """
 
     hub: str
@@ -38,7 +39,7 @@ class BusRoute:
     outward_km: float
     legs: tuple[Leg, ...]
     drivers: int
-    rules: DrivingRules
+    journeys: Journeys
     @property
     def key(self) -> frozenset[str]:
         """Drop-offs and boarding tokens: a unit whose key is a subset may ride."""
@@ -52,11 +53,11 @@ class BusRoute:
     @property
     def extra_cost(self) -> float:
         """Cost of the drivers beyond the first."""
-        return (self.drivers - 1) * self.rules.extra_driver_cost
+        return (self.drivers - 1) * self.journeys.rules.extra_driver_cost
 
     def timeline(self, departure: int) -> tuple[int, ...]:
         """Minute of arrival at each call and back at the hub, leaving at ``departure``."""
-        return self.rules.timeline(departure, self.legs, self.drivers)
+        return self.journeys.timeline(departure, self.legs, self.drivers)
 
     def arrivals(self, departure: int) -> tuple[int, ...]:
         """Minute of arrival at each call, leaving the hub at ``departure``.
@@ -64,7 +65,7 @@ class BusRoute:
         The rules look only back in time, so the calls' arrivals are those of the
         journey without its way home: not driving that leg halves the work of
         searching departures (:func:`latest_slot`)."""
-        return self.rules.timeline(departure, self.legs[:-1], self.drivers)
+        return self.journeys.timeline(departure, self.legs[:-1], self.drivers)
 
     def in_time(self, departure: int, deadlines: Sequence[tuple[str, int]]) -> bool:
         """Whether leaving at ``departure`` reaches each (place, minute) of ``deadlines``

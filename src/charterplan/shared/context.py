@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from charterplan.geo import Places
 from charterplan.model import BusType, Hub, PlanRequest
 from charterplan.shared.bus_route import BusRoute
-from charterplan.shared.driving import DAY, DrivingRules
+from charterplan.shared.driving import DAY, DrivingRules, Journeys
 from charterplan.shared.railnet import RailNetwork, build_network
 
-__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "SlotGrid", "build_context", "pickup_token"]
+__all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "PlanMemo", "SlotGrid", "build_context",
+           "pickup_token"]
 
 NEVER = 10**9
 """A minute later than any plan's horizon: an open upper bound."""
@@ -57,9 +58,27 @@ class SlotGrid:
         return day * DAY + self.open + steps * self.slot
 
 
+@dataclass(eq=False, slots=True)
+class PlanMemo:
+    """What one plan's stages work out once and look up again: mutable by design, the
+    one part of a :class:`Context` that is not plain data. Made by :func:`build_context`
+    for each plan; the contexts of a plan's re-planning rounds share it."""
+
+    journeys: Journeys
+    """Journeys timed under the plan's driving rules."""
+    routes: dict[tuple[str, tuple[str, ...], frozenset[str]], BusRoute] = field(
+        default_factory=dict)
+    """Routes built so far, by (hub, calls in order, boarding tokens); see
+    ``shared.routes.route``."""
+    feeder_slots: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Latest feeder departure found so far, by (bus station, rail service); see
+    ``shared.routes.feeder_leaves``."""
+
+
 @dataclass(frozen=True)
 class Context:
-    """Derived, read-only facts about one request shared by all stages."""
+    """Derived, read-only facts about one request shared by all stages, and the plan's
+    memo (:class:`PlanMemo`)."""
 
     request: PlanRequest
     zone: ZoneInfo
@@ -74,14 +93,7 @@ class Context:
     rail: RailNetwork = field(repr=False)
     destination_of: dict[str, str] = field(repr=False)
     """Each worker's destination id."""
-    feeder_slots: dict[tuple[str, str], int] = field(
-        default_factory=dict, repr=False, compare=False)
-    """Latest feeder departure found so far, by (bus station, rail service); see
-    ``stages.s4_rail.feeder_leaves``."""
-    routes: dict[tuple[str, tuple[str, ...], frozenset[str]], BusRoute] = field(
-        default_factory=dict, repr=False, compare=False)
-    """Routes built so far, by (hub, calls in order, boarding tokens); see
-    ``shared.routes.route``."""
+    memo: PlanMemo = field(repr=False, compare=False)
     at_hub: frozenset[str] = frozenset()
     """Workers who gather at their hub although door to door would collect them at
     their pickup point: the plan's fallback for those it could not collect (see
@@ -168,6 +180,7 @@ def build_context(request: PlanRequest) -> Context:
         matrix = places.road_km(bus_hubs, dest_ids)
         ride_km = {(h, d): float(matrix[i, j]) for i, h in enumerate(bus_hubs)
                    for j, d in enumerate(dest_ids)}
+    rules = DrivingRules.of(request.policy)
     return Context(
         request=request,
         zone=zone,
@@ -177,7 +190,8 @@ def build_context(request: PlanRequest) -> Context:
         bus_types_at=bus_types_at,
         hubs={h.id: h for h in request.hubs},
         ride_km=ride_km,
-        rules=DrivingRules.of(request.policy),
+        rules=rules,
+        memo=PlanMemo(Journeys(rules)),
         destination_of={w.id: w.destination for w in request.workers},
         rail=build_network(request, lambda t: math.floor(_since(epoch, zone, t)),
                            lambda t: math.ceil(_since(epoch, zone, t))),

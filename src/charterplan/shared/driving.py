@@ -13,18 +13,18 @@ from a departure minute the way a law-abiding crew would, as early as the rules 
 
 Minutes are local wall-clock minutes since the plan's epoch (a local midnight), so the
 clock time of minute ``m`` is ``m % DAY``. Journeys depend on the departure's time of
-day only, so timelines are cached per (time of day, legs, drivers).
+day only, so a plan's :class:`Journeys` keeps them per (time of day, legs, drivers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import time
 
 from charterplan.model import Policy
 
-__all__ = ["DAY", "DrivingRules", "Leg"]
+__all__ = ["DAY", "DrivingRules", "Journeys", "Leg"]
 
 DAY = 24 * 60
 
@@ -80,7 +80,8 @@ spell, total, off), and the arrivals so far."""
 @dataclass(frozen=True, slots=True)
 class DrivingRules:
     """The rules in whole minutes (``*_clock``: minutes after midnight, a daily span;
-    ``*_min``: a duration); ``None`` switches a rule off."""
+    ``*_min``: a duration); ``None`` switches a rule off. Plain values: the planner
+    asks the same journeys again and again through a plan's :class:`Journeys`."""
 
     ban_clock: tuple[int, int] | None
     night_clock: tuple[int, int]
@@ -91,25 +92,6 @@ class DrivingRules:
     change_min: int
     two_drivers_above_km: float | None
     extra_driver_cost: float
-    _offsets: dict[tuple[int, tuple[Leg, ...], int], tuple[int, ...]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False)
-    """Memo of :meth:`offsets`. The rules live as long as one plan's context, so it
-    holds that plan's routes only; a global cache of fixed size overflowed at a
-    province's patterns (ten hubs) and lost most hits."""
-    _after: dict[tuple[int, tuple[Leg, ...], int], _Journey] = field(
-        default_factory=dict, compare=False, hash=False, repr=False)
-    """Where a journey stands at the end of each leg it drove but its last
-    (:meth:`_drive`): most journeys are a direct route's one leg, and keeping where
-    each ended too costs memory and resumes hardly any."""
-    latest: dict[tuple[object, ...], int] = field(
-        default_factory=dict, compare=False, hash=False, repr=False)
-    """Memo of :func:`charterplan.shared.routes.latest_slot` by the journey up to the
-    last stop asked about, kept here to live as long as :attr:`_offsets`."""
-
-    def __reduce__(self) -> tuple[type[DrivingRules], tuple[object, ...]]:
-        """Pickled (for a worker process) without the memo, which starts afresh there."""
-        return (DrivingRules, tuple(getattr(self, f.name) for f in fields(self) if f.compare))
-
     @classmethod
     def of(cls, policy: Policy) -> DrivingRules:
         """The rules a policy switches on."""
@@ -134,17 +116,9 @@ class DrivingRules:
         return 2 if limit is not None and outward_km > limit + 1e-9 else 1
 
     def timeline(self, departure: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
-        """Minute of arrival at the end of each leg, leaving at ``departure``."""
-        return tuple(departure + o for o in self.offsets(departure % DAY, legs, drivers))
-
-    def offsets(self, clock: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
-        """Minutes from the departure to the end of each leg, leaving at ``clock``
-        (minutes after midnight): all that a departure's day changes is the date."""
-        key = (clock, tuple(legs), drivers)
-        found = self._offsets.get(key)
-        if found is None:
-            found = self._offsets[key] = tuple(self._drive(*key))
-        return found
+        """Minute of arrival at the end of each leg, leaving at ``departure`` (worked
+        out afresh: :meth:`Journeys.timeline` keeps the answers)."""
+        return tuple(departure + o for o in self.drive(departure % DAY, tuple(legs), drivers, {}))
 
     def _spell_limit(self, clock: int) -> int | None:
         night = _within(clock, *self.night_clock)
@@ -183,16 +157,18 @@ class DrivingRules:
             return room  # a driver who has not driven a day's limit yet keeps within it
         return min(room, self._budget(driver, now))
 
-    def _drive(self, start: int, legs: tuple[Leg, ...], drivers: int) -> list[int]:
+    def drive(self, start: int, legs: tuple[Leg, ...], drivers: int,
+              after: dict[tuple[int, tuple[Leg, ...], int], _Journey]) -> list[int]:
         """Drive ``legs`` from clock minute ``start``; the minutes to each leg's end.
 
         The journey resumes from the longest beginning of it already driven from
-        ``start`` (:attr:`_after`): routes to two or three nearby employers share the
-        long first leg, which is most of the driving."""
+        ``start`` that ``after`` holds, and records in it where it stands at the end of
+        each leg but its last: routes to two or three nearby employers share the long
+        first leg, which is most of the driving."""
         done = next((k for k in range(len(legs) - 1, 0, -1)
-                     if (start, legs[:k], drivers) in self._after), 0)
+                     if (start, legs[:k], drivers) in after), 0)
         if done:
-            now, at_wheel, saved, arrivals = self._after[start, legs[:done], drivers]
+            now, at_wheel, saved, arrivals = after[start, legs[:done], drivers]
             crew = [_Driver(list(log), spell, total, off) for log, spell, total, off in saved]
         else:
             now, at_wheel, arrivals = start, 0, ()
@@ -213,7 +189,9 @@ class DrivingRules:
                         at_wheel = relief
                         now += self.change_min
                     else:
-                        now += self._wait(crew, at_wheel, now)
+                        # a wait ends at the next rule change too: at 06:00 the day's
+                        # longer spell may let a tired driver drive on unrested
+                        now += min(self._wait(crew, at_wheel, now), self._next_boundary(clock))
                     continue
                 step = min(room, self._next_boundary(clock))
                 driver = crew[at_wheel]
@@ -225,7 +203,7 @@ class DrivingRules:
                 left -= step
             arrivals = (*arrivals, now)
             if n < len(legs) - 1:  # a beginning of this journey: one to resume from
-                self._after[start, legs[:n + 1], drivers] = (now, at_wheel, tuple(
+                after[start, legs[:n + 1], drivers] = (now, at_wheel, tuple(
                     (tuple(d.log), d.spell, d.total, d.off) for d in crew), arrivals)
         return [a - start for a in arrivals]
 
@@ -266,3 +244,40 @@ class DrivingRules:
         if self.ban_clock is not None:
             marks.append(self.ban_clock[0])
         return min(_until(clock, m) for m in marks)
+
+
+class Journeys:
+    """A memo of the journeys timed under ``rules``, mutable by design: one plan's
+    (its context's :class:`~charterplan.shared.context.PlanMemo` holds it, and the
+    routes built for the plan), so it holds that plan's routes only; a global cache of
+    fixed size overflowed at a province's patterns (ten hubs) and lost most hits."""
+
+    __slots__ = ("_after", "_offsets", "latest", "rules")
+
+    def __init__(self, rules: DrivingRules) -> None:
+        self.rules = rules
+        self._offsets: dict[tuple[int, tuple[Leg, ...], int], tuple[int, ...]] = {}
+        # where a journey stands at the end of each leg it drove but its last (most
+        # journeys are a direct route's one leg; keeping where each ended too costs
+        # memory and resumes hardly any)
+        self._after: dict[tuple[int, tuple[Leg, ...], int], _Journey] = {}
+        self.latest: dict[tuple[object, ...], int] = {}
+        """Memo of :func:`charterplan.shared.routes.latest_slot` by the journey up to the
+        last stop asked about."""
+
+    def __reduce__(self) -> tuple[type[Journeys], tuple[DrivingRules]]:
+        """Pickled (for a worker process) without the memos, which start afresh there."""
+        return (Journeys, (self.rules,))
+
+    def timeline(self, departure: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
+        """:meth:`DrivingRules.timeline`, each journey worked out once."""
+        return tuple(departure + o for o in self.offsets(departure % DAY, legs, drivers))
+
+    def offsets(self, clock: int, legs: Sequence[Leg], drivers: int) -> tuple[int, ...]:
+        """Minutes from the departure to the end of each leg, leaving at ``clock``
+        (minutes after midnight): all that a departure's day changes is the date."""
+        key = (clock, tuple(legs), drivers)
+        found = self._offsets.get(key)
+        if found is None:
+            found = self._offsets[key] = tuple(self.rules.drive(*key, self._after))
+        return found

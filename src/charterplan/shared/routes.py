@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from charterplan.geo import to_units
 from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import DAY, HUB_TOKEN, NEVER, Context, SlotGrid
-from charterplan.shared.driving import DrivingRules, Leg
+from charterplan.shared.driving import Journeys, Leg
 from charterplan.shared.railnet import Service
 from charterplan.solvers.routing import RoutingProblem, solve_routes
 
@@ -37,9 +37,9 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
           boarding: frozenset[str] = frozenset(), memo: RouteMemo | None = None) -> BusRoute:
     """The pattern calling at ``pickups`` then ``stops``, in the given orders, from
     ``hub`` and back. A new pattern is kept in ``memo`` if given (a caller's trials,
-    dropped with it), else in the context's, which lives as long as the plan."""
+    dropped with it), else in the plan's (:attr:`~charterplan.shared.context.Context.memo`)."""
     key = (hub, pickups + stops, boarding)
-    found = context.routes.get(key) or (memo.get(key) if memo is not None else None)
+    found = context.memo.routes.get(key) or (memo.get(key) if memo is not None else None)
     if found is not None:
         return found
     path = [hub, *pickups, *stops, hub]
@@ -51,8 +51,9 @@ def route(context: Context, hub: str, stops: tuple[str, ...], pickups: tuple[str
     outward = sum(km[:calls])
     pattern = BusRoute(hub=hub, pickups=pickups, stops=stops, boarding=boarding, km=sum(km),
                       outward_km=outward, legs=legs,
-                      drivers=context.rules.drivers_for(outward), rules=context.rules)
-    (context.routes if memo is None else memo)[key] = pattern
+                      drivers=context.rules.drivers_for(outward),
+                      journeys=context.memo.journeys)
+    (context.memo.routes if memo is None else memo)[key] = pattern
     return pattern
 
 
@@ -141,14 +142,14 @@ def latest_slot(pattern: BusRoute, grid: SlotGrid, deadlines: Sequence[tuple[str
     legs = pattern.legs[:max(index) + 1]
     times = tuple(zip(index, (by for _, by in deadlines), strict=True))
     journey = (grid, legs, pattern.drivers, times, cap)
-    found = pattern.rules.latest.get(journey)
+    found = pattern.journeys.latest.get(journey)
     if found is None:
-        found = pattern.rules.latest[journey] = _latest_slot(
-            pattern.rules, grid, legs, pattern.drivers, times, cap)
+        found = pattern.journeys.latest[journey] = _latest_slot(
+            pattern.journeys, grid, legs, pattern.drivers, times, cap)
     return found
 
 
-def _latest_slot(rules: DrivingRules, grid: SlotGrid, legs: tuple[Leg, ...], drivers: int,
+def _latest_slot(journeys: Journeys, grid: SlotGrid, legs: tuple[Leg, ...], drivers: int,
                  times: tuple[tuple[int, int], ...], cap: int) -> int:
     """:func:`latest_slot` of the journey ``legs`` (its last leg ends at the last stop
     asked about), each (leg, minute) of ``times`` a deadline at the end of that leg."""
@@ -158,7 +159,7 @@ def _latest_slot(rules: DrivingRules, grid: SlotGrid, legs: tuple[Leg, ...], dri
     # the rules at most triple a journey (8 h at the wheel in 24) and add the night bans
     floor = bound - 4 * sum(m + d for m, d in legs) - 2 * DAY
     while slot >= floor:
-        arrivals = rules.timeline(slot, legs, drivers)
+        arrivals = journeys.timeline(slot, legs, drivers)
         late = max(arrivals[i] - by for i, by in times)
         if late <= 0:
             return slot
@@ -180,8 +181,9 @@ def feeder_leaves(context: Context, hub: str, service: Service) -> int:
     if hub == service.hub:
         return service.departure
     key = (hub, service.id)
-    if key not in context.feeder_slots:
+    slots = context.memo.feeder_slots
+    if key not in slots:
         cutoff = service.departure - context.request.policy.rail_cutoff_minutes
-        context.feeder_slots[key] = latest_slot(feeder_route(context, hub, service.hub),
-                                           context.grids[hub], ((service.hub, cutoff),), NEVER)
-    return context.feeder_slots[key]
+        slots[key] = latest_slot(feeder_route(context, hub, service.hub), context.grids[hub],
+                                 ((service.hub, cutoff),), NEVER)
+    return slots[key]

@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from charterplan.shared.context import Context
+from charterplan.shared.context import Context, PlanMemo
 from charterplan.shared.packing import Bus
 from charterplan.shared.routes import RouteMemo
 from charterplan.shared.runner import Runner, run_in_order
@@ -77,7 +77,7 @@ def merge_buses(context: Context, buses: Sequence[Bus],
     used, caps = _fleet_caps(context, [*buses, *running],
                              {hub: [buses[n] for n in mergeable[hub]] for hub in hubs})
     routes: dict[str, RouteMemo] = {hub: {} for hub in hubs}
-    for key, route in context.routes.items():
+    for key, route in context.memo.routes.items():
         if key[0] in routes:
             routes[key[0]][key] = route
     jobs = [_HubJob(_for_hub(context, routes[hub]), hub,
@@ -92,8 +92,8 @@ def merge_buses(context: Context, buses: Sequence[Bus],
         for n, after in zip(mergeable[job.hub], merged, strict=True):
             out[n] = None if after is None else replace(
                 after, units=tuple(same[u] for u in after.units),
-                pattern=(after.pattern if after.pattern.rules is context.rules
-                         else replace(after.pattern, rules=context.rules)))
+                pattern=(after.pattern if after.pattern.journeys is context.memo.journeys
+                         else replace(after.pattern, journeys=context.memo.journeys)))
         report(done, len(jobs))
     return tuple(b for b in out if b is not None)
 
@@ -137,7 +137,7 @@ def _for_hub(context: Context, routes: RouteMemo) -> Context:
     the workers and staff, and with ``routes``, those built so far from that hub."""
     return replace(
         context, request=context.request.model_copy(update={"workers": (), "staff": ()}),
-        destination_of={}, feeder_slots={}, routes=routes)
+        destination_of={}, memo=PlanMemo(context.memo.journeys, routes))
 
 
 def _fleet_caps(context: Context, running: Sequence[Bus],
