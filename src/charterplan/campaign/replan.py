@@ -485,6 +485,8 @@ def _late_buses(late: list[Unassigned], records: Mapping[str, dict[str, Any]],
     request = parse_request({
         **everyone.model_dump(mode="json", by_alias=True), "plan_id": plan_id,
         "workers": [records[w] for w in sorted(ids)], "rail_services": [],
+        "destinations": [{**d.model_dump(mode="json"), "rail_station": None}
+                         for d in everyone.destinations],
         "staff": staff, "bus_types": buses, "hubs": _hubs_around(everyone, running)})
     extra = planner(request)
     if not extra.trips:
