@@ -167,6 +167,34 @@ def requests(draw: st.DrawFn, max_workers: int = 40) -> dict[str, Any]:
     }
 
 
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def night_requests(draw: st.DrawFn, max_workers: int = 25) -> dict[str, Any]:
+    """A random valid request under a random night ban (up to 6 h, at times across
+    midnight), with bus stations that open in the night and workers free from night
+    hours, so that slots inside and around the ban are in play."""
+    data = draw(requests(max_workers=max_workers))
+    opens = draw(st.integers(0, 10)) * 30
+    start = (opens + draw(st.integers(-2, 8)) * 30) % (24 * 60)  # mostly in opening hours
+    end = (start + draw(st.integers(1, 12)) * 30) % (24 * 60)
+    data["policy"].update(night_driving_ban=True, night_ban_from=_clock(start),
+                          night_ban_until=_clock(end))
+    for hub in data["hubs"]:
+        if hub["kind"] == "bus_station":
+            hub["open"] = _clock(opens)
+            slots = range(opens, int(hub["close"][:2]) * 60 + 1, hub["slot_minutes"])
+            if all(start <= c < end if start <= end else c >= start or c < end
+                   for c in slots):  # a station whose every slot is banned is refused
+                hub["close"] = "23:59"
+    for worker in data["workers"]:
+        if draw(st.integers(0, 3)):  # before any latest_arrival the generator draws (08:00)
+            worker["earliest_departure"] += f"T{_clock(draw(st.integers(0, 15)) * 30)}"
+    return data
+
 # Job matching (SPEC §11): townships of Xinhuang, and vacancies near and far.
 TOWNSHIPS = [("晃州镇", 27.374, 109.134), ("波洲镇", 27.379, 109.278),
              ("中寨镇", 27.195, 109.269)]

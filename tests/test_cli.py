@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,33 @@ def test_committed_schemas_are_current(tmp_path: Path) -> None:
     printed = json.loads(_run("schema").stdout)
     assert set(printed) == {"plan", "request"}
 
+
+
+def test_schema_out_writes_into_a_folder_of_other_files(tmp_path: Path) -> None:
+    """`schema --out docs` in a copy of docs/ (pages, images, older schema files)
+    replaces the two schema files and leaves every other file as it was; a person's
+    file under a schema's name is refused with status 2 and nothing is written."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "plan.schema.json").write_text(json.dumps(
+        {"title": "Plan", "properties": {}, "$defs": {}}), encoding="utf-8")  # an old one
+    (docs / "request.schema.json").unlink()
+    others = {p: p.read_bytes() for p in docs.rglob("*") if p.is_file()
+              and not p.name.endswith(".schema.json")}
+    result = _run("schema", "--out", "docs", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name in ("request.schema.json", "plan.schema.json"):
+        assert (docs / name).read_bytes() == (ROOT / "docs" / name).read_bytes()
+    assert {p: p.read_bytes() for p in others} == others
+    assert sorted(p.name for p in docs.iterdir()) == sorted(
+        p.name for p in (ROOT / "docs").iterdir())
+    (docs / "plan.schema.json").write_text("my notes", encoding="utf-8")
+    (docs / "request.schema.json").unlink()
+    result = _run("schema", "--out", "docs", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "plan.schema.json' exists and charterplan did not write it" in result.stderr
+    assert (docs / "plan.schema.json").read_text(encoding="utf-8") == "my notes"
+    assert not (docs / "request.schema.json").exists()
 
 def test_request_digest_is_the_same_in_every_process() -> None:
     """Regression: staff roles are a set, and a set's order depends on the process's

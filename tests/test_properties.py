@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 
 from charterplan import parse_request, plan, read_request
 from charterplan.check import check_plan
 from charterplan.io.plan_json import dump_plan
-from tests.strategies import requests
+from tests.strategies import night_requests, requests
 
 
 @given(requests())
@@ -25,6 +26,22 @@ def test_every_plan_holds_every_invariant(data: dict[str, Any]) -> None:
     result = plan(request)
     violations = check_plan(request, result)
     assert violations == [], "\n".join(map(str, violations))
+
+
+@given(night_requests())
+def test_no_bus_leaves_inside_a_random_night_ban(data: dict[str, Any]) -> None:
+    """Under random night bans and bus stations open at night, no bus of the plan
+    leaves (or drives) inside the ban, and the plan holds every other invariant too."""
+    request = parse_request(data)
+    result = plan(request)
+    violations = check_plan(request, result)
+    assert violations == [], "\n".join(map(str, violations))
+    policy, zone = request.policy, ZoneInfo(request.timezone)
+    ban = (policy.night_ban_from, policy.night_ban_until)
+    for trip in result.trips:
+        clock = trip.departure.astimezone(zone).time()
+        inside = ban[0] <= clock < ban[1] if ban[0] <= ban[1] else not ban[1] <= clock < ban[0]
+        assert trip.mode == "rail" or not inside, (trip.id, clock)
 
 
 @given(requests(max_workers=25))

@@ -10,7 +10,8 @@ SIGINT / SIGTERM (nothing written).
 
 Every command runs under :class:`~charterplan._interrupts.Interrupts` and writes its
 folder through :func:`_output_folder`, so a sub-command added here gets both rules of
-SPEC §8 for free.
+SPEC §8 for free; ``schema --out`` alone writes files into a folder of other files
+(:func:`~charterplan.io.folder.write_files`), replacing only its own.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", parents=[common],
                                  help="print the request and plan JSON Schemas")
     schema.add_argument("--out", type=Path, metavar="DIR",
-                        help="write request.schema.json and plan.schema.json here")
+                        help="write request.schema.json and plan.schema.json into DIR, "
+                        "beside its other files (e.g. docs)")
     from charterplan.campaign.cli import add_parser as add_campaign
 
     add_campaign(commands, common)
@@ -389,15 +391,14 @@ def _campaign(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from charterplan.io.schema import dump_schema, json_schemas
+    from charterplan.io.folder import write_files
+    from charterplan.io.schema import dump_schema, is_schema_file, json_schemas, schema_files
 
-    schemas = json_schemas()
     if args.out is None:
-        print(dump_schema(schemas), end="")
+        print(dump_schema(json_schemas()), end="")
         return OK
-    with _output_folder(args.out) as staging:
-        for name, schema in schemas.items():
-            (staging / f"{name}.schema.json").write_text(dump_schema(schema),
-                                                         encoding="utf-8")
-    print(f"wrote {args.out / 'request.schema.json'} and {args.out / 'plan.schema.json'}")
+    # beside the folder's other files (docs/ holds the format's pages): file by file
+    written = write_files(args.out, schema_files(), is_schema_file,
+                          before_writing=_INTERRUPTS.finishing)
+    print(f"wrote {written[0]} and {written[1]}")
     return OK

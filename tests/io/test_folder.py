@@ -256,3 +256,49 @@ def test_lock_is_free_again_after_a_run(tmp_path: Path) -> None:
     for text in ("1", "2", "3"):
         _write(tmp_path / "out", {"plan.json": text})
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _ours(path: Path) -> bool:
+    return path.read_text(encoding="utf-8").startswith("ours")
+
+
+def test_write_files_leaves_the_folders_other_files_alone(tmp_path: Path) -> None:
+    """Files written one by one beside a person's: those are untouched, a file of ours
+    is replaced, a missing folder is made, and no staging file stays behind."""
+    (tmp_path / "design.md").write_text("a person's page", encoding="utf-8")
+    (tmp_path / "a.json").write_text("ours, old", encoding="utf-8")
+    written = folder_module.write_files(tmp_path, {"a.json": "ours, new", "b.json": "ours"},
+                                        _ours)
+    assert written == [tmp_path / "a.json", tmp_path / "b.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json", "design.md"]
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == "ours, new"
+    assert (tmp_path / "design.md").read_text(encoding="utf-8") == "a person's page"
+    folder_module.write_files(tmp_path / "new" / "deeper", {"a.json": "ours"}, _ours)
+    assert (tmp_path / "new" / "deeper" / "a.json").is_file()
+
+
+@pytest.mark.parametrize("theirs", ["file", "folder", "link"])
+def test_write_files_refuses_a_file_not_ours_and_writes_nothing(
+        tmp_path: Path, theirs: str) -> None:
+    """A person's file, a folder or a link under one of the names is refused before
+    anything is written, naming it; the other name is not written either."""
+    taken = tmp_path / "b.json"
+    if theirs == "file":
+        taken.write_text("a person's", encoding="utf-8")
+    elif theirs == "folder":
+        taken.mkdir()
+    else:
+        (tmp_path / "elsewhere").write_text("ours", encoding="utf-8")
+        taken.symlink_to(tmp_path / "elsewhere")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(OutputFolderError, match=r"b\.json' exists and charterplan did not"):
+        folder_module.write_files(tmp_path, {"a.json": "ours", "b.json": "ours"}, _ours)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_write_files_into_a_file_is_refused(tmp_path: Path) -> None:
+    """A folder that is a file (or lies under one) is a clear refusal, not a crash."""
+    (tmp_path / "docs").write_text("", encoding="utf-8")
+    for target in (tmp_path / "docs", tmp_path / "docs" / "sub"):
+        with pytest.raises(OutputFolderError, match="is a file"):
+            folder_module.write_files(target, {"a.json": "ours"}, _ours)

@@ -178,3 +178,20 @@ def test_places_by_id_names_every_place_once_and_a_shared_station_by_its_first_s
         first.setdefault(stop.id, stop)
     assert all(places[k] is v for k, v in first.items() if k not in {p.id for p in listed})
     assert len(places) == len({p.id for p in listed} | {s.id for s in stops})
+
+
+def test_a_bus_station_whose_every_slot_is_banned_is_refused(base: dict[str, Any]) -> None:
+    """A bus station open only inside the night ban could send no coach: the request is
+    refused at the hub, naming the ban; with the ban off, or for a rail station, or one
+    slot left at the ban's end, it is not."""
+    base["hubs"][0].update(open="02:00", close="04:50")
+    with pytest.raises(RequestError) as caught:
+        parse_request(base)
+    assert [str(p) for p in caught.value.problems] == [
+        "hubs[0]: every departure slot 02:00–04:50 falls in the night ban 02:00–05:00: "
+        "no coach could leave"]
+    base["hubs"][0]["close"] = "05:00"
+    parse_request(base)
+    base["hubs"][0]["close"] = "04:50"
+    base["policy"] = {**base.get("policy", {}), "night_driving_ban": False}
+    parse_request(base)

@@ -101,6 +101,25 @@ def test_a_train_carries_workers_no_bus_gets_there_in_time() -> None:
     assert result.unassigned == ()  # 长沙 is near enough for a coach
 
 
+
+def test_feeders_to_an_early_train_take_no_slot_inside_the_night_ban() -> None:
+    """A train at 05:40, stations open all night, one bus a slot and feeders of ten
+    seats: the feeders take the slots from 05:30 back, and those inside the ban
+    (02:00-05:00), from which a feeder would wait at the station for its end and still
+    be in time, are not slots: the feeders before 05:00 leave by 01:45."""
+    data = _request(40, deadline="2020-02-21T15:00")
+    for hub in data["hubs"]:
+        hub.update(open="00:00", max_departures_per_slot=1)
+    data["rail_services"][0]["departure"] = "2020-02-21T05:40"
+    data["bus_types"][0]["seats"] = 10
+    data["policy"]["rail_cutoff_minutes"] = 0
+    request = parse_request(data)
+    result = plan(request)
+    assert check_plan(request, result) == []
+    leaves = sorted(t.departure.strftime("%H:%M") for t in result.trips if t.feeder)
+    assert len(leaves) > 3 and leaves[-3:] == ["05:00", "05:15", "05:30"]
+    assert all(not "02:00" <= at < "05:00" for at in leaves), leaves
+
 def test_areas_share_a_train_by_seats_so_small_areas_all_ride_it() -> None:
     # six employers near Dongguan, each its own area with 19 riders: 114 riders fill
     # two of the train's four carriages. Shared in whole carriages, the six areas

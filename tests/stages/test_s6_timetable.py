@@ -119,6 +119,19 @@ def test_a_convoy_bus_that_cannot_leave_before_the_last_slot_leaves_last() -> No
     assert times is not None and times[convoy.index(late)] == 8 * 60
 
 
+
+def test_a_convoy_does_not_leave_across_the_night_ban() -> None:
+    """Three buses free from 01:00, one a slot of 30 min, at a hub open all night under
+    the ban 02:00–05:00: 01:00, 01:30 and 05:00 are not one slot apart, so the convoy
+    leaves 05:00, 05:30 and 06:00."""
+    grid = SlotGrid(open=0, close=18 * 60, slot=30, per_slot=1, ban=(120, 300))
+    convoy = [_Draft(SimpleNamespace(feeder=None, bus_type=k), _AnyTime(), 60, 18 * 60, ())
+              for k in "ABC"]
+    assert _place(grid, defaultdict(int), convoy) == [300, 330, 360]
+    feeders = [_Draft(SimpleNamespace(feeder="T1", bus_type=k), _AnyTime(), 0, 330, ())
+               for k in "AB"]
+    assert _place(grid, defaultdict(int), feeders) == [300, 330]
+
 def test_feeders_ready_only_at_the_last_slot_keep_it() -> None:
     """Five feeders to one train may leave 06:00–08:00, two of them not before 08:00,
     two buses a slot. The convoy of five finds no run of slots and is split; placed

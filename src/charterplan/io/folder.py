@@ -38,7 +38,7 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from os import PathLike
 from pathlib import Path
@@ -57,7 +57,7 @@ else:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 __all__ = ["MARKER", "OutputFolder", "OutputFolderError", "check_output_folder",
-           "claim_output_folder"]
+           "claim_output_folder", "write_files"]
 
 MARKER = ".charterplan-output.json"
 """The file in every output folder that lists what charterplan wrote there."""
@@ -155,6 +155,48 @@ def claim_output_folder(folder: str | PathLike[str]) -> Iterator[OutputFolder]:
                 with suppress(OSError):
                     parent.rmdir()
 
+
+
+def write_files(folder: str | PathLike[str], texts: Mapping[str, str],
+                ours: Callable[[Path], bool],
+                before_writing: Callable[[], None] = lambda: None) -> list[Path]:
+    """Write each ``texts[name]`` to ``folder / name`` and leave the folder's other
+    files alone: for files a person puts beside their own (``schema --out docs``).
+
+    A file already there is replaced only when ``ours(path)`` says a run wrote it;
+    every name is checked before anything is written, so a refusal touches nothing.
+    Each file is written beside its place and renamed over it, so it is never half
+    written. ``folder`` and its parents are created when missing. Returns the paths.
+
+    Raises:
+        OutputFolderError: ``folder`` is a file or cannot be written, or a file of one
+            of the names is not ours (nor a plain file).
+    """
+    given = Path(folder)
+    paths = [given / name for name in texts]
+    for path in paths:
+        if os.path.lexists(path) and (path.is_symlink() or not path.is_file()
+                                      or not ours(path)):
+            raise OutputFolderError(
+                f"{str(path)!r} exists and charterplan did not write it; nothing was "
+                "written: move it or choose another folder")
+    try:
+        given.mkdir(parents=True, exist_ok=True)
+        before_writing()
+        for path, text in zip(paths, texts.values(), strict=True):
+            part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+            try:
+                part.write_text(text, encoding="utf-8")
+                os.replace(part, path)
+            finally:
+                part.unlink(missing_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise OutputFolderError(f"cannot write into {str(given)!r}: it or a folder above it "
+                                "is a file") from exc
+    except PermissionError as exc:
+        raise OutputFolderError(
+            f"cannot write into {str(given)!r}: {exc.strerror or exc}") from exc
+    return paths
 
 def _resolved(given: Path) -> Path:
     target = given.resolve()

@@ -440,6 +440,13 @@ def reference_problems(elements: Elements) -> list[Problem]:
                 f"hubs[{i}].close",
                 f"close {hub.close:%H:%M} is not after open {hub.open:%H:%M}",
             ))
+        elif e.policy is not None and _all_slots_banned(hub, e.policy):
+            problems.append(Problem(
+                f"hubs[{i}]",
+                f"every departure slot {hub.open:%H:%M}–{hub.close:%H:%M} falls in the night "
+                f"ban {e.policy.night_ban_from:%H:%M}–{e.policy.night_ban_until:%H:%M}: "
+                "no coach could leave",
+            ))
     for i, dest in e.destinations:
         if dest.rail_station is not None and _unknown(dest.rail_station, rail_stations):
             problems.append(Problem(
@@ -501,6 +508,18 @@ def reference_problems(elements: Elements) -> list[Problem]:
         problems.append(Problem("hubs", "no hub of kind 'bus_station' to gather workers at"))
     problems.extend(_zone_problems(e))
     return problems
+
+
+def _all_slots_banned(hub: Hub, policy: Policy) -> bool:
+    """Whether the night ban covers every departure slot of a bus station (the slots
+    from ``open`` every ``slot_minutes`` to ``close``; the ban is [from, until), and
+    may wrap midnight)."""
+    if hub.kind != "bus_station" or not policy.night_driving_ban:
+        return False
+    start, end = (t.hour * 60 + t.minute for t in (policy.night_ban_from, policy.night_ban_until))
+    slots = range(hub.open.hour * 60 + hub.open.minute, hub.close.hour * 60 + hub.close.minute
+                  + 1, hub.slot_minutes)
+    return all(start <= c < end if start <= end else c >= start or c < end for c in slots)
 
 
 def _shared_place_ids(e: Elements) -> Iterator[Problem]:

@@ -8,6 +8,7 @@ Stages compute in whole minutes of local wall-clock time since :attr:`Context.ep
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from charterplan.geo import Places
 from charterplan.model import BusType, Hub, PlanRequest
 from charterplan.shared.bus_route import BusRoute
-from charterplan.shared.driving import DAY, DrivingRules, Journeys
+from charterplan.shared.driving import DAY, DrivingRules, Journeys, in_span
 from charterplan.shared.railnet import RailNetwork, build_network
 
 __all__ = ["DAY", "HUB_TOKEN", "NEVER", "Context", "PlanMemo", "SlotGrid", "build_context",
@@ -27,35 +28,59 @@ NEVER = 10**9
 
 @dataclass(frozen=True, slots=True)
 class SlotGrid:
-    """A hub's departure slots: every ``slot`` minutes from ``open`` to ``close`` daily."""
+    """A hub's departure slots: every ``slot`` minutes from ``open`` to ``close`` daily,
+    less those inside ``ban``, the night ban's daily span [from, until) in minutes after
+    midnight (it may wrap midnight), in which no coach leaves (SPEC §5.3)."""
 
     open: int
     close: int
     slot: int
     per_slot: int
+    ban: tuple[int, int] | None = None
+    clocks: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    """The slot starts of a day, in minutes after midnight, ascending."""
+
+    def __post_init__(self) -> None:
+        starts = range(self.open, self.close + 1, self.slot)
+        object.__setattr__(self, "clocks", tuple(
+            c for c in starts if self.ban is None or not in_span(c, self.ban)))
 
     @property
     def slots_per_day(self) -> int:
-        """How many slot starts lie within opening hours each day."""
-        return (self.close - self.open) // self.slot + 1
+        """How many slot starts lie within opening hours, outside the ban, each day."""
+        return len(self.clocks)
+
+    def is_slot(self, minute: int) -> bool:
+        """Whether a bus may leave at ``minute``: a slot start outside the ban."""
+        clock = minute % DAY
+        i = bisect_left(self.clocks, clock)
+        return i < len(self.clocks) and self.clocks[i] == clock
+
+    def day_slots(self, day: int) -> tuple[int, int]:
+        """The first and the last slot of ``day`` (the last before the first: none)."""
+        if not self.clocks:
+            return NEVER, -NEVER
+        return day * DAY + self.clocks[0], day * DAY + self.clocks[-1]
 
     def first_at_or_after(self, minute: int) -> int:
-        """The earliest slot start at or after ``minute``."""
+        """The earliest slot start at or after ``minute`` (:data:`NEVER`: none)."""
+        if not self.clocks:
+            return NEVER
         day, clock = divmod(minute, DAY)
-        if clock <= self.open:
-            return day * DAY + self.open
-        steps = math.ceil((clock - self.open) / self.slot)
-        if self.open + steps * self.slot <= self.close:
-            return day * DAY + self.open + steps * self.slot
-        return (day + 1) * DAY + self.open
+        i = bisect_left(self.clocks, clock)
+        if i < len(self.clocks):
+            return day * DAY + self.clocks[i]
+        return (day + 1) * DAY + self.clocks[0]
 
     def last_at_or_before(self, minute: int) -> int:
         """The latest slot start at or before ``minute`` (may be negative: none)."""
+        if not self.clocks:
+            return -NEVER
         day, clock = divmod(minute, DAY)
-        if clock < self.open:
-            return (day - 1) * DAY + self.open + (self.slots_per_day - 1) * self.slot
-        steps = min((clock - self.open) // self.slot, self.slots_per_day - 1)
-        return day * DAY + self.open + steps * self.slot
+        i = bisect_right(self.clocks, clock)
+        if i:
+            return day * DAY + self.clocks[i - 1]
+        return (day - 1) * DAY + self.clocks[-1]
 
 
 @dataclass(eq=False, slots=True)
@@ -159,12 +184,15 @@ def build_context(request: PlanRequest) -> Context:
     entries += [(p.id, p.lat, p.lon) for p in request.pickup_points]
     entries += [(d.id, d.lat, d.lon) for d in request.destinations]
     entries += [(s.id, s.lat, s.lon) for r in request.rail_services for s in r.stops]
+    rules = DrivingRules.of(request.policy)
     grids = {
         h.id: SlotGrid(
             open=h.open.hour * 60 + h.open.minute,
             close=h.close.hour * 60 + h.close.minute,
             slot=h.slot_minutes,
             per_slot=h.max_departures_per_slot,
+            # the ban holds coaches; trains leave a rail station when they leave
+            ban=rules.ban_clock if h.kind == "bus_station" else None,
         )
         for h in request.hubs
     }
@@ -180,7 +208,6 @@ def build_context(request: PlanRequest) -> Context:
         matrix = places.road_km(bus_hubs, dest_ids)
         ride_km = {(h, d): float(matrix[i, j]) for i, h in enumerate(bus_hubs)
                    for j, d in enumerate(dest_ids)}
-    rules = DrivingRules.of(request.policy)
     return Context(
         request=request,
         zone=zone,

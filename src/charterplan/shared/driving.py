@@ -24,7 +24,7 @@ from datetime import time
 
 from charterplan.model import Policy
 
-__all__ = ["DAY", "DrivingRules", "Journeys", "Leg"]
+__all__ = ["DAY", "DrivingRules", "Journeys", "Leg", "in_span"]
 
 DAY = 24 * 60
 
@@ -39,6 +39,11 @@ def _clock(t: time) -> int:
 def _within(clock: int, start: int, end: int) -> bool:
     """Whether a clock minute lies in the daily interval [start, end) (may wrap midnight)."""
     return start <= clock < end if start <= end else clock >= start or clock < end
+
+
+def in_span(clock: int, span: tuple[int, int]) -> bool:
+    """Whether a clock minute lies in a daily span such as :attr:`DrivingRules.ban_clock`."""
+    return _within(clock, *span)
 
 
 def _until(clock: int, target: int) -> int:

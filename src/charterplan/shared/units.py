@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from charterplan.shared.bus_route import BusRoute
-from charterplan.shared.context import DAY, HUB_TOKEN, SlotGrid
+from charterplan.shared.context import HUB_TOKEN, SlotGrid
 
 __all__ = ["Area", "RailOption", "RailRider", "Stay", "Unit", "day_window", "deadlines_of"]
 
@@ -101,9 +101,8 @@ class RailRider:
 def day_window(grid: SlotGrid, day: int, units: Sequence[Unit]) -> tuple[int, int]:
     """The first slot of ``day`` that all of ``units`` may take (the first slot of the
     latest earliest departure, no earlier than the day's first), and the day's last."""
-    day_start = day * DAY + grid.open
-    return (max(day_start, grid.first_at_or_after(max(u.earliest for u in units))),
-            day_start + (grid.slots_per_day - 1) * grid.slot)
+    day_first, day_last = grid.day_slots(day)
+    return max(day_first, grid.first_at_or_after(max(u.earliest for u in units))), day_last
 
 
 def deadlines_of(units: Iterable[Unit]) -> dict[str, int]:

@@ -51,8 +51,8 @@ def _day_pieces(grid: SlotGrid, first: int, last: int) -> list[tuple[int, int]]:
     pieces = []
     day = first // DAY
     while day * DAY <= last:
-        lo = max(first, day * DAY + grid.open)
-        hi = min(last, day * DAY + grid.open + (grid.slots_per_day - 1) * grid.slot)
+        day_first, day_last = grid.day_slots(day)
+        lo, hi = max(first, day_first), min(last, day_last)
         if lo <= hi:
             pieces.append((lo, hi))
         day += 1

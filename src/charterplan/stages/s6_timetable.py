@@ -145,8 +145,9 @@ def _place(grid: SlotGrid, taken: dict[int, int], convoy: list[_Draft]) -> list[
     """Departure minutes for a convoy in consecutive free slots, or None."""
     for start in _starts(grid, convoy):
         times = [start + j * grid.slot for j in range(len(convoy))]
-        same_day = times[-1] // DAY == start // DAY and times[-1] % DAY <= grid.close
-        if same_day and all(taken[t] < grid.per_slot and d.fits(t)
+        same_day = times[-1] // DAY == start // DAY
+        # a run broken by the night ban is no convoy: it is not one slot apart
+        if same_day and all(grid.is_slot(t) and taken[t] < grid.per_slot and d.fits(t)
                             for d, t in zip(convoy, times, strict=True)):
             return times
     return None
