@@ -23,6 +23,7 @@ import random
 import re
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -80,9 +81,11 @@ def final_request(request: dict[str, Any], days: dict[int, list[dict[str, Any]]]
     return {**request, "workers": [w for w in final.values() if w is not None]}
 
 
-def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True
-             ) -> dict[str, Any]:
-    """Play the campaign out; return its figures."""
+def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True,
+             timing_runs: int = 3, stability: float | None = None) -> dict[str, Any]:
+    """Play the campaign out; return its figures. One line a day on stderr, so that a
+    run stopped part-way still tells how far it got."""
+    started = time.perf_counter()
     rng = random.Random(seed + 1)
     no_shows = {w["id"] for w in request["workers"] if rng.random() < 0.02}
     county = {k: v for k, v in request.items() if k != "workers"}
@@ -110,9 +113,11 @@ def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True
         with ledger.transaction(db) as connection:
             unpublished = {r.id for r in connection.execute(ledger.trips.select().where(
                 ledger.trips.c.published.is_(False)))}
-        if k == REGISTRATION_DAYS - 1:
-            timing = _time_day(db, folder, today, keep)
-        result = campaign.plan(db, today, keep=keep)
+        if k == REGISTRATION_DAYS - 1 and timing_runs:
+            timing = _time_day(db, folder, today, keep, timing_runs, stability)
+        planning = time.perf_counter()
+        result = campaign.plan(db, today, keep=keep, stability=stability)
+        plan_s = time.perf_counter() - planning
         decisions.append(result.decision)
         freed += result.freed_seats
         filled += result.filled_seats
@@ -132,6 +137,12 @@ def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True
             present = [w for w in trip.passengers if w not in no_shows]
             campaign.board(db, trip.id, present)
             campaign.arrive(db, trip.id)
+        size = sum(p.stat().st_size for p in folder.glob("ledger.db*")) / 2**20
+        print(f"day {k + 1:2d} {today}: intake {len(items)}, plan {plan_s:.1f} s "
+              f"({result.decision}), moved {moved[-1]}, seats freed {result.freed_seats} "
+              f"taken {result.filled_seats}, published {len(published_as)}, "
+              f"leaving {len(leaving)} trips, ledger {size:.1f} MB, "
+              f"{time.perf_counter() - started:.0f} s so far", file=sys.stderr, flush=True)
     with ledger.transaction(db) as connection:
         rows = list(connection.execute(ledger.trips.select()))
         boarded = list(connection.execute(ledger.boardings.select().where(
@@ -149,18 +160,19 @@ def simulate(request: dict[str, Any], folder: Path, seed: int, keep: bool = True
             "first": first}
 
 
-def _time_day(db: Path, folder: Path, today: date, keep: bool) -> tuple[float, float]:
-    """Medians of three ``campaign plan`` runs of the day (each on a copy of the ledger)
-    and of three plain plans of the same workers, alternated."""
+def _time_day(db: Path, folder: Path, today: date, keep: bool, runs: int,
+              stability: float | None) -> tuple[float, float]:
+    """Medians of ``runs`` ``campaign plan`` runs of the day (each on a copy of the
+    ledger) and of as many plain plans of the same workers, alternated."""
     ours, plain = [], []
-    for k in range(3):
+    for k in range(runs):
         copy = folder / f"copy{k}.db"
         shutil.copyfile(db, copy)  # no command runs now: the files are consistent
         for suffix in ("-wal", "-shm"):
             if Path(f"{db}{suffix}").exists():
                 shutil.copyfile(f"{db}{suffix}", f"{copy}{suffix}")
         started = time.perf_counter()
-        result = campaign.plan(copy, today, keep=keep)
+        result = campaign.plan(copy, today, keep=keep, stability=stability)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         plan_request(result.request)
@@ -185,11 +197,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--no-keep", action="store_true",
                         help="re-plan the unpublished trips every day (no stability rule)")
+    parser.add_argument("--stability", default="0.02", metavar="SHARE|none",
+                        help="what moving a worker off their day in the last plan costs "
+                        "the planner, as a share of a seat (none: nothing; default 0.02)")
+    parser.add_argument("--timing-runs", type=int, default=3,
+                        help="day-10 runs of `campaign plan` and of a plain plan (0: none)")
+    parser.add_argument("--folder", type=Path, help="keep the ledger and the day files "
+                        "here (default: a temporary folder)")
     args = parser.parse_args()
     request = (generate_request(args.workers, 14, seed=args.seed) if args.workers
                else json.loads(SAMPLE.read_text(encoding="utf-8")))
-    with tempfile.TemporaryDirectory() as tmp:
-        figures = simulate(request, Path(tmp), args.seed, keep=not args.no_keep)
+    stability = None if args.stability == "none" else float(args.stability)
+    if args.folder:
+        args.folder.mkdir(parents=True)
+        figures = simulate(request, args.folder, args.seed, not args.no_keep, args.timing_runs,
+                           stability)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = simulate(request, Path(tmp), args.seed, not args.no_keep,
+                               args.timing_runs, stability)
+    print("one-shot plan of the final records ...", file=sys.stderr, flush=True)
     one_shot = plan_request(parse_request(final_request(request, figures["days"])))
     shot_riders = one_shot.summary.assigned
     shot = one_shot.summary.total_cost / max(1, shot_riders)
@@ -197,13 +224,14 @@ def main() -> None:
     moved = figures["moved"]
     print("| workers | departed | one-shot carried | cost/worker | one-shot cost/worker | "
           "ratio | published trips | published changed | seats freed / taken | "
-          "moved per day (median, max) | days kept | day-10 plan s | plain plan s | "
+          "moved per day (median, max, total) | days kept | day-10 plan s | plain plan s | "
           "ratio | ledger MB |")
     print("|" + "---|" * 15)
     print(f"| {figures['workers']} | {figures['departed']} | {shot_riders} | {ours:.1f} | "
           f"{shot:.1f} | {ours / shot:.3f} | {figures['published']} | "
           f"{figures['changed_trips']} | {figures['freed']} / {figures['filled']} | "
-          f"{statistics.median(moved):g}, {max(moved)} | {figures['kept_days']} / {DAYS} | "
+          f"{statistics.median(moved):g}, {max(moved)}, {sum(moved)} | "
+          f"{figures['kept_days']} / {DAYS} | "
           f"{figures['day10_s']:.2f} | {figures['plain_s']:.2f} | "
           f"{figures['day10_s'] / max(figures['plain_s'], 1e-9):.2f} | "
           f"{figures['ledger_mb']:.1f} |")

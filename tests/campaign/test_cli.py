@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+import charterplan.campaign as campaign
 from charterplan.cli import main
 from tests.campaign.conftest import first_day, write_list
 
@@ -71,3 +73,54 @@ def test_the_next_plan_replaces_the_last_plans_folder(tmp_path: Path, county: Pa
     assert main(["campaign", "plan", db, "--day", "2020-02-20", "--out", out]) == 0
     assert (Path(out) / "changes.csv").read_text(encoding="utf-8-sig").splitlines() == [
         "worker,from_trip,to_trip,why"]
+
+
+class _Killed(Exception):
+    """Stands for the process dying."""
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_a_plan_killed_after_its_commit_leaves_no_folder_and_folder_writes_it(
+        tmp_path: Path, county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder takes its place only after the version is committed: a plan stopped
+    between the two leaves the version recorded and no folder, and 'campaign folder'
+    then writes the same files the plan would have (run.json names the version)."""
+    from charterplan.io.folder import OutputFolder
+
+    db = str(tmp_path / "county.db")
+    assert main(["campaign", "init", db, "--county", str(county)]) == 0
+    assert main(["campaign", "intake", db, str(write_list(tmp_path / "a.json", first_day())),
+                 "--day", "2020-02-20"]) == 0
+    whole = tmp_path / "whole"
+    assert main(["campaign", "plan", db, "--day", "2020-02-20", "--out", str(whole)]) == 0
+    assert json.loads((whole / "run.json").read_text(encoding="utf-8"))["ledger_version"] == 1
+
+    def killed(self: OutputFolder) -> Path:
+        raise _Killed  # as a kill -9 after the commit, before the rename
+
+    monkeypatch.setattr(OutputFolder, "commit", killed)
+    out = tmp_path / "plans"
+    with pytest.raises(_Killed):
+        campaign.plan(db, date(2020, 2, 20), out=out)
+    monkeypatch.undo()
+    assert not out.exists()
+    assert main(["campaign", "folder", db, "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["ledger_version"] == 2
+    assert main(["campaign", "folder", db, "--out", str(tmp_path / "x"), "--version", "9"]) == 2
+
+
+def test_campaign_folder_writes_the_bytes_plan_wrote(tmp_path: Path, county: Path) -> None:
+    """'campaign folder' of a version writes byte for byte the folder 'campaign plan
+    --out' wrote for it."""
+    db = str(tmp_path / "county.db")
+    assert main(["campaign", "init", db, "--county", str(county)]) == 0
+    assert main(["campaign", "intake", db, str(write_list(tmp_path / "a.json", first_day())),
+                 "--day", "2020-02-20"]) == 0
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["campaign", "plan", db, "--day", "2020-02-20", "--out", str(first)]) == 0
+    assert main(["campaign", "folder", db, "--out", str(second), "--version", "1"]) == 0
+    assert _files(first) == _files(second)

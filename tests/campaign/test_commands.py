@@ -241,3 +241,66 @@ def test_a_first_plan_is_the_plain_plan(db: str, county: Path, tmp_path: Path) -
     assert ours.plan.unassigned == theirs.unassigned
     assert ours.plan.summary.tables == theirs.summary.tables
     assert ours.plan.request_sha256 == theirs.request_sha256
+
+
+def test_drivers_named_at_boarding_appear_in_trace_masked(db: str, county: Path,
+                                                         tmp_path: Path) -> None:
+    """Drivers the escort names at boarding are listed by trace with masked phones;
+    before boarding, trace says the trip's drivers are not named yet."""
+    first = _started(db, county, tmp_path)
+    trip = next(t for t in first.plan.trips if "W0" in t.passengers)
+    before = [r for r in campaign.trace(db, "W0") if r[2] == "driver"]
+    assert [r[4] for r in before] == ["(not named yet)"] * trip.drivers
+    names = [(f"司机{k}", f"1390000{k:04d}") for k in range(trip.drivers)]
+    campaign.board(db, trip.id, list(trip.passengers), names)
+    drivers = [r for r in campaign.trace(db, "W0") if r[2] == "driver"]
+    assert [r[4] for r in drivers] == [n for n, _ in names]
+    assert all("****" in r[5] and r[5] != p for r, (_, p) in zip(drivers, names, strict=True))
+
+
+def test_too_few_drivers_are_refused_and_nothing_recorded(db: str, county: Path,
+                                                           tmp_path: Path) -> None:
+    """Naming fewer drivers than the trip carries, or a blank name, is refused, the
+    phone never in the message, and nothing is recorded."""
+    first = _started(db, county, tmp_path)
+    trip = first.plan.trips[0]
+    before = _state(db)
+    with pytest.raises(campaign.CampaignError, match="driver 1: the name is empty") as error:
+        campaign.board(db, trip.id, list(trip.passengers), [(" ", "13900001234")])
+    assert "13900001234" not in str(error.value)
+    assert _state(db) == before
+
+
+def test_a_ledger_of_the_first_schema_upgrades_with_its_data(db: str, county: Path,
+                                                             tmp_path: Path) -> None:
+    """A ledger made before drivers were recorded (revision 0001) is refused until
+    init upgrades it; the upgrade keeps every row and adds the drivers' table."""
+    from alembic import command
+
+    _started(db, county, tmp_path)
+    with ledger.transaction(db) as connection:
+        command.downgrade(ledger._config(connection), "0001")
+    with pytest.raises(campaign.CampaignError, match="schema revision 0001"):
+        campaign.status(db)
+    assert campaign.init(db) == "0002"
+    state = _state(db)
+    assert state["trip_drivers"] == [] and len(state["trips"]) >= 2
+
+
+def test_late_registrations_get_a_new_bus_on_a_published_day(db: str, county: Path,
+                                                              tmp_path: Path) -> None:
+    """Ten workers registered after the 20th and 21st were published, who must arrive
+    by the 21st, for an employer no published bus serves: a new bus on a published day
+    takes them (within the fleet, slots and crews the published trips leave), and the
+    published trips stay as announced."""
+    first = _started(db, county, tmp_path)
+    announced = {t.id: t for t in first.plan.trips}
+    campaign.intake(db, write_list(tmp_path / "late.json", [
+        worker(f"L{i}", "DG2", first="2020-02-20", last="2020-02-21") for i in range(10)]),
+        DAY)
+    result = campaign.plan(db, DAY)
+    assert check_plan(result.request, result.plan) == []
+    late = [t for t in result.plan.trips if t.id not in announced]
+    assert {w for t in late for w in t.passengers} == {f"L{i}" for i in range(10)}
+    assert all(t.departure.date() <= date(2020, 2, 21) for t in late)
+    assert all(t == announced[t.id] for t in result.plan.trips if t.id in announced)

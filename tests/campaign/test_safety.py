@@ -3,13 +3,16 @@ never corrupt it (the second waits, or is refused with exit 2)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -45,11 +48,14 @@ def _many(count: int) -> list[dict[str, object]]:
                    first="2020-02-22", last="2020-02-27") for i in range(count)]
 
 
-def _kill_at_random(db: Path, args: list[str], seed: int, kills: int) -> None:
+def _kill_at_random(db: Path, args: list[str], seed: int, kills: int,
+                    after: Callable[[], None] = lambda: None,
+                    reset: Callable[[], None] = lambda: None) -> None:
     """Run ``args`` once to time it, then ``kills`` times killed with SIGKILL at a
     random instant; each killed run leaves the ledger as before, or, killed between its
     commit and its exit, as a whole run leaves it (as many rows in every table; the
-    rows' times differ). A run that finished first is undone by restoring the copy."""
+    rows' times differ). A run that finished first is undone by restoring the copy.
+    ``after`` checks more after each run; ``reset`` undoes more with the ledger."""
     before = _state(db)
     backup = db.read_bytes()
     started = time.perf_counter()
@@ -65,6 +71,7 @@ def _kill_at_random(db: Path, args: list[str], seed: int, kills: int) -> None:
         for path in db.parent.glob(db.name + "*"):
             path.unlink()
         db.write_bytes(backup)
+        reset()
         process = _cli(*args)
         time.sleep(rng.uniform(0.2, 0.95) * duration)
         if process.poll() is None:
@@ -75,6 +82,7 @@ def _kill_at_random(db: Path, args: list[str], seed: int, kills: int) -> None:
         if process.returncode == -signal.SIGKILL:
             state = _state(db)
             assert state == before or {t: len(r) for t, r in state.items()} == whole
+        after()
     assert killed, "no run was killed before it finished"
 
 
@@ -94,6 +102,30 @@ def test_a_killed_plan_leaves_the_ledger_as_before(tmp_path: Path, county: Path)
     campaign.init(db, county)
     campaign.intake(db, write_list(tmp_path / "a.json", _many(120)), date(2020, 2, 20))
     _kill_at_random(db, ["plan", str(db), "--day", DAY], seed=10, kills=2)
+
+
+def test_a_killed_plan_out_leaves_no_folder_of_an_unrecorded_version(
+        tmp_path: Path, county: Path) -> None:
+    """kill -9 of 'plan --out' at random instants: a plan folder, when there is one,
+    names a version the ledger holds, and 'campaign folder' writes the newest."""
+    db = tmp_path / "l.db"
+    out = tmp_path / "plans"
+    campaign.init(db, county)
+    campaign.intake(db, write_list(tmp_path / "a.json", _many(120)), date(2020, 2, 20))
+
+    def consistent() -> None:
+        with ledger.transaction(db) as connection:
+            versions = {r.version for r in connection.execute(ledger.plan_versions.select())}
+        if (out / "run.json").exists():
+            run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+            assert run["ledger_version"] in versions
+        if versions:
+            campaign.plan_folder(db, out)
+            run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+            assert run["ledger_version"] == max(versions)
+
+    _kill_at_random(db, ["plan", str(db), "--day", DAY, "--out", str(out)], seed=4, kills=2,
+                    after=consistent, reset=lambda: shutil.rmtree(out, ignore_errors=True))
 
 
 def test_two_intakes_at_once_both_land(tmp_path: Path, county: Path) -> None:

@@ -91,3 +91,18 @@ def test_departures_left_counts_the_buses_still_keeping_their_crews() -> None:
     problem = dataclasses.replace(_problem((), waves=(0, 1, 2)), crew_days={0: 2, 1: 2, 2: 2},
                                   crew_caps={0: 1, 1: 1, 2: 1, 3: 1})
     assert [departures_left(problem, {0: 1}, day) for day in (0, 1, 2)] == [0, 0, 1]
+
+
+def test_a_stay_keeps_units_on_their_day_unless_moving_saves_more() -> None:
+    """Five units the last plan sent on day 1 would save 500 yuan on day 0 (one coach
+    and a 16-seater instead of two coaches): at a full seat's price a move (5 x 122.7
+    yuan) costs more, so they stay; at half a seat's they move."""
+    fixed = (Demand(ONE, 1, 0, 17, (0,), ()), Demand(ONE, 1, 0, 16, (1,), ()))
+
+    def flexible(stay: tuple[int, float] | None) -> dict[tuple[int, int], int]:
+        demands = (*fixed, Demand(ONE, 1, 0, 5, (0, 1), (), stay=stay))
+        return solve(_problem(demands, bus_types=(BIG, SMALL), waves=(0, 1))).any_units
+
+    assert flexible(None).get((2, 0)) == 5
+    assert flexible((1, 1.0)).get((2, 1)) == 5
+    assert flexible((1, 0.5)).get((2, 0)) == 5

@@ -107,3 +107,16 @@ def test_a_deadline_the_driving_rules_miss_is_window_infeasible(base: dict[str, 
     assert _reasons(_screen(base, late)) == {"W1": Reason.WINDOW_INFEASIBLE}
     base["policy"] = {"continuous_driving_limit": False, "daily_driving_limit": False}
     assert _reasons(_screen(base, late)) == {}
+
+
+def test_a_previous_trip_becomes_the_units_stay(base: dict[str, Any]) -> None:
+    """A worker's ``previous`` (campaign's last plan) becomes their unit's stay: the day
+    index, the trip and the weight; a worker without one has none."""
+    before = {"trip": "T7", "departure": "2020-02-22T08:00", "weight": 0.05}
+    result = _screen(base, worker("W1", previous=before), worker("W2"))
+    stays = {u.workers[0]: u.stay for u in result.units}
+    assert stays["W2"] is None
+    stay = stays["W1"]
+    assert stay is not None and (stay.trip, stay.weight) == ("T7", 0.05)
+    context = build_context(parse_request(base))
+    assert context.moment(stay.day * 1440).date() == datetime(2020, 2, 22).date()

@@ -192,3 +192,20 @@ def test_an_area_short_of_its_share_takes_what_others_leave_unused() -> None:
     assert not solutions[0].left
     assert sum(sum(s.buses.values()) for s in solutions) <= 3
     assert problems[0].fleet_caps[("K", 0)] == 2
+
+
+def test_workers_told_their_previous_day_leave_on_it(base: dict[str, Any]) -> None:
+    """Ten workers free to leave any day from the 20th, whom the last plan sent on the
+    23rd, leave on the 23rd (any day costs the same, a move costs 2 % of a seat); the
+    plan checks clean."""
+    from charterplan import check_plan
+
+    before = {"trip": "T1", "departure": "2020-02-23T08:00"}
+    base["workers"] = [worker(f"W{i}", previous=before) for i in range(10)]
+    request = parse_request(base)
+    result = plan(request)
+    assert check_plan(request, result) == []
+    assert {t.departure.date().isoformat() for t in result.trips} == {"2020-02-23"}
+    base["workers"] = [worker(f"W{i}") for i in range(10)]
+    assert {t.departure.date().isoformat() for t in plan(parse_request(base)).trips} != {
+        "2020-02-23"}

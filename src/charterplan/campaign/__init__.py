@@ -9,6 +9,7 @@ arrivals. Each function is one transaction: it records all or nothing.
     campaign.init("county.db", county="county.json")
     campaign.intake("county.db", "day1.json", day=date(2020, 2, 20))
     result = campaign.plan("county.db", date(2020, 2, 20), out="out/day1")
+    campaign.plan_folder("county.db", "out/day1")   # only after a plan killed late
     campaign.publish("county.db", "2020-02-21")
     campaign.board("county.db", "XH-0220-001", ["W1", "W2"])
     campaign.arrive("county.db", "XH-0220-001")
@@ -31,17 +32,19 @@ if TYPE_CHECKING:
         init,
         intake,
         plan,
+        plan_folder,
         publish,
     )
     from charterplan.campaign.replan import Change
     from charterplan.campaign.views import report, status, trace, worker_story
 
 __all__ = ["CampaignError", "Change", "IntakeResult", "LedgerBusyError", "PlanResult",
-           "arrive", "board", "init", "intake", "plan", "publish", "report", "status",
-           "trace", "worker_story"]
+           "arrive", "board", "init", "intake", "plan", "plan_folder", "publish", "report",
+           "status", "trace", "worker_story"]
 
 _HOMES = {"IntakeResult": "commands", "PlanResult": "commands", "arrive": "commands",
           "board": "commands", "init": "commands", "intake": "commands", "plan": "commands",
+          "plan_folder": "commands",
           "publish": "commands", "Change": "replan", "report": "views", "status": "views",
           "trace": "views", "worker_story": "views"}
 

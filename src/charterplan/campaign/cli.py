@@ -45,6 +45,14 @@ def add_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     plan.add_argument("db")
     plan.add_argument("--day", type=_day, required=True)
     plan.add_argument("--out", type=Path, metavar="DIR")
+    folder = steps.add_parser(
+        "folder", parents=[common], help="write a recorded plan version's folder again",
+        description="Writes the plan folder of a recorded version (default: the newest), "
+        "as 'plan --out' wrote it; after a plan killed between recording its version "
+        "and writing its folder. run.json in a plan folder names its version.")
+    folder.add_argument("db")
+    folder.add_argument("--out", type=Path, metavar="DIR", required=True)
+    folder.add_argument("--version", type=int, metavar="N")
     publish = steps.add_parser("publish", parents=[common],
                                help="freeze the current plan's trips departing up to then")
     publish.add_argument("db")
@@ -53,6 +61,9 @@ def add_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     board.add_argument("db")
     board.add_argument("trip")
     board.add_argument("--present", type=Path, required=True, metavar="FILE")
+    board.add_argument("--driver", action="append", default=[], metavar="NAME[,PHONE]",
+                       help="a driver at the wheel, as the escort sees them (repeat for "
+                       "each); trace names them")
     arrive = steps.add_parser("arrive", parents=[common], help="record a trip's arrival")
     arrive.add_argument("db")
     arrive.add_argument("trip")
@@ -104,11 +115,16 @@ def run(args: argparse.Namespace) -> str:
             f"  last plan    {result.decision}",
             *([f"written to {result.folder}"] if result.folder else []),
         ])
+    if step == "folder":
+        version = campaign.plan_folder(args.db, args.out, args.version)
+        return f"plan version {version} written to {args.out}"
     if step == "publish":
         trips = campaign.publish(args.db, args.until)
         return f"published {len(trips)} trips" + (f": {', '.join(trips)}" if trips else "")
     if step == "board":
-        boarded, absent = campaign.board(args.db, args.trip, args.present)
+        drivers = [(name, phone or None) for name, _, phone in
+                   (d.partition(",") for d in args.driver)]
+        boarded, absent = campaign.board(args.db, args.trip, args.present, drivers)
         return f"trip {args.trip}: {len(boarded)} boarded, {len(absent)} no-show"
     if step == "arrive":
         arrived = campaign.arrive(args.db, args.trip)

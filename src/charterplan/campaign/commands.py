@@ -7,10 +7,12 @@ Worker states: ``pending`` (registered, on no published trip; ``reason`` says wh
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -22,12 +24,13 @@ from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, u
 from charterplan.campaign import ledger as L
 from charterplan.campaign.errors import CampaignError
 from charterplan.campaign.inputs import read_county, read_workers, request_part
-from charterplan.campaign.replan import Change, Replan, replan
+from charterplan.campaign.replan import STABILITY_MARGIN, Change, Replan, replan
 from charterplan.io.plan_json import dump_plan, parse_plan
+from charterplan.io.request import parse_request
 from charterplan.model import Convoy, Plan, PlanRequest, Trip
 
 __all__ = ["IntakeResult", "PlanResult", "arrive", "board", "init", "intake", "plan",
-           "publish"]
+           "plan_folder", "publish"]
 
 Planner = Callable[[PlanRequest], Plan]
 
@@ -224,23 +227,45 @@ def _last_version(connection: Connection) -> tuple[int, Plan | None]:
 
 
 def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] | None = None,
-         planner: Planner | None = None, keep: bool = True) -> PlanResult:
+         planner: Planner | None = None, keep: bool = True,
+         stability: float | None = STABILITY_MARGIN) -> PlanResult:
     """Plan every registered worker who has not departed, from ``day`` on, around the
     published trips; record the version; write the plan folder (with ``changes.csv``)
-    to ``out`` if given, before the transaction commits. ``keep`` tries keeping the
-    last plan's unpublished trips (see :mod:`charterplan.campaign.replan`).
+    to ``out`` if given. ``keep`` tries keeping the
+    last plan's unpublished trips; ``stability`` is what moving a worker off their day
+    in the last plan costs the planner, as a share of a seat (None: nothing; see
+    :mod:`charterplan.campaign.replan`).
+
+    The folder is claimed first and filled as a staging folder inside the transaction,
+    and takes its place only once the version is committed, so a folder never shows a
+    version the ledger lacks; its ``run.json`` names the ledger version. A run killed
+    between the commit and that last rename leaves the version recorded without its
+    folder: :func:`plan_folder` writes it from the ledger.
 
     Raises:
         CampaignError: no ledger or no county; OutputFolderError: ``out`` is not ours.
         RuntimeError: the union plan breaks an invariant (nothing is recorded).
     """
-    from charterplan.io.folder import check_output_folder
+    from charterplan.io.folder import claim_output_folder
 
-    if out is not None:
-        check_output_folder(out)
     if planner is None:
         from charterplan.pipeline import plan as planner_
         planner = planner_
+    with ExitStack() as claimed:
+        folder = (claimed.enter_context(claim_output_folder(out)) if out is not None
+                  else None)
+        result = _plan(db, day, planner, keep, stability,
+                       None if folder is None else folder.staging)
+        if folder is None:
+            return result
+        folder.commit()
+    return dataclasses.replace(result, folder=Path(out) if out is not None else None)
+
+
+def _plan(db: str | os.PathLike[str], day: date, planner: Planner, keep: bool,
+          stability: float | None, staging: Path | None) -> PlanResult:
+    """:func:`plan` in one transaction, the folder filled into ``staging`` before the
+    commit (a failure there records nothing)."""
     with L.transaction(db) as connection:
         county = county_of(connection)
         zone = zone_of(county)
@@ -269,17 +294,18 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
             last_trips, unpublished,
             [c for c in convoys if not any(t in pin_ids for t in c.trips)],
             cancelled, planner, f"{county['plan_id']}-{day.isoformat()}", keep=keep,
+            stability=stability,
             known_ids={r.id for r in trip_rows},
             away=[t for t in published if t.id not in pin_ids]
             + [_trip(r.body) for r in trip_rows
                if r.published and r.status in ("departed", "arrived")])
         version += 1
         _record_plan(connection, version, day, outcome, trip_rows)
-        folder = Path(out) if out is not None else None
-        if folder is not None:
-            write_plan_folder(outcome, folder)
+        if staging is not None:
+            fill_plan_folder(staging, outcome.request, outcome.plan, outcome.changes,
+                             outcome.decision, version)
     return PlanResult(version, outcome.request, outcome.plan, outcome.changes,
-                      outcome.decision, len(outcome.freed), len(outcome.filled), folder)
+                      outcome.decision, len(outcome.freed), len(outcome.filled), None)
 
 
 def _record_plan(connection: Connection, version: int, day: date, outcome: Replan,
@@ -339,21 +365,47 @@ def _record_plan(connection: Connection, version: int, day: date, outcome: Repla
     events.write(connection)
 
 
-def write_plan_folder(outcome: Replan, folder: Path) -> None:
-    """The plan folder as ``plan`` writes it, plus ``changes.csv``, all or nothing
-    (SPEC §8: a folder of someone else's files is refused)."""
+def fill_plan_folder(staging: Path, request: PlanRequest, plan: Plan,
+                     changes: Sequence[Change], decision: str, version: int) -> None:
+    """The plan folder as ``plan`` writes it, plus ``changes.csv``, into ``staging``;
+    ``run.json`` names the ledger version."""
     from charterplan.io._files import csv_text
-    from charterplan.io.folder import claim_output_folder
     from charterplan.io.output import fill_outputs
 
     rows = [("worker", "from_trip", "to_trip", "why"),
-            *((c.worker, c.from_trip, c.to_trip, c.why) for c in outcome.changes)]
-    with claim_output_folder(folder) as out:
-        fill_outputs(out.staging, outcome.request, outcome.plan,
-                     {"charterplan": "campaign", "last_plan": outcome.decision})
-        (out.staging / "changes.csv").write_text(csv_text(rows), encoding="utf-8",
-                                                 newline="")
-        out.commit()
+            *((c.worker, c.from_trip, c.to_trip, c.why) for c in changes)]
+    fill_outputs(staging, request, plan, {"charterplan": "campaign", "ledger_version": version,
+                                          "last_plan": decision})
+    (staging / "changes.csv").write_text(csv_text(rows), encoding="utf-8", newline="")
+
+
+def plan_folder(db: str | os.PathLike[str], out: str | os.PathLike[str],
+                version: int | None = None) -> int:
+    """Write the plan folder of a recorded plan version (default: the newest) to
+    ``out``, as :func:`plan` wrote or would have written it: the recovery after a plan
+    killed between its commit and its folder. Records nothing. Returns the version.
+
+    Raises:
+        CampaignError: no such version; OutputFolderError: ``out`` is not ours.
+    """
+    from charterplan.io.folder import claim_output_folder
+
+    with claim_output_folder(out) as folder:
+        with L.transaction(db) as connection:
+            query = select(L.plan_versions)
+            query = (query.where(L.plan_versions.c.version == version) if version is not None
+                     else query.order_by(L.plan_versions.c.version.desc()).limit(1))
+            row = connection.execute(query).first()
+        if row is None:
+            raise CampaignError("the ledger has no plan version"
+                                + (f" {version}" if version is not None else ""))
+        request = parse_request(json.loads(row.request))
+        changes = [Change(*c) for c in json.loads(row.changes)]
+        fill_plan_folder(folder.staging, request, parse_plan(row.plan), changes,
+                         row.decision, row.version)
+        folder.commit()
+    found: int = row.version
+    return found
 
 
 def parse_moment(text: str, zone: ZoneInfo) -> datetime:
@@ -418,9 +470,13 @@ def _published(connection: Connection, trip_id: str) -> Any:
 
 
 def board(db: str | os.PathLike[str], trip_id: str,
-          present: str | os.PathLike[str] | Iterable[str]) -> tuple[list[str], list[str]]:
+          present: str | os.PathLike[str] | Iterable[str],
+          drivers: Sequence[tuple[str, str | None]] = ()) -> tuple[list[str], list[str]]:
     """Record who boarded ``trip_id`` (``present``: a file of one worker id a line, or
-    the ids); absent riders become ``no_show`` and return to pending.
+    the ids); absent riders become ``no_show`` and return to pending. ``drivers``
+    (name, phone or None) are the drivers at the wheel, as the escort sees them: the
+    plan counts a trip's drivers but the bus company names them, and ``trace`` lists
+    them. Given, there must be at least as many as the trip carries.
 
     Returns:
         The riders who boarded and those who did not.
@@ -443,10 +499,20 @@ def board(db: str | os.PathLike[str], trip_id: str,
         riders = set(trip.passengers)
         problems = [f"  {where}: {ident!r} is not a rider of trip {trip_id}"
                     for where, ident in listed if ident not in riders]
+        problems += [f"  driver {k}: the name is empty"
+                     for k, (name, _) in enumerate(drivers, 1) if not name.strip()]
+        if drivers and len(drivers) < trip.drivers:
+            problems.append(f"  drivers: trip {trip_id} carries {trip.drivers} drivers, "
+                            f"{len(drivers)} named")
         if problems:
-            raise CampaignError("\n".join([f"the list of present riders has {len(problems)} "
+            raise CampaignError("\n".join([f"the boarding of trip {trip_id} has {len(problems)} "
                                            f"problem{'s' * (len(problems) != 1)}", *problems]))
         here = {ident for _, ident in listed}
+        if drivers:
+            connection.execute(insert(L.trip_drivers), [
+                {"trip_id": trip_id, "seat": k, "name": name.strip(),
+                 "phone": (phone or "").strip() or None, "recorded_at": _now()}
+                for k, (name, phone) in enumerate(drivers, 1)])
         stamp = trip.departure.date().isoformat()
         events = _Events()
         boarded, absent = sorted(riders & here), sorted(riders - here)

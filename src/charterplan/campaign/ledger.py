@@ -42,8 +42,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from charterplan.campaign.errors import CampaignError, LedgerBusyError
 
 __all__ = ["BUSY_TIMEOUT_S", "arrivals", "assignments", "boardings", "county", "engine_for",
-           "head_revision", "plan_versions", "revision", "transaction", "trips", "upgrade",
-           "worker_events", "workers"]
+           "head_revision", "plan_versions", "revision", "transaction", "trip_drivers", "trips",
+           "upgrade", "worker_events", "workers"]
 
 BUSY_TIMEOUT_S = float(os.environ.get("CHARTERPLAN_LEDGER_TIMEOUT", "30"))
 """How long a command waits for another command's write lock before it is refused."""
@@ -124,6 +124,14 @@ boardings = Table(
 arrivals = Table(
     "arrivals", metadata,
     Column("trip_id", Text, primary_key=True),
+    Column("recorded_at", Text, nullable=False),
+)
+trip_drivers = Table(
+    "trip_drivers", metadata,
+    Column("trip_id", Text, primary_key=True),
+    Column("seat", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("phone", Text),
     Column("recorded_at", Text, nullable=False),
 )
 

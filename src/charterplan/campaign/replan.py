@@ -236,7 +236,8 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
            last_convoys: Sequence[Convoy], cancelled: set[str],
            planner: Callable[[PlanRequest], Plan], plan_id: str, *,
            away: Sequence[Trip] = (), keep: bool = True,
-           known_ids: AbstractSet[str] = frozenset()) -> Replan:
+           known_ids: AbstractSet[str] = frozenset(),
+           stability: float | None = STABILITY_MARGIN) -> Replan:
     """Plan every worker in play from ``day`` on around the ``published`` trips.
 
     Args:
@@ -255,6 +256,9 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
         away: published trips that have left (their crews may not be back yet).
         known_ids: every trip id the ledger holds (a new trip gets none of them).
         keep: try keeping the last plan's unpublished trips (off: always re-plan them).
+        stability: the share of a seat's cost the planner charges for moving a worker
+            off their day in the last plan (the request's ``previous``; None: the
+            planner is not told where anyone rode).
 
     Returns:
         The plan of every worker in play, verified against SPEC §5.
@@ -336,8 +340,12 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
 
     # 3. the rest are planned on a request that cannot collide with the published trips
     clamp = _clamp(start, [*published], zone)
+    previous = {} if stability is None else {
+        w: {"trip": t.id, "departure": t.departure.isoformat(timespec="minutes"),
+            "weight": stability}
+        for t in last_unpublished if not t.feeder for w in t.passengers}
     derived, late = _derived(county, records, pending, pinned, [*published, *away], clamp,
-                             start, plan_id, everyone)
+                             start, plan_id, everyone, previous)
     fresh = planner(derived) if derived.workers else None
     decision = "replanned"
     new_trips = list(fresh.trips) if fresh else []
@@ -367,10 +375,23 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
     new_trips, new_convoys = _unique_ids(
         new_trips, new_convoys, taken={*ledger_ids, *earlier}, fixed=same,
         convoy_taken={c.id for c in published_convoys})
+    # 3b. late registrations whose window closes before the clamp: new buses on the
+    # published days, within what the published and new trips leave (checked whole)
+    union_request = request_of([records[w.id] for w in everyone.workers])
+    late_trips, late_convoys, late = _late_buses(
+        late, records, pinned, [*published, *away], new_trips, clamp, start,
+        plan_id, everyone, planner, taken={*ledger_ids, *earlier, *(t.id for t in new_trips)},
+        convoy_taken={*(c.id for c in published_convoys), *(c.id for c in new_convoys)},
+        union=lambda trips, convoys, left: _union_plan(
+            union_request, sorted(trips, key=lambda t: (t.departure, t.id)), convoys, left,
+            fresh, plan_id),
+        fixed_convoys=_convoys_of(published_convoys, pinned) + new_convoys,
+        rest_unassigned=new_unassigned, check_against=union_request)
+    new_trips += late_trips
+    new_convoys += late_convoys
     unassigned = new_unassigned + late
 
     # 4. the union, checked against a request of every worker in play
-    union_request = request_of([records[w.id] for w in everyone.workers])
     trips = sorted([*pinned.values(), *new_trips], key=lambda t: (t.departure, t.id))
     convoys = _convoys_of(published_convoys, pinned) + new_convoys
     union = _union_plan(union_request, trips, convoys, unassigned, fresh, plan_id)
@@ -410,6 +431,74 @@ def replan(county: Mapping[str, Any], day: date, workers: Mapping[str, dict[str,
     return Replan(request=union_request, plan=union, pinned=pinned,
                   cancelled_trips=trip_cancelled, changes=sorted(set(changes)),
                   decision=decision, freed=freed, filled=filled)
+
+
+def _late_buses(late: list[Unassigned], records: Mapping[str, dict[str, Any]],
+                pinned: Mapping[str, Trip],
+                published: Sequence[Trip], new_trips: Sequence[Trip], clamp: datetime,
+                start: datetime, plan_id: str, everyone: PlanRequest,
+                planner: Callable[[PlanRequest], Plan], taken: AbstractSet[str],
+                convoy_taken: AbstractSet[str],
+                union: Callable[[list[Trip], list[Convoy], list[Unassigned]], Plan],
+                fixed_convoys: list[Convoy], rest_unassigned: list[Unassigned],
+                check_against: PlanRequest,
+                ) -> tuple[list[Trip], list[Convoy], list[Unassigned]]:
+    """New buses before the clamp for workers who must leave before it: a request of
+    those workers by bus alone, each bus type with the buses the published trips leave
+    on their busiest day, the hubs' slots around the published departures
+    (:func:`_hubs_around`), each escort and medic only between their last published
+    trip (rested) and their first new one. Kept only if the union of every trip passes
+    :func:`check_plan`; else none (the workers stay unassigned). Returns the trips,
+    their convoys and the workers still left."""
+    waiting = [u for u in late if u.worker in records
+               and datetime.fromisoformat(records[u.worker]["latest_arrival"]) > start]
+    if not waiting:
+        return [], [], late
+    zone = ZoneInfo(everyone.timezone)
+    rest = timedelta(hours=everyone.policy.staff_rest_hours)
+    running = [t for t in pinned.values() if t.departure < clamp and t.mode == "bus"]
+    used = Counter((t.vehicle_type, _local_day(t.departure, zone)) for t in running)
+    most = {kind: max(n for (k, _), n in used.items() if k == kind) for kind, _ in used}
+    buses = [{**b.model_dump(mode="json"),
+              "available_per_day": max(0, b.available_per_day - most.get(b.id, 0))}
+             for b in everyone.bus_types]
+    free_from: dict[str, datetime] = {}
+    for trip in [*pinned.values(), *published]:
+        for person in (trip.escort, trip.medic):
+            free_from[person] = max(free_from.get(person, trip.back_at_hub + rest),
+                                    trip.back_at_hub + rest)
+    free_until: dict[str, datetime] = {}
+    for trip in new_trips:
+        for person in (trip.escort, trip.medic):
+            free_until[person] = min(free_until.get(person, trip.departure - rest),
+                                     trip.departure - rest)
+    staff = []
+    for member in everyone.staff:
+        begin = max(member.available_from, free_from.get(member.id, start), start)
+        end = min(member.available_until, free_until.get(member.id, member.available_until))
+        if begin < end:
+            staff.append({**member.model_dump(mode="json"),
+                          "available_from": begin.isoformat(timespec="minutes"),
+                          "available_until": end.isoformat(timespec="minutes")})
+    ids = {u.worker for u in waiting}
+    request = parse_request({
+        **everyone.model_dump(mode="json", by_alias=True), "plan_id": plan_id,
+        "workers": [records[w] for w in sorted(ids)], "rail_services": [],
+        "destinations": [{**d.model_dump(mode="json"), "rail_station": None}
+                         for d in everyone.destinations],
+        "staff": staff, "bus_types": buses, "hubs": _hubs_around(everyone, running)})
+    extra = planner(request)
+    if not extra.trips:
+        return [], [], late
+    trips, convoys = _unique_ids(list(extra.trips), list(extra.convoys), taken=taken,
+                                 convoy_taken=convoy_taken)
+    carried = {w for t in trips for w in t.passengers}
+    left = [u for u in late if u.worker not in carried]
+    whole = union([*pinned.values(), *new_trips, *trips], fixed_convoys + convoys,
+                  rest_unassigned + left)
+    if check_plan(check_against, whole):
+        return [], [], late
+    return trips, convoys, left
 
 
 def _split_late_members(records: dict[str, dict[str, Any]], by_id: Mapping[str, Worker],
@@ -469,9 +558,11 @@ def _clamp(start: datetime, published: Sequence[Trip], zone: ZoneInfo) -> dateti
 def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
              pending: Sequence[Worker], pinned: Mapping[str, Trip],
              published: Sequence[Trip], clamp: datetime, start: datetime, plan_id: str,
-             everyone: PlanRequest) -> tuple[PlanRequest, list[Unassigned]]:
+             everyone: PlanRequest, previous: Mapping[str, dict[str, Any]]
+             ) -> tuple[PlanRequest, list[Unassigned]]:
     """The request for the pending workers: windows from the clamp on, staff free only
-    after their last published trip and rest.
+    after their last published trip and rest, and where each rode in the last plan
+    (``previous``, by worker) if they did.
     Workers whose window closes before the clamp are returned as unassigned."""
     rest = timedelta(hours=everyone.policy.staff_rest_hours)
     busy_until: dict[str, datetime] = {}
@@ -506,6 +597,8 @@ def _derived(county: Mapping[str, Any], records: Mapping[str, dict[str, Any]],
             continue
         record = dict(records[worker.id])
         record["earliest_departure"] = earliest.isoformat(timespec="minutes")
+        if worker.id in previous:
+            record["previous"] = previous[worker.id]
         chosen.append(record)
     request = parse_request({**county, "plan_id": plan_id, "workers": chosen, "staff": staff})
     return request, late
@@ -626,7 +719,10 @@ def _hubs_around(request: PlanRequest, kept: Sequence[Trip]) -> list[dict[str, A
     stays as it is, and the check decides)."""
     zone = ZoneInfo(request.timezone)
     used: Counter[tuple[str, date, int]] = Counter()
-    for trip in {(t.hub, t.vehicle_type, t.departure): t for t in kept}.values():
+    # each bus is a departure; a train's carriages (one trip each) are one
+    departures = {(t.hub, t.vehicle_type, t.departure, t.id if t.mode == "bus" else ""): t
+                  for t in kept}
+    for trip in departures.values():
         hub = next(h for h in request.hubs if h.id == trip.hub)
         local = trip.departure.astimezone(zone)
         opening = datetime.combine(local.date(), hub.open, tzinfo=zone)

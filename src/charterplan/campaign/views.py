@@ -92,6 +92,10 @@ def trace(db: str | os.PathLike[str], worker: str) -> list[tuple[str, ...]]:
         boarded: dict[str, dict[str, bool]] = defaultdict(dict)
         for b in connection.execute(select(L.boardings)):
             boarded[b.trip_id][b.worker_id] = bool(b.present)
+        drivers: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+        for d in connection.execute(select(L.trip_drivers).order_by(
+                L.trip_drivers.c.trip_id, L.trip_drivers.c.seat)):
+            drivers[d.trip_id].append((d.name, d.phone))
     staff = {s["id"]: s for s in county.get("staff", [])}
     if worker not in records and worker not in staff:
         raise CampaignError(f"no worker or staff member {worker!r} in the ledger")
@@ -116,9 +120,12 @@ def trace(db: str | os.PathLike[str], worker: str) -> list[tuple[str, ...]]:
                 info = staff.get(person, {})
                 rows.append((trip.id, day, role, person, info.get("name", ""),
                              mask_phone(info.get("phone")), flag))
-        for k in range(1, trip.drivers + 1):
-            rows.append((trip.id, day, "driver", f"{trip.id}/driver{k}",
-                         "(not named in the plan)", "", flag))
+        # named at boarding (campaign board --driver); before that, the plan's count
+        named = drivers.get(trip.id, [])
+        for k in range(1, max(trip.drivers, len(named)) + 1):
+            name, phone = named[k - 1] if k <= len(named) else ("(not named yet)", None)
+            rows.append((trip.id, day, "driver", f"{trip.id}/driver{k}", name,
+                         mask_phone(phone), flag))
     return rows
 
 

@@ -25,7 +25,9 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -51,6 +53,7 @@ __all__ = [
     "Hub",
     "PickupPoint",
     "PlanRequest",
+    "Previous",
     "RailService",
     "RailStop",
     "RoadLeg",
@@ -133,6 +136,16 @@ class Health(_Frozen):
     certificate_valid_until: EndTime | None = None
 
 
+class Previous(_Frozen):
+    """Where a worker rode in the last plan of a campaign, not yet announced: the
+    planner keeps them on that day and with their busmates unless moving them saves
+    more than ``weight`` of a seat's cost (SPEC §10, "keep within 2 %")."""
+
+    trip: Id
+    departure: StartTime
+    weight: float = Field(0.02, ge=0, le=1, allow_inf_nan=False)
+
+
 class Worker(_Frozen):
     """A registered migrant worker who wants to return to work (附件1)."""
 
@@ -152,6 +165,16 @@ class Worker(_Frozen):
     poverty_registered: bool = False
     group: Id | None = None
     captain_volunteer: bool = False
+    previous: Previous | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # left out when absent, so that a request without it keeps its digest and
+        # plan.json its bytes
+        out: dict[str, Any] = handler(self)
+        if self.previous is None:
+            out.pop("previous", None)
+        return out
 
 
 class BusType(_Frozen):

@@ -104,8 +104,10 @@ def _seat(bus: _Filling, pool: list[Unit], quota: int) -> None:
 
 def _biggest_first(units: list[Unit]) -> list[Unit]:
     """Groups first (so they find room whole), then by pickup point, so that buses
-    filled one after another collect at as few points as they can."""
-    return sorted(units, key=lambda u: (-u.size, u.pickups))
+    filled one after another collect at as few points as they can; then by their trip
+    in a campaign's last plan, so that busmates stay together."""
+    return sorted(units, key=lambda u: (-u.size, u.pickups, "" if u.stay is None
+                                        else u.stay.trip))
 
 
 def pack(area: Area, problem: AssignmentProblem, waves: Waves, solution: Solution) -> tuple[

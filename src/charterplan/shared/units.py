@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from charterplan.shared.bus_route import BusRoute
 from charterplan.shared.context import HUB_TOKEN, SlotGrid
 
-__all__ = ["Area", "RailOption", "RailRider", "Unit", "day_window", "deadlines_of"]
+__all__ = ["Area", "RailOption", "RailRider", "Stay", "Unit", "day_window", "deadlines_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,16 @@ class RailOption:
 
     service: str
     leaves: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Stay:
+    """A unit's place in a campaign's last plan: the day it left on, its trip, and the
+    share of a seat's cost a move of it costs in the assignment model."""
+
+    day: int
+    trip: str
+    weight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,8 @@ class Unit:
     pickups: tuple[str, ...] = ()
     boarding: frozenset[str] = frozenset({HUB_TOKEN})
     rail: tuple[RailOption, ...] = ()
+    stay: Stay | None = None
+    """Where the unit rode in a campaign's last plan (request ``previous``)."""
     destinations: tuple[str, ...] = field(init=False, repr=False, compare=False)
     """Distinct destinations of the unit, sorted, as ``deadlines`` lists them (kept,
     not derived on each use: the merge stage asks millions of times at a province's

@@ -21,9 +21,10 @@ from charterplan.solvers.assignment import Demand
 
 __all__ = ["Waves", "area_services", "latest_departure", "plan_waves"]
 
-_ClassKey = tuple[tuple[str, ...], int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_ClassKey = tuple[tuple[str, ...], int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...],
+                  tuple[int, float] | None]
 """Destinations and boarding tokens, size, priority, any-pattern waves, direct-only
-waves, rail choices."""
+waves, rail choices, and the day kept at a price (campaigns)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +121,16 @@ def plan_waves(area: Area, grid: SlotGrid) -> Waves:
         key = (tuple(sorted(unit.key)), unit.size, unit.priority,
                tuple(sorted(wave_of[t] for t in any_waves)),
                tuple(sorted(wave_of[t] for t in direct_waves)),
-               tuple(sorted(choice[o.service] for o in unit.rail)))
+               tuple(sorted(choice[o.service] for o in unit.rail)),
+               None if unit.stay is None else (unit.stay.day, unit.stay.weight))
         classes[key].append(unit)
     demands = []
     members = []
     for key, units in classes.items():
-        dests, size, priority, any_waves_, direct_waves_, rails = key
+        dests, size, priority, any_waves_, direct_waves_, rails, stay = key
         demands.append(Demand(dests=frozenset(dests), size=size, priority=priority,
                               count=len(units), any_waves=any_waves_,
-                              direct_waves=direct_waves_, rails=rails))
+                              direct_waves=direct_waves_, rails=rails, stay=stay))
         members.append(tuple(units))
     return Waves(times=tuple(times), demands=tuple(demands), members=tuple(members),
                  unserviceable=tuple(unserviceable))

@@ -50,6 +50,9 @@ class Demand:
     ``direct_waves`` those in which only the pattern that is exactly ``dests`` is fast
     enough. ``priority`` counts poor-household members per unit. ``rails`` are the
     rail choices (indices into :attr:`AssignmentProblem.rails`) a unit may take instead.
+    ``stay`` is (day, weight) for units a campaign's last plan sent on that day: a unit
+    sent by bus on another day costs ``weight`` of a seat on its own pattern's cheapest
+    bus (:func:`~charterplan.solvers.assignment.move_fen`).
     """
 
     dests: frozenset[str]
@@ -59,6 +62,7 @@ class Demand:
     any_waves: tuple[int, ...]
     direct_waves: tuple[int, ...]
     rails: tuple[int, ...] = ()
+    stay: tuple[int, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

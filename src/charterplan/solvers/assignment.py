@@ -23,6 +23,9 @@ bus in it can leave at. Variables:
 * ``u[c]`` — units left behind, penalised above any vehicle's cost (poor households far
   above, so they are served first when vehicles run short).
 
+In a campaign, units the last plan sent on a day (``Demand.stay``) cost a little more
+when sent by bus on another day (:func:`move_fen`): the stability term of SPEC §10.
+
 Bus or train is thus one decision, by total cost: a carriage's cost plus its riders'
 feeders against the buses they would otherwise fill.
 
@@ -56,7 +59,7 @@ from charterplan.solvers._problem import (
 from charterplan.solvers._start import construct
 
 __all__ = ["AssignmentProblem", "Demand", "RailChoice", "Solution", "bus_cost", "departures_left",
-           "duty_days", "solve"]
+           "duty_days", "move_fen", "solve"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -224,14 +227,42 @@ def _prices(p: AssignmentProblem) -> tuple[
     return costs, seat, penalty
 
 
+def move_fen(p: AssignmentProblem) -> dict[tuple[int, int], int]:
+    """Fen per unit of demand ``c`` sent in wave ``w`` on another day than its ``stay``:
+    ``weight`` of a seat on the cheapest full bus of its own pattern (else of any
+    pattern that serves it), times its size. A move then pays only where it saves more
+    than that share of a rider's cost: the campaign's "keep within 2 %" rule, worker by
+    worker."""
+    out: dict[tuple[int, int], int] = {}
+    per_seat: dict[frozenset[str], float] = {}
+    for c, d in enumerate(p.demands):
+        if d.stay is None:
+            continue
+        day, weight = d.stay
+        if d.dests not in per_seat:
+            own = [pi for pi, key in enumerate(p.patterns) if key == d.dests]
+            serving = own or [pi for pi, key in enumerate(p.patterns) if d.dests <= key]
+            per_seat[d.dests] = min((bus_fen(p, pi, t) / kind.capacity for pi in serving
+                                     for t, kind in enumerate(p.bus_types)), default=0.0)
+        fen = round(weight * per_seat[d.dests] * d.size)
+        for w in (*d.any_waves, *d.direct_waves):
+            if p.wave_day[w] != day and fen:
+                out[c, w] = fen
+    return out
+
+
 def _objective(model: cp_model.CpModel, p: AssignmentProblem, v: _Vars) -> None:
-    """Bus costs and rail seats in fen, plus a penalty per unit left (:func:`_prices`)."""
+    """Bus costs and rail seats in fen, plus a penalty per unit left (:func:`_prices`)
+    and per unit moved off its day (:func:`move_fen`)."""
     costs, seat, penalty = _prices(p)
+    moves = move_fen(p)
     # a fen per feeder keeps their count (a shared resource) tight
     terms = ([(costs[pi, t], var) for (pi, _, t), var in v.y.items()]
              + [(seat[o] * p.demands[c].size, var) for (c, o), var in v.r.items()]
              + [(1, var) for var in v.f.values()]
-             + [(penalty[c], var) for c, var in v.left.items()])
+             + [(penalty[c], var) for c, var in v.left.items()]
+             + [(fen, var) for key, fen in moves.items()
+                for var in (v.x_any.get(key), v.x_dir.get(key)) if var is not None])
     model.minimize(_weighted([var for _, var in terms], [fen for fen, _ in terms]))
 
 
@@ -303,7 +334,9 @@ def _model(problem: AssignmentProblem) -> tuple[
 def _start_cost(p: AssignmentProblem, start: Start, left: dict[int, int]) -> int:
     """The objective of a constructed solution, in fen."""
     costs, seat, penalty = _prices(p)
+    moves = move_fen(p)
     return (sum(costs[pi, t] * n for (pi, _, t), n in start.buses.items())
+            + sum(moves.get(key, 0) * n for key, n in start.sent.items())
             + sum(seat[o] * p.demands[c].size * n for (c, o), n in start.rail.items())
             + sum(start.feeders.values()) + sum(penalty[c] * n for c, n in left.items()))
 

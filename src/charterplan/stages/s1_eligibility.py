@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from charterplan.model import HealthStatus, Reason, Unassigned, Worker
 from charterplan.shared.bus_route import BusRoute
-from charterplan.shared.context import HUB_TOKEN, NEVER, Context
+from charterplan.shared.context import DAY, HUB_TOKEN, NEVER, Context
 from charterplan.shared.routes import best_route, feeder_leaves, latest_slot, route, too_long
-from charterplan.shared.units import RailOption, Unit
+from charterplan.shared.units import RailOption, Stay, Unit
 
 __all__ = ["Screening", "rail_options", "screen"]
 
@@ -122,7 +122,15 @@ def _screen_worker(context: Context, worker: Worker, hub: str) -> Unit | Unassig
     return Unit(workers=(worker.id,), hub=hub, deadlines=((worker.destination, arrive_by),),
                 earliest=released, latest_departure=cert,
                 priority=int(worker.poverty_registered), pickups=pickups, boarding=boarding,
-                rail=rail)
+                rail=rail, stay=_stay(context, worker))
+
+
+def _stay(context: Context, worker: Worker) -> Stay | None:
+    """Where ``worker`` rode in a campaign's last plan, as the assignment sees it."""
+    previous = worker.previous
+    if previous is None:
+        return None
+    return Stay(context.minute(previous.departure) // DAY, previous.trip, previous.weight)
 
 
 def _why_not(context: Context, worker: Worker, hub: str, direct: BusRoute, earliest: int,
@@ -186,6 +194,7 @@ def _merge_group(context: Context, name: str, members: list[Unit]) -> Unit | str
         priority=sum(m.priority for m in members),
         pickups=pickups,
         boarding=boarding,
+        stay=min((m.stay for m in members if m.stay is not None), default=None),
     )
     shared = set.intersection(*(set(m.rail) for m in members))
     unit = dataclasses.replace(unit, rail=tuple(
