@@ -249,7 +249,7 @@ def plan(db: str | os.PathLike[str], day: date, *, out: str | os.PathLike[str] |
     from charterplan.io.folder import claim_output_folder
 
     if planner is None:
-        from charterplan.pipeline import plan as planner_
+        from charterplan import plan as planner_  # the public face, not the pipeline
         planner = planner_
     with ExitStack() as claimed:
         folder = (claimed.enter_context(claim_output_folder(out)) if out is not None
