@@ -4,7 +4,7 @@ travel together or are left together)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 
 from charterplan.check._facts import Facts, Violation, feeds_hub, rail_trips_of, riders_of
@@ -54,61 +54,48 @@ def check_feeders(f: Facts, plan: Plan) -> Iterator[Violation]:
         if trip.mode == "bus" and not feeds_hub(trip):
             for worker in trip.passengers:
                 buses_of[worker].append(trip)
+    connection = timedelta(minutes=f.request.policy.feeder_connection_minutes)
     for feeder in (t for t in plan.trips if t.feeder):
         (county if feeds_hub(feeder) else rail_feeders).update(set(feeder.passengers))
         if feeds_hub(feeder):
-            yield from _connections(f, feeder, buses_of)
-            continue
-        where = {w: s for s in feeder.stops if s.kind == "dropoff" for w in s.workers}
-        for worker in feeder.passengers:
-            stop = where.get(worker)
-            if stop is None:
-                continue  # reported as a missing drop-off
-            onward = trains.get(worker, [])
-            if len(onward) != 1:
-                yield Violation(1, f"trip {feeder.id}", f"feeder rider {worker} rides "
-                                f"{len(onward)} rail trips, not one")
-                continue
-            (train,) = onward
-            if train.hub != stop.place:
-                yield Violation(1, f"trip {feeder.id}", f"feeder rider {worker} alights at "
-                                f"{stop.place}, but their train {train.id} leaves {train.hub}")
-            elif train.departure < stop.eta + cutoff:
-                yield Violation(1, f"trip {feeder.id}", f"feeder rider {worker} reaches "
-                                f"{stop.place} at {stop.eta.isoformat()}, less than "
-                                f"{f.request.policy.rail_cutoff_minutes} min before train "
-                                f"{train.id} leaves at {train.departure.isoformat()}")
+            yield from _onward(feeder, buses_of, connection, "county feeder rider", "buses",
+                               "bus", "feeder_connection_minutes", f, at_hub=True)
+        else:
+            yield from _onward(feeder, trains, cutoff, "feeder rider", "rail trips", "train",
+                               "rail_cutoff_minutes", f, at_hub=False)
     for kind, counts in (("feeders", rail_feeders), ("county feeders", county)):
         for worker, count in counts.items():
             if count > 1:
                 yield Violation(1, f"worker {worker}", f"rides {count} {kind}")
 
 
-def _connections(f: Facts, feeder: Trip, buses_of: dict[str, list[Trip]]) -> (
+def _onward(feeder: Trip, onward_of: Mapping[str, list[Trip]], wait: timedelta, rider: str,
+            vehicles: str, vehicle: str, setting: str, f: Facts, *, at_hub: bool) -> (
         Iterator[Violation]):
-    """1: each rider of the county feeder ``feeder`` goes on by one bus (``buses_of``: the
-    buses, not county feeders, each worker rides) from its hub, which leaves at least
-    ``feeder_connection_minutes`` after the feeder is back."""
-    wait = timedelta(minutes=f.request.policy.feeder_connection_minutes)
+    """1: each rider ``feeder`` drops goes on by exactly one trip of ``onward_of`` (trains
+    for a rail feeder, buses for a county feeder, whose riders alight at its own hub),
+    leaving from where they alight at least ``wait`` (policy ``setting``) after."""
     where = {w: s for s in feeder.stops if s.kind == "dropoff" for w in s.workers}
     for worker in feeder.passengers:
         stop = where.get(worker)
         if stop is None:
             continue  # reported as a missing drop-off
-        buses = buses_of.get(worker, [])
-        if len(buses) != 1:
-            yield Violation(1, f"trip {feeder.id}", f"county feeder rider {worker} goes on "
-                            f"by {len(buses)} buses, not one")
+        onward = onward_of.get(worker, [])
+        if len(onward) != 1:
+            verb = "goes on by" if at_hub else "rides"
+            yield Violation(1, f"trip {feeder.id}", f"{rider} {worker} {verb} "
+                            f"{len(onward)} {vehicles}, not one")
             continue
-        (bus,) = buses
-        if stop.place != feeder.hub or bus.hub != feeder.hub:
-            yield Violation(1, f"trip {feeder.id}", f"county feeder rider {worker} alights "
-                            f"at {stop.place}, but their bus {bus.id} leaves {bus.hub}")
-        elif bus.departure < stop.eta + wait:
-            yield Violation(1, f"trip {feeder.id}", f"county feeder rider {worker} reaches "
+        (trip,) = onward
+        if trip.hub != stop.place or (at_hub and stop.place != feeder.hub):
+            yield Violation(1, f"trip {feeder.id}", f"{rider} {worker} alights at "
+                            f"{stop.place}, but their {vehicle} {trip.id} leaves {trip.hub}")
+        elif trip.departure < stop.eta + wait:
+            yield Violation(1, f"trip {feeder.id}", f"{rider} {worker} reaches "
                             f"{stop.place} at {stop.eta.isoformat()}, less than "
-                            f"{f.request.policy.feeder_connection_minutes} min before their "
-                            f"bus {bus.id} leaves at {bus.departure.isoformat()}")
+                            f"{getattr(f.request.policy, setting)} min before "
+                            f"{'their ' if at_hub else ''}{vehicle} "
+                            f"{trip.id} leaves at {trip.departure.isoformat()}")
 
 
 def check_groups(f: Facts, plan: Plan) -> Iterator[Violation]:
